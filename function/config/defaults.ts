@@ -1,0 +1,147 @@
+/**
+ * Defaults, in one place: the schema quotes them (`default:`), resolve() applies them.
+ * resolve() expects a config that passed validation.
+ */
+import type { DatabaseDriver, MlflowConfig, ResolvedConfig, ResolvedServer, ServerSpec } from "./types.js";
+
+export const DEFAULTS = {
+  driver: "pymysql" as DatabaseDriver,
+  refreshInterval: "1h",
+  esoNamespace: "external-secrets",
+  esoServiceAccount: "external-secrets",
+  argocd: {
+    path: ".",
+    targetRevision: "HEAD",
+    project: "default",
+    namespace: "argocd",
+    server: "https://kubernetes.default.svc",
+    syncWave: 3,
+  },
+  server: {
+    replicas: 1,
+    workers: 2,
+    resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+    ingressClassName: "nginx",
+    maxBodySize: "1g",
+    targetCPUUtilizationPercentage: 75,
+    cloudSqlProxyImage: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1",
+  },
+} as const;
+
+const SCHEMES: Record<DatabaseDriver, string> = {
+  pymysql: "mysql+pymysql",
+  mysqldb: "mysql+mysqldb",
+  mysqlconnector: "mysql+mysqlconnector",
+  psycopg2: "postgresql+psycopg2",
+  pg8000: "postgresql+pg8000",
+};
+
+export const MANAGED_BY = "mlflow-infra";
+
+/** Prefix for cloud-side names: "<stack>-" or nothing. */
+export function cloudPrefix(config: MlflowConfig): string {
+  return config.spec.stack ? `${config.spec.stack}-` : "";
+}
+
+/** The Google service account id used when gcp.serviceAccount is not set. */
+export function defaultServiceAccountId(config: MlflowConfig): string {
+  return `${cloudPrefix(config)}${config.metadata.name}`;
+}
+
+export function serviceAccountEmail(config: MlflowConfig): string {
+  const sa = config.spec.gcp.serviceAccount ?? defaultServiceAccountId(config);
+  return sa.includes("@") ? sa : `${sa}@${config.spec.gcp.projectId}.iam.gserviceaccount.com`;
+}
+
+export function defaultBucket(config: MlflowConfig): string {
+  return `${cloudPrefix(config)}${config.metadata.name}-artifacts`;
+}
+
+export function resolve(config: MlflowConfig): ResolvedConfig {
+  const { spec } = config;
+  const name = config.metadata.name;
+  const cloud = `${cloudPrefix(config)}${name}`;
+  const driver = spec.database?.driver ?? DEFAULTS.driver;
+  const secrets = spec.database?.secrets ?? {};
+  const cluster = spec.gcp.cluster;
+  const argocd = spec.argocd;
+  return {
+    name,
+    namespace: spec.namespace ?? name,
+    serviceAccountName: spec.serviceAccountName ?? name,
+    labels: {
+      ...(spec.labels ?? {}),
+      "app.kubernetes.io/name": "mlflow",
+      "app.kubernetes.io/instance": name,
+      "app.kubernetes.io/part-of": "mlflow",
+      "app.kubernetes.io/managed-by": MANAGED_BY,
+    },
+    gcp: {
+      projectId: spec.gcp.projectId,
+      serviceAccountEmail: serviceAccountEmail(config),
+      cluster: cluster && { name: cluster.name, location: cluster.location, projectId: cluster.projectId ?? spec.gcp.projectId },
+    },
+    database: {
+      driver,
+      scheme: SCHEMES[driver],
+      secrets: {
+        user: secrets.user ?? `${cloud}-db-user`,
+        password: secrets.password ?? `${cloud}-db-password`,
+        connection: secrets.connection ?? `${cloud}-db-connection`,
+      },
+    },
+    externalSecrets: {
+      refreshInterval: spec.externalSecrets?.refreshInterval ?? DEFAULTS.refreshInterval,
+      controller: {
+        namespace: spec.externalSecrets?.controller?.namespace ?? DEFAULTS.esoNamespace,
+        serviceAccount: spec.externalSecrets?.controller?.serviceAccount ?? DEFAULTS.esoServiceAccount,
+      },
+    },
+    artifacts: { bucket: spec.artifacts?.bucket ?? defaultBucket(config) },
+    argocd: argocd && {
+      repoURL: argocd.repoURL,
+      path: argocd.path ?? DEFAULTS.argocd.path,
+      targetRevision: argocd.targetRevision ?? DEFAULTS.argocd.targetRevision,
+      project: argocd.project ?? DEFAULTS.argocd.project,
+      namespace: argocd.namespace ?? DEFAULTS.argocd.namespace,
+      server: argocd.server ?? DEFAULTS.argocd.server,
+      syncWave: argocd.syncWave ?? DEFAULTS.argocd.syncWave,
+    },
+    server: spec.server && resolveServer(spec.server),
+    names: {
+      secretStore: `${name}-secret-store`,
+      databaseSecret: `${name}-database-secret`,
+      secretReaderRole: `${name}-secret-reader`,
+      tokenRequesterRole: `${name}-eso-token-requester`,
+      application: name,
+      server: name,
+    },
+  };
+}
+
+function resolveServer(server: ServerSpec): ResolvedServer {
+  const d = DEFAULTS.server;
+  const replicas = server.replicas ?? d.replicas;
+  return {
+    image: server.image,
+    replicas,
+    workers: server.workers ?? d.workers,
+    resources: server.resources ?? structuredClone(d.resources),
+    ingress: server.ingress && {
+      host: server.ingress.host,
+      className: server.ingress.className ?? d.ingressClassName,
+      clusterIssuer: server.ingress.clusterIssuer,
+      maxBodySize: server.ingress.maxBodySize ?? d.maxBodySize,
+    },
+    cloudSqlProxy: server.cloudSqlProxy && {
+      instanceConnectionName: server.cloudSqlProxy.instanceConnectionName,
+      privateIp: server.cloudSqlProxy.privateIp ?? false,
+      image: server.cloudSqlProxy.image ?? d.cloudSqlProxyImage,
+    },
+    autoscaling: server.autoscaling && {
+      minReplicas: server.autoscaling.minReplicas ?? replicas,
+      maxReplicas: server.autoscaling.maxReplicas,
+      targetCPUUtilizationPercentage: server.autoscaling.targetCPUUtilizationPercentage ?? d.targetCPUUtilizationPercentage,
+    },
+  };
+}

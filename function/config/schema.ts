@@ -1,0 +1,252 @@
+/**
+ * The JSON Schema of MlflowConfig v1alpha1: the public contract.
+ *
+ * `x-rule` states a pattern's rule in words; error messages quote it next to the pattern.
+ * `default` documents the default; defaults are applied in defaults.ts (one place),
+ * not by the validator, so the schema printed by `mlflow-infra schema` stays declarative.
+ * At build time this object is compiled into standalone validation code
+ * (scripts/build.mjs), so the function never compiles a schema at start-up.
+ */
+
+import { DEFAULTS } from "./defaults.js";
+
+const rule = (pattern: string, text: string, extra: Record<string, unknown> = {}) => ({ type: "string", pattern, "x-rule": text, ...extra });
+
+export const PATTERNS = {
+  dns1123Label: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+  dns1123Subdomain: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+  dns1035Label: "^[a-z]([-a-z0-9]*[a-z0-9])?$",
+  projectId: "^[a-z][a-z0-9-]{4,28}[a-z0-9]$",
+  serviceAccount:
+    "^[a-z][a-z0-9-]{4,28}[a-z0-9](@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com)?$",
+  secretId: "^[A-Za-z0-9_-]{1,255}$",
+  bucket: "^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$",
+  duration: "^(0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$",
+  labelKey: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+  labelValue: "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$",
+  quantity: "^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$",
+  image:
+    "^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+  instanceConnectionName: "^[a-z][a-z0-9.:-]*[a-z0-9]:[a-z]+-[a-z]+[0-9]+:[a-z]([-a-z0-9]*[a-z0-9])?$",
+  gcpLocation: "^[a-z]+-[a-z]+[0-9]+(-[a-z])?$",
+  repoURL: "^(https?://|ssh://|git@|oci://|file://)\\S+$",
+  repoPath: "^(\\.|[^/\\s.][^\\s]*)$",
+  bodySize: "^(0|[0-9]+[kmg]?)$",
+} as const;
+
+const dns1123Label = (what: string) =>
+  rule(PATTERNS.dns1123Label, `${what} must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`, { maxLength: 63 });
+const dns1123Subdomain = (what: string) =>
+  rule(PATTERNS.dns1123Subdomain, `${what} must be a DNS-1123 subdomain: at most 253 characters of lowercase letters, digits, '-' and '.'`, { maxLength: 253 });
+const secretId = (def: string) => ({
+  ...rule(PATTERNS.secretId, "a Secret Manager secret id: 1-255 letters, digits, '_' or '-'"),
+  description: `Secret Manager secret id. Default "${def}".`,
+});
+const quantities = {
+  type: "object",
+  additionalProperties: false,
+  properties: Object.fromEntries(
+    ["cpu", "memory", "ephemeral-storage"].map((k) => [k, rule(PATTERNS.quantity, "a Kubernetes quantity such as 250m, 512Mi or 2Gi")]),
+  ),
+};
+const labelMap = {
+  type: "object",
+  propertyNames: rule(PATTERNS.labelKey, "a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'"),
+  additionalProperties: rule(PATTERNS.labelValue, "a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", { maxLength: 63 }),
+};
+
+export const mlflowConfigSchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://mlflow-infra.dev/schemas/v1alpha1/MlflowConfig.json",
+  title: "MlflowConfig",
+  description: "The input of the mlflow-infra KRM function: one MLflow instance on GKE.",
+  type: "object",
+  required: ["apiVersion", "kind", "metadata", "spec"],
+  additionalProperties: false,
+  properties: {
+    apiVersion: { const: "mlflow-infra.dev/v1alpha1" },
+    kind: { const: "MlflowConfig" },
+    metadata: {
+      type: "object",
+      required: ["name"],
+      properties: {
+        name: {
+          ...rule(
+            PATTERNS.dns1035Label,
+            "a DNS-1035 label of at most 40 characters (lowercase letters, digits and '-', starting with a letter): it names the Service and prefixes every generated name",
+            { maxLength: 40 },
+          ),
+          description: "Instance name; generated object names derive from it.",
+        },
+        namespace: { type: "string" },
+        labels: { type: "object" },
+        annotations: { type: "object" },
+      },
+    },
+    spec: {
+      type: "object",
+      required: ["gcp"],
+      additionalProperties: false,
+      properties: {
+        stack: {
+          ...rule(PATTERNS.dns1035Label, "lowercase letters, digits and '-', starting with a letter, at most 20 characters", { maxLength: 20 }),
+          description: "Prefix of cloud-side names (service account, secret ids, bucket): \"<stack>-<name>...\".",
+        },
+        gcp: {
+          type: "object",
+          required: ["projectId"],
+          additionalProperties: false,
+          properties: {
+            projectId: {
+              ...rule(PATTERNS.projectId, "a GCP project id: 6-30 characters, lowercase letters, digits and '-', starting with a letter, not ending with '-'", { minLength: 6, maxLength: 30 }),
+              description: "Project that holds the Secret Manager secrets and the Google service account.",
+            },
+            serviceAccount: {
+              ...rule(PATTERNS.serviceAccount, "a Google service account id (6-30 characters: lowercase letters, digits, '-', starting with a letter) or its full email <id>@<project>.iam.gserviceaccount.com"),
+              description: "Google service account bound by Workload Identity. Default \"<stack>-<name>\" in gcp.projectId.",
+            },
+            cluster: {
+              type: "object",
+              description: "When set, the SecretStore authenticates with auth.workloadIdentity through the instance's Kubernetes service account; when absent, the ESO controller's own identity is used.",
+              required: ["name", "location"],
+              additionalProperties: false,
+              properties: {
+                name: rule(PATTERNS.dns1035Label, "a GKE cluster name: lowercase letters, digits and '-', starting with a letter, at most 40 characters", { maxLength: 40 }),
+                location: rule(PATTERNS.gcpLocation, "a GCP region or zone such as australia-southeast1 or us-central1-a"),
+                projectId: {
+                  ...rule(PATTERNS.projectId, "a GCP project id: 6-30 characters, lowercase letters, digits and '-', starting with a letter, not ending with '-'", { minLength: 6, maxLength: 30 }),
+                  description: "Default gcp.projectId.",
+                },
+              },
+            },
+          },
+        },
+        namespace: { ...dns1123Label("a namespace"), description: "Namespace of the instance. Default metadata.name." },
+        serviceAccountName: { ...dns1123Subdomain("a service account name"), description: "Kubernetes service account. Default metadata.name." },
+        labels: { ...labelMap, description: "Extra labels on every generated object." },
+        database: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            driver: {
+              enum: ["pymysql", "mysqldb", "mysqlconnector", "psycopg2", "pg8000"],
+              default: DEFAULTS.driver,
+              description: "SQLAlchemy driver; the URL scheme follows (pymysql: mysql+pymysql).",
+            },
+            secrets: {
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                user: secretId("<stack>-<name>-db-user"),
+                password: secretId("<stack>-<name>-db-password"),
+                connection: {
+                  ...secretId("<stack>-<name>-db-connection"),
+                  description: "Secret Manager secret id of a JSON object with host, port and database. Default \"<stack>-<name>-db-connection\".",
+                },
+              },
+            },
+          },
+        },
+        externalSecrets: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            refreshInterval: {
+              ...rule(PATTERNS.duration, "a Go duration such as 30m, 1h or 1h30m (0 disables refresh)"),
+              default: DEFAULTS.refreshInterval,
+            },
+            controller: {
+              type: "object",
+              description: "The ESO controller's service account, granted a token for the instance's service account (only with gcp.cluster).",
+              additionalProperties: false,
+              properties: {
+                namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.esoNamespace },
+                serviceAccount: { ...dns1123Subdomain("a service account name"), default: DEFAULTS.esoServiceAccount },
+              },
+            },
+          },
+        },
+        artifacts: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            bucket: {
+              ...rule(PATTERNS.bucket, "a GCS bucket name: 3-63 characters (222 with dots) of lowercase letters, digits, '-', '_' and '.', starting and ending with a letter or digit"),
+              description: "GCS bucket for artifacts. Default \"<stack>-<name>-artifacts\".",
+            },
+          },
+        },
+        argocd: {
+          type: "object",
+          description: "When set, an Argo CD Application that deploys this instance.",
+          required: ["repoURL"],
+          additionalProperties: false,
+          properties: {
+            repoURL: rule(PATTERNS.repoURL, "a Git or OCI repository URL (https://, ssh://, git@ or oci://) without spaces"),
+            path: { ...rule(PATTERNS.repoPath, "a relative path inside the repository, without a leading '/'"), default: DEFAULTS.argocd.path },
+            targetRevision: { type: "string", minLength: 1, default: DEFAULTS.argocd.targetRevision },
+            project: { ...dns1123Subdomain("an Argo CD project name"), default: DEFAULTS.argocd.project },
+            namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.argocd.namespace },
+            server: { ...rule("^https://\\S+$", "an https:// URL of the destination cluster's API server"), default: DEFAULTS.argocd.server },
+            syncWave: { type: "integer", minimum: -1000, maximum: 1000, default: DEFAULTS.argocd.syncWave },
+          },
+        },
+        server: {
+          type: "object",
+          description: "When set, the MLflow tracking server itself.",
+          required: ["image"],
+          additionalProperties: false,
+          properties: {
+            image: {
+              ...rule(PATTERNS.image, "a container image reference such as ghcr.io/mlflow/mlflow:v3.5.0-full, optionally @sha256:<digest>", { maxLength: 512 }),
+              description: "MLflow image; needs the MySQL/PostgreSQL drivers and google-cloud-storage (the -full images have them). Pin a digest.",
+            },
+            replicas: { type: "integer", minimum: 1, maximum: 50, default: DEFAULTS.server.replicas },
+            workers: { type: "integer", minimum: 1, maximum: 32, default: DEFAULTS.server.workers },
+            resources: {
+              type: "object",
+              additionalProperties: false,
+              properties: { requests: quantities, limits: quantities },
+              default: DEFAULTS.server.resources,
+            },
+            ingress: {
+              type: "object",
+              required: ["host"],
+              additionalProperties: false,
+              properties: {
+                host: dns1123Subdomain("a host name"),
+                className: { ...dns1123Subdomain("an IngressClass name"), default: DEFAULTS.server.ingressClassName },
+                clusterIssuer: { ...dns1123Subdomain("a cert-manager ClusterIssuer name"), description: "When set, TLS with a cert-manager certificate." },
+                maxBodySize: { ...rule(PATTERNS.bodySize, "an nginx size: a number with an optional k, m or g suffix; 0 means unlimited"), default: DEFAULTS.server.maxBodySize },
+              },
+            },
+            cloudSqlProxy: {
+              type: "object",
+              required: ["instanceConnectionName"],
+              additionalProperties: false,
+              properties: {
+                instanceConnectionName: rule(PATTERNS.instanceConnectionName, "a Cloud SQL instance connection name: <project>:<region>:<instance>"),
+                privateIp: { type: "boolean", default: false, description: "Connect over the instance's private IP." },
+                image: {
+                  ...rule(PATTERNS.image, "a container image reference", { maxLength: 512 }),
+                  default: DEFAULTS.server.cloudSqlProxyImage,
+                  description: "Cloud SQL Auth Proxy image.",
+                },
+              },
+            },
+            autoscaling: {
+              type: "object",
+              required: ["maxReplicas"],
+              additionalProperties: false,
+              properties: {
+                minReplicas: { type: "integer", minimum: 1, maximum: 100, description: "Default server.replicas." },
+                maxReplicas: { type: "integer", minimum: 1, maximum: 100 },
+                targetCPUUtilizationPercentage: { type: "integer", minimum: 10, maximum: 100, default: DEFAULTS.server.targetCPUUtilizationPercentage },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,116 @@
+/**
+ * MlflowConfig (mlflow-infra.dev/v1alpha1): what users write, and the resolved form the
+ * builders read (every default applied, every derived name computed once).
+ * The JSON Schema in schema.ts is the contract; these types mirror it.
+ */
+
+export const API_VERSION = "mlflow-infra.dev/v1alpha1";
+export const KIND = "MlflowConfig";
+
+export interface MlflowConfig {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: MlflowSpec;
+}
+
+export interface MlflowSpec {
+  stack?: string;
+  gcp: {
+    projectId: string;
+    serviceAccount?: string;
+    cluster?: { name: string; location: string; projectId?: string };
+  };
+  namespace?: string;
+  serviceAccountName?: string;
+  labels?: Record<string, string>;
+  database?: {
+    driver?: DatabaseDriver;
+    secrets?: { user?: string; password?: string; connection?: string };
+  };
+  externalSecrets?: {
+    refreshInterval?: string;
+    controller?: { namespace?: string; serviceAccount?: string };
+  };
+  artifacts?: { bucket?: string };
+  argocd?: {
+    repoURL: string;
+    path?: string;
+    targetRevision?: string;
+    project?: string;
+    namespace?: string;
+    server?: string;
+    syncWave?: number;
+  };
+  server?: ServerSpec;
+}
+
+export interface ServerSpec {
+  image: string;
+  replicas?: number;
+  workers?: number;
+  resources?: ResourceRequirements;
+  ingress?: { host: string; className?: string; clusterIssuer?: string; maxBodySize?: string };
+  cloudSqlProxy?: { instanceConnectionName: string; privateIp?: boolean; image?: string };
+  autoscaling?: { minReplicas?: number; maxReplicas: number; targetCPUUtilizationPercentage?: number };
+}
+
+export interface ResourceRequirements {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+}
+
+export type DatabaseDriver = "pymysql" | "mysqldb" | "mysqlconnector" | "psycopg2" | "pg8000";
+
+/** Everything the builders need, with defaults applied and names derived. */
+export interface ResolvedConfig {
+  name: string;
+  namespace: string;
+  serviceAccountName: string;
+  labels: Record<string, string>;
+  gcp: {
+    projectId: string;
+    serviceAccountEmail: string;
+    cluster?: { name: string; location: string; projectId: string };
+  };
+  database: {
+    driver: DatabaseDriver;
+    /** SQLAlchemy URL scheme, e.g. mysql+pymysql. */
+    scheme: string;
+    secrets: { user: string; password: string; connection: string };
+  };
+  externalSecrets: {
+    refreshInterval: string;
+    controller: { namespace: string; serviceAccount: string };
+  };
+  artifacts: { bucket: string };
+  argocd?: {
+    repoURL: string;
+    path: string;
+    targetRevision: string;
+    project: string;
+    namespace: string;
+    server: string;
+    syncWave: number;
+  };
+  server?: ResolvedServer;
+  /** Names of the generated objects, derived from metadata.name. */
+  names: {
+    secretStore: string;
+    databaseSecret: string;
+    secretReaderRole: string;
+    tokenRequesterRole: string;
+    application: string;
+    server: string;
+  };
+}
+
+export interface ResolvedServer {
+  image: string;
+  replicas: number;
+  workers: number;
+  resources: ResourceRequirements;
+  ingress?: { host: string; className: string; clusterIssuer?: string; maxBodySize: string };
+  cloudSqlProxy?: { instanceConnectionName: string; privateIp: boolean; image: string };
+  autoscaling?: { minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
+}

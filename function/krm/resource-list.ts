@@ -1,0 +1,142 @@
+/**
+ * Reading and writing a ResourceList without re-serializing what the function does not own.
+ *
+ * Every input item keeps the exact text it came with (comments, quoting, `0755`, dates,
+ * anchors, indentation): the writer copies those bytes, and only objects the function
+ * generated are serialized. This is why the `yaml` package's CST ranges are used here
+ * rather than a parse/stringify round trip (see README, "Why not the kpt-functions SDK").
+ */
+import { isMap, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLSeq } from "yaml";
+import type { Result } from "./results.js";
+import { toSequenceItem, toYaml } from "./yaml.js";
+
+export type KubeObject = Record<string, unknown> & {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: Record<string, unknown>;
+};
+
+/** One item of the list: its value, and its original text when it came from the input. */
+export interface Item {
+  object: KubeObject;
+  /** The item's exact input text, `- ` indicator and preceding comments included. */
+  source?: string;
+}
+
+export interface ResourceList {
+  items: Item[];
+  functionConfig?: KubeObject;
+  /** The `functionConfig:` entry exactly as written in the input. */
+  functionConfigSource?: string;
+  /** Column of the `-` of the input's item sequence; generated items line up with it. */
+  indent: number;
+}
+
+export class ResourceListError extends Error {
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+/** Values the function reads are limited to keep hostile input (alias bombs) cheap. */
+const TO_JS = { maxAliasCount: 1000 } as const;
+
+export function parseResourceList(text: string): ResourceList {
+  if (text.trim() === "") throw new ResourceListError("no input: expected a ResourceList on standard input");
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, strict: true });
+  if (doc.errors.length > 0) {
+    throw new ResourceListError(`input is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+  }
+  if (!isMap(doc.contents)) throw new ResourceListError("input must be a YAML mapping of kind ResourceList");
+  const kind = doc.get("kind");
+  if (kind !== "ResourceList") {
+    throw new ResourceListError(`input must have kind ResourceList, got ${JSON.stringify(kind ?? null)}`, "kind");
+  }
+
+  const itemsPair = findPair(doc, "items");
+  const seq = itemsPair?.value;
+  let items: Item[] = [];
+  let indent = 0;
+  if (seq != null && !(isSeq(seq) || isNullScalar(seq))) throw new ResourceListError("items must be a list", "items");
+  if (isSeq(seq) && seq.items.length > 0) {
+    ({ items, indent } = readItems(doc, text, seq, lineEnd(text, (itemsPair!.key as Node).range![1])));
+  }
+
+  const fcPair = findPair(doc, "functionConfig");
+  let functionConfig: KubeObject | undefined;
+  let functionConfigSource: string | undefined;
+  if (fcPair && fcPair.value != null && !isNullScalar(fcPair.value)) {
+    const value = (fcPair.value as Node).toJS(doc, TO_JS);
+    if (!isObject(value)) throw new ResourceListError("functionConfig must be a mapping", "functionConfig");
+    functionConfig = value;
+    const start = lineStart(text, (fcPair.key as Node).range![0]);
+    functionConfigSource = withNewline(text.slice(start, (fcPair.value as Node).range![2]));
+  }
+  return { items, functionConfig, functionConfigSource, indent };
+}
+
+function readItems(doc: Document, text: string, seq: YAMLSeq, firstStart: number): { items: Item[]; indent: number } {
+  const nodes = seq.items as Node[];
+  const items: Item[] = nodes.map((node, i) => {
+    const value = node.toJS(doc, TO_JS);
+    if (!isObject(value)) throw new ResourceListError(`items[${i}] must be a mapping (a Kubernetes object)`, `items[${i}]`);
+    return { object: value };
+  });
+  if (seq.flow) return { items, indent: 0 }; // flow lists have no text to keep per item: re-serialized
+  let start = firstStart;
+  nodes.forEach((node, i) => {
+    const end = i === nodes.length - 1 ? seq.range![2] : node.range![2];
+    items[i].source = withNewline(text.slice(start, end));
+    start = end;
+  });
+  return { items, indent: dashColumn(text, nodes[0].range![0]) };
+}
+
+/** The output ResourceList: items and functionConfig as they came, generated items serialized. */
+export function writeResourceList(list: ResourceList, results: readonly Result[]): string {
+  let out = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
+  out += list.items.length === 0 ? "items: []\n" : "items:\n";
+  for (const item of list.items) out += item.source ?? toSequenceItem(item.object, list.indent);
+  if (list.functionConfigSource !== undefined) out += list.functionConfigSource;
+  else if (list.functionConfig !== undefined) out += indentBlock("functionConfig", list.functionConfig);
+  if (results.length > 0) out += indentBlock("results", results);
+  return out;
+}
+
+function indentBlock(key: string, value: unknown): string {
+  const body = toYaml(value).replace(/\n$/, "").split("\n").map((l) => (l === "" ? "" : `  ${l}`)).join("\n");
+  return `${key}:\n${body}\n`;
+}
+
+function findPair(doc: Document, key: string): Pair | undefined {
+  if (!isMap(doc.contents)) return undefined;
+  return doc.contents.items.find((p) => (p.key as { value?: unknown } | null)?.value === key) as Pair | undefined;
+}
+
+function isNullScalar(node: unknown): boolean {
+  return (node as { value?: unknown }).value === null;
+}
+
+export function isObject(v: unknown): v is KubeObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function lineStart(text: string, pos: number): number {
+  return text.lastIndexOf("\n", pos - 1) + 1;
+}
+
+function lineEnd(text: string, pos: number): number {
+  const nl = text.indexOf("\n", pos);
+  return nl === -1 ? text.length : nl + 1;
+}
+
+/** Column of the `-` indicator that introduces the sequence item whose value starts at `pos`. */
+function dashColumn(text: string, pos: number): number {
+  let i = pos - 1;
+  while (i >= 0 && text[i] !== "-") i--;
+  return i - lineStart(text, i);
+}
+
+function withNewline(s: string): string {
+  return s.endsWith("\n") ? s : `${s}\n`;
+}

@@ -1,0 +1,127 @@
+/**
+ * mlflow-infra: command-line entry point. I/O lives here and nowhere else.
+ *
+ *   mlflow-infra                 KRM function: ResourceList on stdin, ResourceList on stdout
+ *   mlflow-infra render FILE     the manifests for a MlflowConfig file, as multi-document YAML
+ *   mlflow-infra schema          the JSON Schema of MlflowConfig
+ */
+import { readFileSync, writeSync } from "node:fs";
+import { parseDocument } from "yaml";
+import { loadConfig } from "./config/load.js";
+import { mlflowConfigSchema } from "./config/schema.js";
+import { formatResult, hasErrors, type Result } from "./krm/results.js";
+import { toYamlStream } from "./krm/yaml.js";
+import { processResourceList } from "./processor.js";
+import { buildAll } from "./resources/index.js";
+import { VERSION } from "./version.js";
+
+const HELP = `mlflow-infra ${VERSION}: the MLflow-on-GKE manifest set from one MlflowConfig
+
+Usage:
+  mlflow-infra                  run as a KRM function: read a ResourceList on stdin,
+                                write it back with the generated objects upserted
+  mlflow-infra render FILE      print the manifests for the MlflowConfig in FILE
+                                (- for stdin) as multi-document YAML
+  mlflow-infra schema           print the JSON Schema of MlflowConfig
+  mlflow-infra --help | --version
+
+Exit status: 0 on success, 1 when the input has errors (each names the field and
+the rule), 2 on wrong usage.
+
+As a KRM function it runs under kpt (fn render / fn eval), kustomize
+(--enable-alpha-plugins, plus --enable-exec for the executable) and Argo CD.
+Docs: README.md of the mlflow-infra repository.
+`;
+
+function out(text: string): void {
+  writeAll(1, text);
+}
+
+function err(text: string): void {
+  writeAll(2, text);
+}
+
+/** Synchronous, complete writes: process.exit() must not cut a large ResourceList short. */
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, "utf8");
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+    }
+  }
+}
+
+function reportToStderr(results: readonly Result[]): void {
+  for (const r of results) if (r.severity !== "info") err(`${formatResult(r)}\n`);
+}
+
+function krm(): number {
+  const outcome = processResourceList(readFileSync(0, "utf8"));
+  out(outcome.output);
+  reportToStderr(outcome.results);
+  return outcome.ok ? 0 : 1;
+}
+
+function render(file: string | undefined): number {
+  if (!file) {
+    err("mlflow-infra render: missing FILE (a MlflowConfig YAML file, or - for stdin)\n");
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (e) {
+    err(`mlflow-infra render: cannot read ${file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    err(`error: ${file} is not valid YAML: ${doc.errors[0].message.split("\n")[0]}\n`);
+    return 1;
+  }
+  const loaded = loadConfig(doc.toJS({ maxAliasCount: 1000 }));
+  reportToStderr(loaded.results);
+  if (!loaded.config || hasErrors(loaded.results)) return 1;
+  out(toYamlStream(buildAll(loaded.config)));
+  return 0;
+}
+
+export function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+      if (process.stdin.isTTY) {
+        err(HELP);
+        return 2;
+      }
+      return krm();
+    case "render":
+      return render(rest[0]);
+    case "schema":
+      out(`${JSON.stringify(mlflowConfigSchema, null, 2)}\n`);
+      return 0;
+    case "-h":
+    case "--help":
+    case "help":
+      out(HELP);
+      return 0;
+    case "-v":
+    case "--version":
+    case "version":
+      out(`${VERSION}\n`);
+      return 0;
+    default:
+      err(`mlflow-infra: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  err(`mlflow-infra: internal error: ${(e as Error).message}\n${process.env.MLFLOW_INFRA_DEBUG ? `${(e as Error).stack}\n` : ""}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,23 @@
+/**
+ * All builders, in the order the objects are emitted. Each builder is a pure function of
+ * the resolved config.
+ */
+import type { ResolvedConfig } from "../config/types.js";
+import type { KubeObject } from "../krm/resource-list.js";
+import { buildApplication } from "./argocd.js";
+import { buildNamespace, buildServiceAccount } from "./identity.js";
+import { buildSecretReader, buildTokenRequester } from "./rbac.js";
+import { buildDatabaseExternalSecret, buildSecretStore } from "./secrets.js";
+
+export function buildAll(config: ResolvedConfig): KubeObject[] {
+  const objects: (object | undefined)[] = [
+    buildNamespace(config),
+    buildServiceAccount(config),
+    ...buildSecretReader(config),
+    ...buildTokenRequester(config),
+    buildSecretStore(config),
+    buildDatabaseExternalSecret(config),
+    buildApplication(config),
+  ];
+  return objects.filter((o): o is KubeObject => o !== undefined);
+}

@@ -1,0 +1,54 @@
+/**
+ * Least-privilege RBAC.
+ * - The instance's service account may `get` the one database secret, by resourceNames:
+ *   no list/watch on secrets, no other secret.
+ * - With gcp.cluster (SecretStore auth.workloadIdentity), the ESO controller must request
+ *   tokens for that service account: `create` on serviceaccounts/token for that one account,
+ *   granted in this namespace only (ESO chart >= 2.5 can drop its cluster-wide grant).
+ */
+import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
+import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
+import type { ResolvedConfig } from "../config/types.js";
+import { meta, SYNC_WAVES } from "./meta.js";
+
+const RBAC = "rbac.authorization.k8s.io/v1";
+
+export function buildSecretReader(config: ResolvedConfig): [IRole, IRoleBinding] {
+  const name = config.names.secretReaderRole;
+  return [
+    {
+      apiVersion: RBAC,
+      kind: "Role",
+      metadata: meta(config, "rbac", name, { wave: SYNC_WAVES.foundation }),
+      rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [config.names.databaseSecret], verbs: ["get"] }],
+    },
+    {
+      apiVersion: RBAC,
+      kind: "RoleBinding",
+      metadata: meta(config, "rbac", name, { wave: SYNC_WAVES.foundation }),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [{ kind: "ServiceAccount", name: config.serviceAccountName, namespace: config.namespace }],
+    },
+  ];
+}
+
+export function buildTokenRequester(config: ResolvedConfig): [IRole, IRoleBinding] | [] {
+  if (!config.gcp.cluster) return [];
+  const name = config.names.tokenRequesterRole;
+  const controller = config.externalSecrets.controller;
+  return [
+    {
+      apiVersion: RBAC,
+      kind: "Role",
+      metadata: meta(config, "rbac", name, { wave: SYNC_WAVES.foundation }),
+      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [config.serviceAccountName], verbs: ["create"] }],
+    },
+    {
+      apiVersion: RBAC,
+      kind: "RoleBinding",
+      metadata: meta(config, "rbac", name, { wave: SYNC_WAVES.foundation }),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [{ kind: "ServiceAccount", name: controller.serviceAccount, namespace: controller.namespace }],
+    },
+  ];
+}
