@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine too: installs the tools the end-to-end tests
+# drive (podman, runc), builds the function, runs jest, and ends with one summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -f scripts/ci/install-tools.sh ]; then
+  bash scripts/ci/install-tools.sh
+  # shellcheck disable=SC1091
+  source scripts/ci/env.sh
+fi
+npm run --silent build
+
+report=.cache/jest-report.json
+mkdir -p .cache
+status=0
+node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile="$report" "$@" || status=$?
+node -e '
+const r = require(process.argv[1]);
+console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
+' "$PWD/$report" || status=1
+exit "$status"

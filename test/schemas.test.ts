@@ -1,0 +1,34 @@
+/**
+ * The schema checks the golden and property tests rely on must be able to fail: each
+ * mistake a hand-written set makes is caught.
+ */
+import { resolve } from "../function/config/defaults.js";
+import type { MlflowConfig } from "../function/config/types.js";
+import type { KubeObject } from "../function/krm/resource-list.js";
+import { buildAll } from "../function/resources/index.js";
+import { schemaErrors } from "./helpers/schemas.js";
+
+const seed: MlflowConfig = {
+  apiVersion: "mlflow-infra.dev/v1alpha1",
+  kind: "MlflowConfig",
+  metadata: { name: "mlflow" },
+  spec: { stack: "zenml", gcp: { projectId: "zenml-470505", cluster: { name: "zenml", location: "australia-southeast1" } }, argocd: { repoURL: "https://github.com/example/mlops.git" } },
+};
+const objects = buildAll(resolve(seed));
+const find = (kind: string) => structuredClone(objects.find((o) => o.kind === kind)) as KubeObject & { spec: any; rules?: any };
+
+test("the generated objects are valid as generated", async () => {
+  for (const o of objects) expect(await schemaErrors(o)).toEqual([]);
+});
+
+test.each([
+  ["an ExternalSecret on external-secrets.io/v1beta1 (no longer served)", () => ({ ...find("ExternalSecret"), apiVersion: "external-secrets.io/v1beta1" }), /not served/],
+  ["template engineVersion v1", () => { const o = find("ExternalSecret"); o.spec.target.template.engineVersion = "v1"; return o; }, /allowed values/],
+  ["a misspelt field the API server would prune", () => { const o = find("SecretStore"); o.spec.provider.gcpsm.projectId = "x"; return o; }, /projectId/],
+  ["a Role with verbs as a string", () => { const o = find("Role"); o.rules[0].verbs = "get"; return o; }, /verbs/],
+  ["an Application without a destination", () => { const o = find("Application"); delete o.spec.destination; return o; }, /destination/],
+  ["an unknown kind", () => ({ apiVersion: "external-secrets.io/v1", kind: "Nope", metadata: { name: "x" } }), /no CRD/],
+])("rejects %s", async (_name, make, pattern) => {
+  const errors = await schemaErrors(make() as KubeObject);
+  expect(errors.join("\n")).toMatch(pattern);
+});
