@@ -189,6 +189,11 @@ export const mlflowConfigSchema = {
             namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.argocd.namespace },
             server: { ...rule("^https://\\S+$", "an https:// URL of the destination cluster's API server"), default: DEFAULTS.argocd.server },
             syncWave: { type: "integer", minimum: -1000, maximum: 1000, default: DEFAULTS.argocd.syncWave },
+            applicationOnly: {
+              type: "boolean",
+              default: false,
+              description: "Emit only the Application: for an app-of-apps root whose Applications point at overlays that render the instance itself.",
+            },
           },
         },
         server: {

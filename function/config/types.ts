@@ -41,6 +41,7 @@ export interface MlflowSpec {
     namespace?: string;
     server?: string;
     syncWave?: number;
+    applicationOnly?: boolean;
   };
   server?: ServerSpec;
 }
@@ -92,6 +93,7 @@ export interface ResolvedConfig {
     namespace: string;
     server: string;
     syncWave: number;
+    applicationOnly: boolean;
   };
   server?: ResolvedServer;
   /** Names of the generated objects, derived from metadata.name. */

@@ -10,14 +10,16 @@ import { buildSecretReader, buildTokenRequester } from "./rbac.js";
 import { buildDatabaseExternalSecret, buildSecretStore } from "./secrets.js";
 
 export function buildAll(config: ResolvedConfig): KubeObject[] {
-  const objects: (object | undefined)[] = [
-    buildNamespace(config),
-    buildServiceAccount(config),
-    ...buildSecretReader(config),
-    ...buildTokenRequester(config),
-    buildSecretStore(config),
-    buildDatabaseExternalSecret(config),
-    buildApplication(config),
-  ];
+  const objects: (object | undefined)[] = config.argocd?.applicationOnly
+    ? [buildApplication(config)]
+    : [
+        buildNamespace(config),
+        buildServiceAccount(config),
+        ...buildSecretReader(config),
+        ...buildTokenRequester(config),
+        buildSecretStore(config),
+        buildDatabaseExternalSecret(config),
+        buildApplication(config),
+      ];
   return objects.filter((o): o is KubeObject => o !== undefined);
 }
