@@ -3,22 +3,17 @@
 // function/main.ts into one executable file, dist/mlflow-infra (CommonJS, shebang on line 1,
 // no runtime dependencies). `node scripts/build.mjs --validator-only` stops after the first step.
 import { build } from "esbuild";
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { chmod, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { loadSchemaModule, root } from "./lib/load-schema.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const Ajv = require("ajv").default;
 const standaloneCode = require("ajv/dist/standalone").default;
 
 async function compileValidator() {
-  const tmp = join(root, ".cache", "build");
-  await mkdir(tmp, { recursive: true });
-  const schemaModule = join(tmp, "schema.mjs");
-  await build({ entryPoints: [join(root, "function/config/schema.ts")], bundle: true, format: "esm", platform: "node", outfile: schemaModule, logLevel: "warning" });
-  const { mlflowConfigSchema } = await import(pathToFileURL(schemaModule).href);
+  const { mlflowConfigSchema } = await loadSchemaModule();
   // unicode: false keeps the generated code free of runtime requires (every pattern is ASCII).
   const logger = { log() {}, warn: (m) => String(m).includes("option unicode") || console.warn(m), error: console.error };
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, unicode: false, logger, code: { source: true, esm: true } });

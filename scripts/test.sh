@@ -4,11 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -f scripts/ci/install-tools.sh ]; then
-  bash scripts/ci/install-tools.sh
-  # shellcheck disable=SC1091
-  source scripts/ci/env.sh
-fi
+bash scripts/ci/install-tools.sh
+# shellcheck disable=SC1091
+source scripts/ci/env.sh
 npm run --silent build
 
 report=.cache/jest-report.json

@@ -1,0 +1,20 @@
+/** The README's field reference is generated from the schema and must be up to date. */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./helpers/paths.js";
+
+test("README.md's MlflowConfig reference matches function/config/schema.ts", () => {
+  expect(() => execFileSync("node", [join(ROOT, "scripts/gen-docs.mjs"), "--check"], { cwd: ROOT, stdio: "pipe" })).not.toThrow();
+});
+
+test("the README names the two set-up commands that .ci/run and package.json run", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const ci = readFileSync(join(ROOT, ".ci/run"), "utf8");
+  const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
+  expect(readme).toContain("npm ci && npm run render -- examples/seed/mlflow-config.yaml");
+  expect(readme).toMatch(/^npm test\b/m);
+  expect(ci).toMatch(/^npm test$/m);
+  expect(scripts.test).toBe("bash scripts/test.sh");
+  expect(scripts.render).toMatch(/dist\/mlflow-infra render$/);
+});
