@@ -94,6 +94,7 @@ export const mlflowConfigSchema = {
         },
         gcp: {
           type: "object",
+          description: "Google Cloud side of the instance.",
           required: ["projectId"],
           additionalProperties: false,
           properties: {
@@ -111,8 +112,14 @@ export const mlflowConfigSchema = {
               required: ["name", "location"],
               additionalProperties: false,
               properties: {
-                name: rule(PATTERNS.dns1035Label, "a GKE cluster name: lowercase letters, digits and '-', starting with a letter, at most 40 characters", { maxLength: 40 }),
-                location: rule(PATTERNS.gcpLocation, "a GCP region or zone such as australia-southeast1 or us-central1-a"),
+                name: {
+                  ...rule(PATTERNS.dns1035Label, "a GKE cluster name: lowercase letters, digits and '-', starting with a letter, at most 40 characters", { maxLength: 40 }),
+                  description: "GKE cluster name (SecretStore clusterName).",
+                },
+                location: {
+                  ...rule(PATTERNS.gcpLocation, "a GCP region or zone such as australia-southeast1 or us-central1-a"),
+                  description: "GKE cluster location (SecretStore clusterLocation).",
+                },
                 projectId: {
                   ...rule(PATTERNS.projectId, "a GCP project id: 6-30 characters, lowercase letters, digits and '-', starting with a letter, not ending with '-'", { minLength: 6, maxLength: 30 }),
                   description: "Default gcp.projectId.",
@@ -126,6 +133,7 @@ export const mlflowConfigSchema = {
         labels: { ...labelMap, description: "Extra labels on every generated object." },
         database: {
           type: "object",
+          description: "The MLflow backend database, whose credentials live in Secret Manager.",
           additionalProperties: false,
           properties: {
             driver: {
@@ -135,6 +143,7 @@ export const mlflowConfigSchema = {
             },
             secrets: {
               type: "object",
+              description: "Secret Manager secret ids (in gcp.projectId).",
               additionalProperties: false,
               properties: {
                 user: secretId("<stack>-<name>-db-user"),
@@ -149,25 +158,28 @@ export const mlflowConfigSchema = {
         },
         externalSecrets: {
           type: "object",
+          description: "External Secrets Operator settings.",
           additionalProperties: false,
           properties: {
             refreshInterval: {
               ...rule(PATTERNS.duration, "a Go duration such as 30m, 1h or 1h30m (0 disables refresh)"),
               default: DEFAULTS.refreshInterval,
+              description: "How often ESO re-reads Secret Manager (rotated passwords arrive within this time).",
             },
             controller: {
               type: "object",
               description: "The ESO controller's service account, granted a token for the instance's service account (only with gcp.cluster).",
               additionalProperties: false,
               properties: {
-                namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.esoNamespace },
-                serviceAccount: { ...dns1123Subdomain("a service account name"), default: DEFAULTS.esoServiceAccount },
+                namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.esoNamespace, description: "Namespace of the ESO controller." },
+                serviceAccount: { ...dns1123Subdomain("a service account name"), default: DEFAULTS.esoServiceAccount, description: "Service account of the ESO controller." },
               },
             },
           },
         },
         artifacts: {
           type: "object",
+          description: "Where MLflow stores artifacts.",
           additionalProperties: false,
           properties: {
             bucket: {
@@ -182,13 +194,13 @@ export const mlflowConfigSchema = {
           required: ["repoURL"],
           additionalProperties: false,
           properties: {
-            repoURL: rule(PATTERNS.repoURL, "a Git or OCI repository URL (https://, ssh://, git@ or oci://) without spaces"),
-            path: { ...rule(PATTERNS.repoPath, "a relative path inside the repository, without a leading '/'"), default: DEFAULTS.argocd.path },
-            targetRevision: { type: "string", minLength: 1, default: DEFAULTS.argocd.targetRevision },
-            project: { ...dns1123Subdomain("an Argo CD project name"), default: DEFAULTS.argocd.project },
-            namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.argocd.namespace },
-            server: { ...rule("^https://\\S+$", "an https:// URL of the destination cluster's API server"), default: DEFAULTS.argocd.server },
-            syncWave: { type: "integer", minimum: -1000, maximum: 1000, default: DEFAULTS.argocd.syncWave },
+            repoURL: { ...rule(PATTERNS.repoURL, "a Git or OCI repository URL (https://, ssh://, git@ or oci://) without spaces"), description: "Repository that holds the kustomization to deploy." },
+            path: { ...rule(PATTERNS.repoPath, "a relative path inside the repository, without a leading '/'"), default: DEFAULTS.argocd.path, description: "Path of the kustomization in the repository (an overlay)." },
+            targetRevision: { type: "string", minLength: 1, default: DEFAULTS.argocd.targetRevision, description: "Branch, tag or commit to deploy." },
+            project: { ...dns1123Subdomain("an Argo CD project name"), default: DEFAULTS.argocd.project, description: "Argo CD project of the Application." },
+            namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.argocd.namespace, description: "Namespace of Argo CD, where the Application lives." },
+            server: { ...rule("^https://\\S+$", "an https:// URL of the destination cluster's API server"), default: DEFAULTS.argocd.server, description: "Destination cluster." },
+            syncWave: { type: "integer", minimum: -1000, maximum: 1000, default: DEFAULTS.argocd.syncWave, description: "The Application's argocd.argoproj.io/sync-wave in an app of apps (after ESO and cert-manager)." },
             applicationOnly: {
               type: "boolean",
               default: false,
