@@ -10,7 +10,7 @@ import { parseDocument } from "yaml";
 import { loadConfig } from "./config/load.js";
 import { mlflowConfigSchema } from "./config/schema.js";
 import { formatResult, hasErrors, type Result } from "./krm/results.js";
-import { toYamlStream } from "./krm/yaml.js";
+import { describeYamlError, toYamlStream } from "./krm/yaml.js";
 import { processResourceList } from "./processor.js";
 import { buildAll } from "./resources/index.js";
 import { VERSION } from "./version.js";
@@ -70,23 +70,48 @@ function render(file: string | undefined): number {
     err("mlflow-infra render: missing FILE (a MlflowConfig YAML file, or - for stdin)\n");
     return 2;
   }
+  const source = file === "-" ? "standard input" : file;
   let text: string;
   try {
     text = readFileSync(file === "-" ? 0 : file, "utf8");
   } catch (e) {
-    err(`mlflow-infra render: cannot read ${file}: ${(e as Error).message}\n`);
+    err(`mlflow-infra render: cannot read ${source}: ${readError(e as NodeJS.ErrnoException)}\n`);
     return 1;
   }
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
-    err(`error: ${file} is not valid YAML: ${doc.errors[0].message.split("\n")[0]}\n`);
+    err(`error: ${source} is not valid YAML: ${describeYamlError(doc.errors[0], text)}\n`);
     return 1;
   }
-  const loaded = loadConfig(doc.toJS({ maxAliasCount: 1000 }));
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    err(`error: ${source} cannot be read: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    err(`error: ${source} must hold a MlflowConfig (a YAML mapping with apiVersion mlflow-infra.dev/v1alpha1), got ${value == null ? "nothing" : Array.isArray(value) ? "a list" : JSON.stringify(value)}\n`);
+    return 1;
+  }
+  const loaded = loadConfig(value);
   reportToStderr(loaded.results);
   if (!loaded.config || hasErrors(loaded.results)) return 1;
   out(toYamlStream(buildAll(loaded.config)));
   return 0;
+}
+
+function readError(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case "ENOENT":
+      return "no such file";
+    case "EISDIR":
+      return "it is a directory, not a file";
+    case "EACCES":
+      return "permission denied";
+    default:
+      return e.message;
+  }
 }
 
 export function main(argv: string[]): number {

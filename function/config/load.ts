@@ -4,7 +4,7 @@
  */
 import type { Result } from "../krm/results.js";
 import { isObject } from "../krm/resource-list.js";
-import { fromConfigMap } from "./configmap.js";
+import { fromConfigMap, inConfigMapTerms } from "./configmap.js";
 import { resolve } from "./defaults.js";
 import type { ResolvedConfig } from "./types.js";
 import { API_VERSION, KIND } from "./types.js";
@@ -17,15 +17,19 @@ export interface Loaded {
 
 export function loadConfig(input: unknown): Loaded {
   if (!isObject(input)) {
-    return { results: [{ severity: "error", message: `the function config must be a ${KIND} (${API_VERSION}) mapping`, field: { path: "functionConfig" } }] };
+    return { results: [{ severity: "error", message: `functionConfig must be a ${KIND} (${API_VERSION}) mapping`, field: { path: "functionConfig" } }] };
   }
-  let candidate: unknown = input;
-  const results: Result[] = [];
-  if (input.kind === "ConfigMap" && input.apiVersion === "v1") {
+  if (input.kind === "ConfigMap") {
+    if (input.apiVersion !== "v1") {
+      return { results: [{ severity: "error", message: `apiVersion must be "v1" for a ConfigMap function config, got ${JSON.stringify(input.apiVersion ?? null)}`, field: { path: "apiVersion", currentValue: input.apiVersion } }] };
+    }
     const converted = fromConfigMap(input);
-    results.push(...converted.results);
-    candidate = converted.config;
-  } else if (input.kind !== KIND) {
+    const validation = validateConfig(converted.config);
+    const results = [...converted.results, ...validation.results.map(inConfigMapTerms).filter((r) => !converted.explained.has(r.field?.path ?? ""))];
+    if (!validation.config || results.some((r) => r.severity === "error")) return { results };
+    return { config: resolve(validation.config), results };
+  }
+  if (input.kind !== KIND) {
     return {
       results: [
         {
@@ -36,8 +40,7 @@ export function loadConfig(input: unknown): Loaded {
       ],
     };
   }
-  const validation = validateConfig(candidate);
-  results.push(...validation.results);
-  if (!validation.config || results.some((r) => r.severity === "error")) return { results };
-  return { config: resolve(validation.config), results };
+  const validation = validateConfig(input);
+  if (!validation.config) return { results: validation.results };
+  return { config: resolve(validation.config), results: validation.results };
 }

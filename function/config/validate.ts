@@ -12,6 +12,8 @@ import { validate as schemaValidate } from "./validator.generated.js";
 
 interface AjvError {
   instancePath: string;
+  /** Set on the errors of a propertyNames subschema: the key that failed. */
+  propertyName?: string;
   keyword: string;
   params: Record<string, unknown>;
   message?: string;
@@ -30,21 +32,11 @@ export function validateConfig(input: unknown): Validation {
   const ok = (schemaValidate as (d: unknown) => boolean)(input);
   if (!ok) {
     const errors = ((schemaValidate as unknown as { errors: AjvError[] }).errors ?? []);
-    return { results: dedupe(errors.map(toResult)) };
+    return { results: schemaResults(errors) };
   }
   const config = input as MlflowConfig;
   const results = semanticChecks(config);
   return results.some((r) => r.severity === "error") ? { results } : { config, results };
-}
-
-function dedupe(results: Result[]): Result[] {
-  const seen = new Set<string>();
-  return results.filter((r) => {
-    const key = `${r.field?.path}|${r.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /** JSON pointer (/spec/gcp/projectId, /spec/x/0) to a field path (spec.gcp.projectId, spec.x[0]). */
@@ -58,57 +50,152 @@ export function fieldPath(pointer: string, extra?: string): string {
   }, "");
 }
 
-function toResult(e: AjvError): Result {
-  const rule = typeof e.parentSchema?.["x-rule"] === "string" ? (e.parentSchema["x-rule"] as string) : undefined;
-  const path = fieldPath(e.instancePath);
-  const error = (field: string, message: string, currentValue?: unknown): Result => ({
-    severity: "error",
-    message,
-    field: currentValue === undefined ? { path: field } : { path: field, currentValue },
+const STRING_FORMAT = new Set(["pattern", "minLength", "maxLength"]);
+
+/**
+ * One result per problem: a value that breaks both the length and the pattern of its field
+ * gets one message stating the field's rule; a bad map key is reported once, at the key.
+ */
+function schemaResults(errors: AjvError[]): Result[] {
+  const results: Result[] = [];
+  const done = new Set<string>();
+  const suggested = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === "additionalProperties") {
+      const hint = closest(String(e.params.additionalProperty), Object.keys((e.parentSchema?.properties as object) ?? {}));
+      if (hint) suggested.add(fieldPath(e.instancePath, hint));
+    }
+  }
+  for (const e of errors) {
+    const field = e.propertyName !== undefined ? fieldPath(e.instancePath, e.propertyName) : fieldPath(e.instancePath);
+    if (e.keyword === "propertyNames" && errors.some((o) => o !== e && o.propertyName === e.params.propertyName && o.instancePath === e.instancePath)) continue;
+    if (e.keyword === "required" && suggested.has(fieldPath(e.instancePath, String(e.params.missingProperty)))) continue; // the typo's hint says it
+    if (STRING_FORMAT.has(e.keyword)) {
+      const key = `${field}|${e.propertyName === undefined ? "value" : "key"}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      results.push(stringFormatResult(field, e, errors.filter((o) => o.instancePath === e.instancePath && o.propertyName === e.propertyName && STRING_FORMAT.has(o.keyword))));
+      continue;
+    }
+    results.push(toResult(field, e));
+  }
+  return dedupe(results);
+}
+
+function dedupe(results: Result[]): Result[] {
+  const seen = new Set<string>();
+  return results.filter((r) => {
+    const key = `${r.field?.path}|${r.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
-  const show = (v: unknown) => JSON.stringify(v);
-  const label = path || "the config";
+}
+
+function error(field: string, message: string, currentValue?: unknown): Result {
+  return { severity: "error", message, field: currentValue === undefined ? { path: field } : { path: field, currentValue } };
+}
+
+/** "a namespace must be a DNS-1123 label: ..." -> "a DNS-1123 label: ..." (the field path names the thing). */
+function ruleText(e: AjvError): string | undefined {
+  const rule = e.parentSchema?.["x-rule"];
+  if (typeof rule !== "string") return undefined;
+  const m = /^.*? must be (.*)$/.exec(rule);
+  return m ? m[1] : rule;
+}
+
+/** A value for a message: quoted, and cut short when long (the full value is in field.currentValue). */
+function show(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  if (typeof v !== "string" || v.length <= 64) return text;
+  return `${JSON.stringify(`${v.slice(0, 48)}...`)} (${v.length} characters)`;
+}
+
+/** pattern, minLength and maxLength errors of one value (or one key) as one result. */
+function stringFormatResult(field: string, first: AjvError, all: AjvError[]): Result {
+  const isKey = first.propertyName !== undefined;
+  const value = isKey ? first.propertyName : first.data;
+  const rule = ruleText(first);
+  const pattern = all.find((e) => e.keyword === "pattern")?.params.pattern;
+  const length = all.find((e) => e.keyword !== "pattern");
+  const len = typeof value === "string" ? value.length : 0;
+  const lengthNote = length && typeof value === "string" && value.length <= 64 ? ` (${len} characters)` : "";
+  const got = `got ${show(value)}${lengthNote}`;
+  const subject = isKey ? `${field}: the key` : field;
+  let message: string;
+  if (rule) message = `${subject} must be ${rule}; ${got}${pattern ? ` (pattern ${String(pattern)})` : ""}`;
+  else if (length?.keyword === "minLength" && length.params.limit === 1) message = `${subject} must not be empty`;
+  else if (length) message = `${subject} must be ${length.keyword === "minLength" ? "at least" : "at most"} ${String(length.params.limit)} characters long; ${got}`;
+  else message = `${subject} must match ${String(pattern)}; ${got}`;
+  return error(field, message, value);
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  null: "null",
+};
+
+function toResult(field: string, e: AjvError): Result {
+  const label = field || "the config";
   switch (e.keyword) {
     case "required": {
-      const field = fieldPath(e.instancePath, String(e.params.missingProperty));
-      return error(field, `${field} is required`);
+      const missing = fieldPath(e.instancePath, String(e.params.missingProperty));
+      return error(missing, `${missing} is required`);
     }
     case "additionalProperties": {
       const prop = String(e.params.additionalProperty);
-      const field = fieldPath(e.instancePath, prop);
+      const unknown = fieldPath(e.instancePath, prop);
       const allowed = Object.keys((e.parentSchema?.properties as object) ?? {});
       const hint = closest(prop, allowed);
-      return error(field, `${field} is not a known field${hint ? ` (did you mean ${hint}?)` : ""}; allowed here: ${allowed.join(", ")}`);
+      return error(unknown, `${unknown} is not a known field${hint ? ` (did you mean ${hint}?)` : ""}; allowed here: ${allowed.join(", ")}`);
     }
-    case "propertyNames": {
-      const field = fieldPath(e.instancePath, String(e.params.propertyName));
-      return error(field, `${field}: the key is not valid: must be ${rule ?? "a valid key"}`);
+    case "propertyNames":
+      return error(field, `${label} has a key that is not valid: ${JSON.stringify(e.params.propertyName)}`);
+    case "type": {
+      const expected = String(e.params.type).split(",").map((t) => TYPE_NAMES[t] ?? t).join(" or ");
+      return error(field, `${label} must be ${expected}, got ${describe(e.data)}${quotedHint(String(e.params.type), e.data)}`, e.data);
     }
-    case "pattern":
-      return error(path, `${label} must match ${String(e.params.pattern)}${rule ? ` (${rule})` : ""}, got ${show(e.data)}`, e.data);
-    case "maxLength":
-    case "minLength":
-      return error(path, `${label} ${e.message}${rule ? ` (${rule})` : ""}, got ${show(e.data)}`, e.data);
-    case "type":
-      return error(path, `${label} must be of type ${String(e.params.type)}, got ${describe(e.data)}`, e.data);
     case "const":
-      return error(path, `${label} must be ${show(e.params.allowedValue)}, got ${show(e.data)}`, e.data);
+      return error(field, `${label} must be ${show(e.params.allowedValue)}, got ${show(e.data)}`, e.data);
     case "enum":
-      return error(path, `${label} must be one of ${(e.params.allowedValues as unknown[]).map(show).join(", ")}, got ${show(e.data)}`, e.data);
+      return error(field, `${label} must be one of ${(e.params.allowedValues as unknown[]).map(show).join(", ")}, got ${show(e.data)}`, e.data);
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum": {
+      const words = { minimum: "at least", maximum: "at most", exclusiveMinimum: "more than", exclusiveMaximum: "less than" }[e.keyword];
+      return error(field, `${label} must be ${words} ${String(e.params.limit)}, got ${show(e.data)}`, e.data);
+    }
     default:
-      return error(path, `${label} ${e.message ?? "is not valid"}, got ${show(e.data)}`, e.data);
+      return error(field, `${label} ${e.message ?? "is not valid"}, got ${show(e.data)}`, e.data);
   }
 }
 
 function describe(v: unknown): string {
-  if (v === null) return "null";
+  if (v === null) return "null (an empty value)";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
+  if (typeof v === "string") return `the string ${show(v)}`;
+  return `${typeof v} ${show(v)}`;
+}
+
+/** `syncWave: "3"`: the value is right but quoted; `team: 5` or `on: yes`: a string YAML read as a number or boolean. */
+function quotedHint(expected: string, v: unknown): string {
+  if (expected === "string" && (typeof v === "number" || typeof v === "boolean")) return " (quote it, so YAML reads it as a string)";
+  if (typeof v !== "string") return "";
+  if ((expected === "integer" && /^-?[0-9]+$/.test(v)) || (expected === "boolean" && /^(true|false)$/.test(v)) || (expected === "number" && v.trim() !== "" && !Number.isNaN(Number(v)))) {
+    return " (write it without quotes)";
+  }
+  return "";
 }
 
 /** The allowed name closest to a misspelt one, when it is close enough to be a typo. */
-function closest(word: string, candidates: string[]): string | undefined {
+export function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
@@ -142,12 +229,16 @@ function semanticChecks(config: MlflowConfig): Result[] {
   if (spec.gcp.serviceAccount === undefined) {
     const id = defaultServiceAccountId(config);
     if (!new RegExp(PATTERNS.projectId).test(id)) {
-      error("spec.gcp.serviceAccount", `is needed: the default account id "${id}" (<stack>-<name>) is not a valid Google service account id (6-30 characters, lowercase letters, digits and '-', starting with a letter)`);
+      error(
+        "spec.gcp.serviceAccount",
+        `is needed: the default account id "${id}" (<stack>-<name>, ${id.length} characters) is not a valid Google service account id (6-30 characters: lowercase letters, digits and '-', starting with a letter); set spec.gcp.serviceAccount, or shorten spec.stack or metadata.name`,
+      );
     }
   }
   const bucket = spec.artifacts?.bucket ?? defaultBucket(config);
   for (const problem of bucketProblems(bucket)) {
-    error("spec.artifacts.bucket", spec.artifacts?.bucket === undefined ? `is needed: the default bucket "${bucket}" ${problem}` : `${problem}, got ${JSON.stringify(bucket)}`, bucket);
+    const isDefault = spec.artifacts?.bucket === undefined;
+    error("spec.artifacts.bucket", isDefault ? `is needed: the default bucket "${bucket}" (<stack>-<name>-artifacts) ${problem}; set spec.artifacts.bucket` : `${problem}, got ${JSON.stringify(bucket)}`, bucket);
   }
 
   for (const key of Object.keys(spec.labels ?? {})) {
@@ -194,10 +285,10 @@ function semanticChecks(config: MlflowConfig): Result[] {
 /** Google Cloud Storage naming rules the pattern cannot express. */
 export function bucketProblems(name: string): string[] {
   const problems: string[] = [];
-  if (!new RegExp(PATTERNS.bucket).test(name)) problems.push(`must match ${PATTERNS.bucket} (3-63 characters of lowercase letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`);
+  if (!new RegExp(PATTERNS.bucket).test(name)) problems.push(`must be a GCS bucket name: 3-63 characters (222 with dots) of lowercase letters, digits, '-', '_' and '.', starting and ending with a letter or digit (pattern ${PATTERNS.bucket})`);
   const parts = name.split(".");
   if (!name.includes(".") && name.length > 63) problems.push("must be at most 63 characters long unless it contains dots");
-  if (parts.some((p) => p.length > 63 || p.length === 0)) problems.push("must have dot-separated parts of 1-63 characters");
+  if (name.includes(".") && parts.some((p) => p.length > 63 || p.length === 0)) problems.push("must have dot-separated parts of 1-63 characters");
   if (/^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(name)) problems.push("must not be an IP address");
   if (name.startsWith("goog")) problems.push("must not start with \"goog\"");
   if (/g[o0]{2}g[l1]e/.test(name)) problems.push("must not contain \"google\" or close misspellings of it");

@@ -6,9 +6,9 @@
  * generated are serialized. This is why the `yaml` package's CST ranges are used here
  * rather than a parse/stringify round trip (see README, "Why not the kpt-functions SDK").
  */
-import { isMap, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLSeq } from "yaml";
 import type { Result } from "./results.js";
-import { toSequenceItem, toYaml } from "./yaml.js";
+import { describeYamlError, toSequenceItem, toYaml } from "./yaml.js";
 
 export type KubeObject = Record<string, unknown> & {
   apiVersion?: unknown;
@@ -43,10 +43,13 @@ const TO_JS = { maxAliasCount: 1000 } as const;
 
 export function parseResourceList(text: string): ResourceList {
   if (text.trim() === "") throw new ResourceListError("no input: expected a ResourceList on standard input");
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, strict: true });
+  // uniqueKeys: false, then duplicateKey(): the yaml package's own check is quadratic.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, strict: true });
   if (doc.errors.length > 0) {
-    throw new ResourceListError(`input is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+    throw new ResourceListError(`input is not valid YAML: ${describeYamlError(doc.errors[0], text)}`);
   }
+  const duplicate = duplicateKey(doc, text);
+  if (duplicate) throw new ResourceListError(`input is not valid YAML: ${duplicate}`);
   if (!isMap(doc.contents)) throw new ResourceListError("input must be a YAML mapping of kind ResourceList");
   const kind = doc.get("kind");
   if (kind !== "ResourceList") {
@@ -66,11 +69,17 @@ export function parseResourceList(text: string): ResourceList {
   let functionConfig: KubeObject | undefined;
   let functionConfigSource: string | undefined;
   if (fcPair && fcPair.value != null && !isNullScalar(fcPair.value)) {
-    const value = (fcPair.value as Node).toJS(doc, TO_JS);
+    const node = fcPair.value as Node;
+    const value = valueOf(node, doc, "functionConfig");
     if (!isObject(value)) throw new ResourceListError("functionConfig must be a mapping", "functionConfig");
     functionConfig = value;
-    const start = lineStart(text, (fcPair.key as Node).range![0]);
-    functionConfigSource = withNewline(text.slice(start, (fcPair.value as Node).range![2]));
+    if (doc.contents.flow) {
+      // A flow (JSON) ResourceList: the key is not on a line of its own; keep the value's text.
+      functionConfigSource = `functionConfig: ${reindent(text.slice(node.range![0], node.range![1]), 2)}\n`;
+    } else {
+      const start = lineStart(text, (fcPair.key as Node).range![0]);
+      functionConfigSource = withNewline(text.slice(start, node.range![2]));
+    }
   }
   return { items, functionConfig, functionConfigSource, indent };
 }
@@ -78,14 +87,20 @@ export function parseResourceList(text: string): ResourceList {
 function readItems(doc: Document, text: string, seq: YAMLSeq, firstStart: number): { items: Item[]; indent: number } {
   const nodes = seq.items as Node[];
   const items: Item[] = nodes.map((node, i) => {
-    const value = node.toJS(doc, TO_JS);
+    const value = valueOf(node, doc, `items[${i}]`);
     if (!isObject(value)) throw new ResourceListError(`items[${i}] must be a mapping (a Kubernetes object)`, `items[${i}]`);
     return { object: value };
   });
-  if (seq.flow) return { items, indent: 0 }; // flow lists have no text to keep per item: re-serialized
+  if (seq.flow) {
+    // A flow list (`items: [...]`, JSON): each item keeps its own text, as a block list item.
+    nodes.forEach((node, i) => {
+      items[i].source = `- ${reindent(text.slice(node.range![0], node.range![1]), 2)}\n`;
+    });
+    return { items, indent: 0 };
+  }
   let start = firstStart;
   nodes.forEach((node, i) => {
-    const end = i === nodes.length - 1 ? seq.range![2] : node.range![2];
+    const end = lineBoundary(text, i === nodes.length - 1 ? seq.range![2] : node.range![2]);
     items[i].source = withNewline(text.slice(start, end));
     start = end;
   });
@@ -106,6 +121,48 @@ export function writeResourceList(list: ResourceList, results: readonly Result[]
 function indentBlock(key: string, value: unknown): string {
   const body = toYaml(value).replace(/\n$/, "").split("\n").map((l) => (l === "" ? "" : `  ${l}`)).join("\n");
   return `${key}:\n${body}\n`;
+}
+
+/** A node's value; an unresolved alias or an alias bomb is an input error, not a crash. */
+function valueOf(node: Node, doc: Document, where: string): unknown {
+  try {
+    return node.toJS(doc, TO_JS);
+  } catch (e) {
+    throw new ResourceListError(`${where} cannot be read: ${(e as Error).message}`, where);
+  }
+}
+
+/**
+ * The first duplicate mapping key, in one pass with a set per mapping. The yaml package's
+ * `uniqueKeys: true` compares every key with all earlier keys of its mapping: a ConfigMap with
+ * 40,000 keys took 14 s (quadratic), so a small input could stall a render. Scalar keys are
+ * compared by value, as that check does; iterative, so deep nesting cannot overflow the stack.
+ */
+function duplicateKey(doc: Document, text: string): string | undefined {
+  let first: Node | undefined;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value)) {
+            if (!first || pair.key.range![0] < first.range![0]) first = pair.key;
+          } else seen.add(pair.key.value);
+        } else stack.push(pair.key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  if (!first) return undefined;
+  const pos = first.range![0];
+  const raw = text.slice(pos, first.range![1]);
+  const key = raw.startsWith('"') || raw.startsWith("'") ? raw : JSON.stringify(raw);
+  const line = text.slice(0, pos).split("\n").length;
+  return `duplicate key ${key} (map keys must be unique) at line ${line}, column ${pos - lineStart(text, pos) + 1}`;
 }
 
 function findPair(doc: Document, key: string): Pair | undefined {
@@ -130,11 +187,30 @@ function lineEnd(text: string, pos: number): number {
   return nl === -1 ? text.length : nl + 1;
 }
 
+/**
+ * Items are cut at line starts: a node can end after the indentation of the next line (the
+ * next item's `- ` would lose its indentation) or before a comment on its own last line.
+ */
+function lineBoundary(text: string, pos: number): number {
+  const start = lineStart(text, pos);
+  return text.slice(start, pos).trim() === "" ? start : lineEnd(text, pos);
+}
+
 /** Column of the `-` indicator that introduces the sequence item whose value starts at `pos`. */
 function dashColumn(text: string, pos: number): number {
   let i = pos - 1;
   while (i >= 0 && text[i] !== "-") i--;
   return i - lineStart(text, i);
+}
+
+/**
+ * Flow text moved into a block context: continuation lines are indented by `by` spaces so
+ * they stay inside the enclosing entry. Indentation inside flow collections carries no
+ * meaning (leading white space of a continuation line is folded away), so the value is kept.
+ */
+function reindent(flowText: string, by: number): string {
+  const pad = " ".repeat(by);
+  return flowText.replace(/\r?\n(?=[^\r\n])/g, (nl) => `${nl}${pad}`);
 }
 
 function withNewline(s: string): string {

@@ -33,7 +33,9 @@ export function hasErrors(results: readonly Result[]): boolean {
 
 /** One line per result, for stderr and the CLI. */
 export function formatResult(r: Result): string {
-  const where = r.field?.path ? `${r.field.path}: ` : "";
+  // Messages usually start with the field path already ("spec.gcp.projectId must ..."): say it once.
+  const path = r.field?.path;
+  const where = path && !r.message.startsWith(path) ? `${path}: ` : "";
   const obj = r.resourceRef ? ` [${r.resourceRef.kind}/${r.resourceRef.name}]` : "";
   return `${r.severity}: ${where}${r.message}${obj}`;
 }

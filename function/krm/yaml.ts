@@ -4,7 +4,19 @@
  * YAML 1.1 reader would take for booleans, numbers or null (`yes`, `on`, `0755`, `1_000`)
  * are quoted. Lines are never folded, so long values survive unchanged.
  */
-import { Document } from "yaml";
+import { Document, type YAMLError } from "yaml";
+
+/** A parse error in one line: what is wrong and where ("... at line 2, column 1"). */
+export function describeYamlError(e: YAMLError, source?: string): string {
+  const first = e.message.split("\n")[0].replace(/:\s*$/, "");
+  const where = first.replace(/^.*?( at line .*)?$/, "$1");
+  if (e.code === "MULTIPLE_DOCS") return `expected one YAML document, found a second one (---)${where}`;
+  if (e.code === "DUPLICATE_KEY" && source !== undefined) {
+    const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+?)\s*:/.exec(source.slice(e.pos[0]))?.[1];
+    if (key) return `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : JSON.stringify(key)} (map keys must be unique)${where}`;
+  }
+  return first;
+}
 
 const TO_STRING = { lineWidth: 0, minContentWidth: 0, indentSeq: true } as const;
 

@@ -1,0 +1,224 @@
+/**
+ * The built executable, dist/mlflow-infra, as users and tools run it: its commands, exit
+ * codes and streams, and that it is one self-contained file (shebang on line 1, executable,
+ * runs with plain node and no node_modules).
+ */
+import Ajv from "ajv";
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { mlflowConfigSchema } from "../function/config/schema.js";
+import { validateConfig } from "../function/config/validate.js";
+import type { KubeObject } from "../function/krm/resource-list.js";
+import { documents, generatedItems, parseOutput, parseStream, resourceList } from "./helpers/krm.js";
+import { DIST, requireFile, ROOT } from "./helpers/paths.js";
+
+const BIN = requireFile(DIST, "run `npm run build` first");
+const SEED_CONFIG = join(ROOT, "examples/seed/mlflow-config.yaml");
+const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+
+function cli(args: string[], options: SpawnSyncOptions & { input?: string } = {}) {
+  const p = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: ROOT, ...options });
+  return { status: p.status, stdout: String(p.stdout), stderr: String(p.stderr) };
+}
+
+/** The seed golden's generated objects, without the file annotations only the KRM mode adds. */
+function seedObjects(): KubeObject[] {
+  const expected = parseOutput(readFileSync(join(ROOT, "test/golden/seed/expected.yaml"), "utf8"));
+  return generatedItems(expected.items).map((o) => {
+    const annotations = { ...(o.metadata?.annotations as Record<string, string>) };
+    delete annotations["internal.config.kubernetes.io/path"];
+    delete annotations["config.kubernetes.io/path"];
+    const metadata = { ...o.metadata };
+    if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+    else delete metadata.annotations;
+    return { ...o, metadata };
+  });
+}
+
+describe("the file", () => {
+  test("line 1 is the shebang and the file is executable", () => {
+    const text = readFileSync(BIN, "utf8");
+    expect(text.split("\n")[0]).toBe("#!/usr/bin/env node");
+    expect(statSync(BIN).mode & 0o111).toBe(0o111);
+  });
+
+  test("runs with plain node from a folder without node_modules", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-bundle-"));
+    try {
+      const copy = join(dir, "mlflow-infra");
+      copyFileSync(BIN, copy);
+      const env = { PATH: process.env.PATH ?? "", HOME: dir };
+      const p = spawnSync(process.execPath, [copy, "render", "-"], { cwd: dir, env, encoding: "utf8", input: readFileSync(SEED_CONFIG, "utf8") });
+      expect(p.stderr).toBe("");
+      expect(p.status).toBe(0);
+      expect(parseStream(p.stdout)).toEqual(seedObjects());
+      const krm = spawnSync(process.execPath, [copy], { cwd: dir, env, encoding: "utf8", input: resourceList(readFileSync(SEED_CONFIG, "utf8")) });
+      expect(krm.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("runs directly through its shebang", () => {
+    const p = spawnSync(BIN, ["--version"], { encoding: "utf8" });
+    expect(p.status).toBe(0);
+    expect(p.stdout).toBe(`${version}\n`);
+  });
+});
+
+describe("--help and --version", () => {
+  test.each(["--help", "-h", "help"])("%s prints the usage on stdout, exit 0", (flag) => {
+    const p = cli([flag]);
+    expect(p.status).toBe(0);
+    expect(p.stderr).toBe("");
+    for (const words of ["Usage:", "mlflow-infra render FILE", "mlflow-infra schema", "--version", "Exit status"]) expect(p.stdout).toContain(words);
+  });
+
+  test.each(["--version", "-v", "version"])("%s prints the package.json version", (flag) => {
+    const p = cli([flag]);
+    expect(p.status).toBe(0);
+    expect(p.stdout).toBe(`${version}\n`);
+  });
+});
+
+describe("schema", () => {
+  const p = cli(["schema"]);
+  const schema = JSON.parse(p.stdout) as Record<string, unknown>;
+
+  test("prints the JSON Schema of MlflowConfig, exit 0", () => {
+    expect(p.status).toBe(0);
+    expect(schema.title).toBe("MlflowConfig");
+    expect(schema).toEqual(JSON.parse(JSON.stringify(mlflowConfigSchema)));
+  });
+
+  test("is the schema the function validates with: ajv compiled from it agrees with the function", () => {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    ajv.addVocabulary(["x-rule"]);
+    const validate = ajv.compile(schema);
+    const seed = parse(readFileSync(SEED_CONFIG, "utf8")) as Record<string, any>;
+    expect(validate(seed)).toBe(true);
+    const variants: Array<(c: Record<string, any>) => void> = [
+      () => {},
+      (c) => (c.spec.gcp.projectId = "Zenml"),
+      (c) => (c.spec.gcp.projctId = "zenml-470505"),
+      (c) => (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", syncWave: "3" }),
+      (c) => (c.spec.namespace = "Team.ML"),
+      (c) => (c.apiVersion = "v1"),
+      (c) => (c.spec.database = { secrets: { user: "a b" } }),
+      (c) => (c.spec.labels = { team: "ml" }),
+    ];
+    for (const mutate of variants) {
+      const c = structuredClone(seed);
+      mutate(c);
+      const schemaSays = validate(c);
+      const functionSaysErrors = validateConfig(c).results.filter((r) => r.severity === "error");
+      expect([JSON.stringify(c), schemaSays]).toEqual([JSON.stringify(c), functionSaysErrors.length === 0]);
+    }
+  });
+});
+
+describe("render", () => {
+  test("render examples/seed/mlflow-config.yaml prints the seed's objects as multi-document YAML", () => {
+    const p = cli(["render", "examples/seed/mlflow-config.yaml"]);
+    expect(p.status).toBe(0);
+    expect(p.stderr).toBe("");
+    expect(p.stdout.startsWith("---\napiVersion: ")).toBe(true);
+    expect(documents(p.stdout).length).toBe(seedObjects().length);
+    expect(parseStream(p.stdout)).toEqual(seedObjects());
+  });
+
+  test("render - reads the config from stdin", () => {
+    const p = cli(["render", "-"], { input: readFileSync(SEED_CONFIG, "utf8") });
+    expect(p.status).toBe(0);
+    expect(parseStream(p.stdout)).toEqual(seedObjects());
+  });
+
+  test("render twice gives the same bytes", () => {
+    expect(cli(["render", SEED_CONFIG]).stdout).toBe(cli(["render", SEED_CONFIG]).stdout);
+  });
+
+  test("a missing file: exit 1, a message naming the file", () => {
+    const p = cli(["render", "no/such/config.yaml"]);
+    expect(p.status).toBe(1);
+    expect(p.stdout).toBe("");
+    expect(p.stderr).toBe("mlflow-infra render: cannot read no/such/config.yaml: no such file\n");
+  });
+
+  test("a directory: exit 1", () => {
+    const p = cli(["render", "examples"]);
+    expect(p.status).toBe(1);
+    expect(p.stderr).toContain("cannot read examples: it is a directory");
+  });
+
+  test("no FILE: exit 2 (usage)", () => {
+    const p = cli(["render"]);
+    expect(p.status).toBe(2);
+    expect(p.stderr).toContain("missing FILE");
+  });
+
+  test("an invalid config: exit 1, each error once on stderr with its field, nothing on stdout", () => {
+    const text = readFileSync(SEED_CONFIG, "utf8").replace("projectId: zenml-470505", "projectId: Zenml");
+    const p = cli(["render", "-"], { input: text });
+    expect(p.status).toBe(1);
+    expect(p.stdout).toBe("");
+    expect(p.stderr).toMatch(/^error: spec\.gcp\.projectId must be a GCP project id: .*got "Zenml"/m);
+    expect(p.stderr).not.toContain("spec.gcp.projectId: spec.gcp.projectId");
+  });
+
+  test.each([
+    ["YAML that does not parse", "a: [\n", "standard input is not valid YAML"],
+    ["duplicate keys", "a: 1\na: 2\n", 'duplicate key "a"'],
+    ["an empty file", "", "must hold a MlflowConfig"],
+    ["a list", "- a\n", "must hold a MlflowConfig"],
+  ])("%s: exit 1", (_name, input, words) => {
+    const p = cli(["render", "-"], { input });
+    expect(p.status).toBe(1);
+    expect(p.stdout).toBe("");
+    expect(p.stderr).toContain(words);
+  });
+
+  test("warnings go to stderr and do not fail the render", () => {
+    const text = `${readFileSync(SEED_CONFIG, "utf8")}  externalSecrets:\n    refreshInterval: 10s\n`;
+    const p = cli(["render", "-"], { input: text });
+    expect(p.status).toBe(0);
+    expect(p.stderr).toMatch(/^warning: spec\.externalSecrets\.refreshInterval /m);
+    expect(parseStream(p.stdout).length).toBe(seedObjects().length);
+  });
+});
+
+describe("usage errors", () => {
+  test("an unknown command: exit 2, the usage on stderr", () => {
+    const p = cli(["bogus"]);
+    expect(p.status).toBe(2);
+    expect(p.stdout).toBe("");
+    expect(p.stderr).toContain('unknown command "bogus"');
+    expect(p.stderr).toContain("Usage:");
+  });
+});
+
+describe("KRM mode on stdin", () => {
+  test("the seed config as functionConfig: the seed golden's output, exit 0", () => {
+    const p = cli([], { input: resourceList(readFileSync(SEED_CONFIG, "utf8")) });
+    expect(p.status).toBe(0);
+    expect(p.stdout).toBe(readFileSync(join(ROOT, "test/golden/seed/expected.yaml"), "utf8"));
+  });
+
+  test("only the ResourceList goes to stdout; info results stay off stderr", () => {
+    const config = readFileSync(SEED_CONFIG, "utf8").replace("  stack: zenml\n", "");
+    const p = cli([], { input: resourceList(config) });
+    expect(p.status).toBe(0);
+    const out = parseOutput(p.stdout);
+    expect(out.results.some((r) => r.severity === "info")).toBe(true);
+    expect(p.stderr).toBe("");
+  });
+
+  test("a large ResourceList is written whole", () => {
+    const items = Array.from({ length: 3000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  v: "${"x".repeat(100)}"\n`);
+    const p = cli([], { input: resourceList(readFileSync(SEED_CONFIG, "utf8"), items), maxBuffer: 64 * 1024 * 1024 });
+    expect(p.status).toBe(0);
+    expect(parseOutput(p.stdout).items.length).toBe(3000 + seedObjects().length);
+  });
+});
