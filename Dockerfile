@@ -5,6 +5,9 @@
 #   prebuilt                   dist/ taken from the build context: run `npm run build` first, then
 #                              build with `--target prebuilt` (no npm, no network in the build)
 # Both hold only the bundled function on RUNTIME_IMAGE; node is the entrypoint; uid 65534.
+# Both also carry /function/mlflow-infra-sea, the same function as a Node single executable
+# (`npm run build:sea`), which Argo CD's repo-server copies out with an init container
+# (deploy/argocd/); prebuilt needs `npm run build:sea` instead of `npm run build`.
 #
 # Both base images are pinned by digest (multi-arch index digests) and can be overridden, e.g.
 # with the host-made base from scripts/container/local-base.sh on machines that cannot pull:
@@ -32,7 +35,7 @@ RUN --mount=type=secret,id=npm-ca \
     npm ci
 COPY . .
 # A dist/ in the context (meant for --target prebuilt) must not leak into a source build.
-RUN rm -rf dist && npm run build && test -s dist/mlflow-infra
+RUN rm -rf dist && npm run build:sea && test -s dist/mlflow-infra && test -x dist/mlflow-infra-sea
 
 # ---- common runtime settings ----------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime-base
@@ -44,7 +47,9 @@ ENTRYPOINT ["/nodejs/bin/node", "/function/mlflow-infra"]
 # ---- prebuilt: dist/ from the build context -------------------------------------------------
 FROM runtime-base AS prebuilt
 COPY --chmod=0555 dist/mlflow-infra /function/mlflow-infra
+COPY --chmod=0555 dist/mlflow-infra-sea /function/mlflow-infra-sea
 
 # ---- runtime (default): dist/ from the build stage ------------------------------------------
 FROM runtime-base AS runtime
 COPY --from=build --chmod=0555 /src/dist/mlflow-infra /function/mlflow-infra
+COPY --from=build --chmod=0555 /src/dist/mlflow-infra-sea /function/mlflow-infra-sea
