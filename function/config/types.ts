@@ -52,8 +52,17 @@ export interface ServerSpec {
   workers?: number;
   resources?: ResourceRequirements;
   ingress?: { host: string; className?: string; clusterIssuer?: string; maxBodySize?: string };
-  cloudSqlProxy?: { instanceConnectionName: string; privateIp?: boolean; image?: string };
+  cloudSqlProxy?: { instanceConnectionName: string; privateIp?: boolean; image?: string; resources?: ResourceRequirements };
   autoscaling?: { minReplicas?: number; maxReplicas: number; targetCPUUtilizationPercentage?: number };
+  allowedHosts?: string[];
+  tmpSizeLimit?: string;
+  runAsUser?: number;
+  networkPolicy?: {
+    enabled?: boolean;
+    ingressControllerNamespace?: string;
+    clientNamespaces?: string[];
+    databaseCidrs?: string[];
+  };
 }
 
 export interface ResourceRequirements {
@@ -113,6 +122,18 @@ export interface ResolvedServer {
   workers: number;
   resources: ResourceRequirements;
   ingress?: { host: string; className: string; clusterIssuer?: string; maxBodySize: string };
-  cloudSqlProxy?: { instanceConnectionName: string; privateIp: boolean; image: string };
+  cloudSqlProxy?: { instanceConnectionName: string; privateIp: boolean; image: string; resources: ResourceRequirements };
   autoscaling?: { minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
+  /** Extra MLFLOW_SERVER_ALLOWED_HOSTS entries, after the generated ones. */
+  allowedHosts: string[];
+  /** sizeLimit of the /tmp emptyDir, where MLflow spools proxied artifact uploads and downloads. */
+  tmpSizeLimit: string;
+  /** Numeric UID and GID of the MLflow containers. */
+  runAsUser: number;
+  networkPolicy: {
+    enabled: boolean;
+    ingressControllerNamespace: string;
+    clientNamespaces: string[];
+    databaseCidrs: string[];
+  };
 }

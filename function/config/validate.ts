@@ -267,6 +267,20 @@ function semanticChecks(config: MlflowConfig): Result[] {
     if (server.ingress && !server.ingress.clusterIssuer) {
       warn("spec.server.ingress.clusterIssuer", "is not set: the tracking server is exposed over plain HTTP");
     }
+    if (a && server.resources && server.resources.requests?.cpu === undefined) {
+      error("spec.server.resources.requests.cpu", "is required with spec.server.autoscaling: the autoscaler measures CPU utilisation against it");
+    }
+    (server.allowedHosts ?? []).forEach((h, i) => {
+      if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
+    });
+    const body = server.ingress?.maxBodySize ?? "1g";
+    const tmp = server.tmpSizeLimit ?? "4Gi";
+    if (server.ingress && (body === "0" || bytes(body) > bytes(tmp))) {
+      warn("spec.server.ingress.maxBodySize", `(${body === "0" ? "unlimited" : body}) is larger than spec.server.tmpSizeLimit (${tmp}): MLflow spools each upload in /tmp, and a pod whose /tmp outgrows its limit is evicted`, body);
+    }
+    if (server.networkPolicy?.enabled === false) {
+      warn("spec.server.networkPolicy.enabled", "is false: the server and migration pods accept connections from, and connect to, anywhere");
+    }
   }
 
   const argocd = spec.argocd;
@@ -302,4 +316,12 @@ function durationSeconds(d: string): number {
   let total = 0;
   for (const m of d.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]];
   return total;
+}
+
+/** Bytes in an nginx size (1g, 512m, 10k) or a Kubernetes quantity (4Gi, 500M). */
+function bytes(size: string): number {
+  const m = size.match(/^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$/);
+  if (!m) return NaN;
+  const unit: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  return Number(m[1]) * (unit[m[2]] ?? NaN);
 }

@@ -2,10 +2,21 @@
  * The Argo CD Application that deploys this instance: sync wave 3 (after the
  * external-secrets operator and cert-manager), automated sync with prune and self-heal,
  * CreateNamespace, and retries with backoff (the first sync can race the ESO webhook).
+ *
+ * ESO releases have defaulted optional remoteRef fields into live ExternalSecrets
+ * (conversionStrategy, decodingStrategy, metadataPolicy until the CRD dropped those defaults:
+ * external-secrets#5145, #6798; nullBytePolicy from v2.3.0: #6398). Defaults inside list items
+ * show as permanent OutOfSync, since Argo CD's diff replaces lists whole. The ExternalSecret
+ * spells out the first three (secrets.ts); nullBytePolicy cannot be (ESO before 2.3.0 prunes
+ * it, the same drift the other way), so the Application ignores all four and
+ * RespectIgnoreDifferences keeps a sync from fighting over them.
  */
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { ResolvedConfig } from "../config/types.js";
 import { labels } from "./meta.js";
+
+/** remoteRef fields some ESO release writes back into the live ExternalSecret. */
+export const ESO_DEFAULTED_REMOTE_REF_FIELDS = ["conversionStrategy", "decodingStrategy", "metadataPolicy", "nullBytePolicy"] as const;
 
 export function buildApplication(config: ResolvedConfig): IApplication | undefined {
   const argocd = config.argocd;
@@ -24,9 +35,16 @@ export function buildApplication(config: ResolvedConfig): IApplication | undefin
       project: argocd.project,
       source: { repoURL: argocd.repoURL, path: argocd.path, targetRevision: argocd.targetRevision },
       destination: { server: argocd.server, namespace: config.namespace },
+      ignoreDifferences: [
+        {
+          group: "external-secrets.io",
+          kind: "ExternalSecret",
+          jqPathExpressions: ESO_DEFAULTED_REMOTE_REF_FIELDS.map((f) => `.spec.data[]?.remoteRef.${f}`),
+        },
+      ],
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
-        syncOptions: ["CreateNamespace=true"],
+        syncOptions: ["CreateNamespace=true", "RespectIgnoreDifferences=true"],
         retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
       },
     },

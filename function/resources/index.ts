@@ -8,6 +8,7 @@ import { buildApplication } from "./argocd.js";
 import { buildNamespace, buildServiceAccount } from "./identity.js";
 import { buildSecretReader, buildTokenRequester } from "./rbac.js";
 import { buildDatabaseExternalSecret, buildSecretStore } from "./secrets.js";
+import { buildServer } from "./server/index.js";
 
 export function buildAll(config: ResolvedConfig): KubeObject[] {
   const objects: (object | undefined)[] = config.argocd?.applicationOnly
@@ -19,6 +20,7 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
         ...buildTokenRequester(config),
         buildSecretStore(config),
         buildDatabaseExternalSecret(config),
+        ...buildServer(config),
         buildApplication(config),
       ];
   return objects.filter((o): o is KubeObject => o !== undefined);

@@ -1,0 +1,27 @@
+/**
+ * The tracking server (spec.server), in the order the objects are emitted: the
+ * NetworkPolicy (wave 0), the migration hook (wave 2), then the server and what routes to it
+ * and keeps it available (wave 3). Nothing when spec.server is absent.
+ */
+import type { ResolvedConfig } from "../../config/types.js";
+import { buildServerDeployment } from "./deployment.js";
+import { buildServerIngress } from "./ingress.js";
+import { buildMigrationJob } from "./migration.js";
+import { buildHorizontalPodAutoscaler, buildNetworkPolicy, buildPodDisruptionBudget } from "./policy.js";
+import { buildServerService } from "./service.js";
+
+export function buildServer(config: ResolvedConfig): object[] {
+  if (!config.server) return [];
+  const objects: (object | undefined)[] = [
+    buildNetworkPolicy(config),
+    buildMigrationJob(config),
+    buildServerDeployment(config),
+    buildServerService(config),
+    buildServerIngress(config),
+    buildPodDisruptionBudget(config),
+    buildHorizontalPodAutoscaler(config),
+  ];
+  // A JSON copy makes each object a tree of its own (a sub-object shared by two fields would be
+  // written as a YAML anchor and alias) and drops undefined fields.
+  return objects.filter((o): o is object => o !== undefined).map((o) => JSON.parse(JSON.stringify(o)) as object);
+}

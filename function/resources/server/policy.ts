@@ -1,0 +1,113 @@
+/**
+ * Availability and network policy of the tracking server.
+ *
+ * - PodDisruptionBudget (with more than one replica or autoscaling): at most one pod down
+ *   during voluntary disruptions (node drains, upgrades). unhealthyPodEvictionPolicy
+ *   AlwaysAllow lets a drain evict pods that are not ready anyway, so a crash-looping pod never
+ *   blocks a node upgrade.
+ * - HorizontalPodAutoscaler (autoscaling/v2), when asked: CPU utilisation against requests.
+ * - NetworkPolicy for the server and migration pods, in wave 0 so it is in force before
+ *   either starts:
+ *   ingress: port 5000 from the ingress controller's namespace (with an ingress), from the
+ *   instance's own namespace and from clientNamespaces;
+ *   egress: DNS (53 UDP/TCP) to kube-dns, NodeLocal DNSCache (169.254.20.10) and the GKE
+ *   metadata server (169.254.169.254, the resolver with Cloud DNS for GKE); the GKE metadata
+ *   server for Workload Identity tokens, per GKE's Workload Identity docs:
+ *   169.254.169.254/32:80 on Dataplane V2 and 169.254.169.252/32:988 otherwise (both are
+ *   emitted, so the policy works on either dataplane); Google APIs on 443 (Cloud Storage,
+ *   STS, IAM credentials, the Cloud SQL Admin API); the database on its port
+ *   (3306/5432), or with the Cloud SQL Auth Proxy the instance on 3307, within databaseCidrs.
+ */
+import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRule, INetworkPolicyPeer, INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1";
+import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import type { ResolvedConfig } from "../../config/types.js";
+import { meta, selectorLabels, SYNC_WAVES } from "../meta.js";
+import { CLOUD_SQL_SERVER_PORT, databasePort } from "./cloud-sql-proxy.js";
+import { isHighlyAvailable } from "./deployment.js";
+import { CONTAINER_PORT, server } from "./pod.js";
+
+export function buildPodDisruptionBudget(config: ResolvedConfig): IPodDisruptionBudget | undefined {
+  if (!isHighlyAvailable(server(config))) return undefined;
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server }),
+    spec: {
+      maxUnavailable: 1,
+      selector: { matchLabels: selectorLabels(config) },
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+    },
+  };
+}
+
+export function buildHorizontalPodAutoscaler(config: ResolvedConfig): IHorizontalPodAutoscaler | undefined {
+  const a = server(config).autoscaling;
+  if (!a) return undefined;
+  return {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server }),
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: config.names.server },
+      minReplicas: a.minReplicas,
+      maxReplicas: a.maxReplicas,
+      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.targetCPUUtilizationPercentage } } }],
+    },
+  };
+}
+
+/** GKE metadata server endpoints for Workload Identity (GKE docs, "Workload Identity Federation for GKE"). */
+export const GKE_METADATA_SERVER = [
+  { cidr: "169.254.169.254/32", port: 80, why: "Dataplane V2" },
+  { cidr: "169.254.169.252/32", port: 988, why: "clusters without Dataplane V2" },
+] as const;
+export const NODE_LOCAL_DNS = "169.254.20.10/32";
+
+const namespace = (name: string): INetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+const ipBlock = (cidr: string): INetworkPolicyPeer => ({ ipBlock: { cidr } });
+const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
+
+export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | undefined {
+  const s = server(config);
+  const policy = s.networkPolicy;
+  if (!policy.enabled) return undefined;
+  const selector = selectorLabels(config);
+  const from: INetworkPolicyPeer[] = [
+    ...(s.ingress ? [namespace(policy.ingressControllerNamespace)] : []),
+    { podSelector: {} },
+    ...policy.clientNamespaces.map(namespace),
+  ];
+  const ingress: INetworkPolicyIngressRule[] = [{ from, ports: [tcp(CONTAINER_PORT)] }];
+  const dbPort = s.cloudSqlProxy ? CLOUD_SQL_SERVER_PORT : databasePort(config);
+  const egress: INetworkPolicyEgressRule[] = [
+    {
+      to: [
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+        ipBlock(NODE_LOCAL_DNS),
+        ipBlock(GKE_METADATA_SERVER[0].cidr),
+      ],
+      ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ],
+    },
+    ...GKE_METADATA_SERVER.map((m) => ({ to: [ipBlock(m.cidr)], ports: [tcp(m.port)] })),
+    { to: [ipBlock("0.0.0.0/0")], ports: [tcp(443)] },
+    { to: policy.databaseCidrs.map(ipBlock), ports: [tcp(dbPort)] },
+  ];
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.foundation }),
+    spec: {
+      podSelector: {
+        matchLabels: { "app.kubernetes.io/name": selector["app.kubernetes.io/name"], "app.kubernetes.io/instance": selector["app.kubernetes.io/instance"] },
+        matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: ["tracking-server", "migration"] }],
+      },
+      policyTypes: ["Ingress", "Egress"],
+      ingress,
+      egress,
+    },
+  };
+}

@@ -1,0 +1,299 @@
+/**
+ * The tracking server objects (spec.server): what each must carry, decision by decision.
+ * Byte-for-byte output is in the golden folders test/golden/server-*.
+ */
+import { resolve } from "../function/config/defaults.js";
+import { allowedHosts, corsAllowedOrigins, serviceNames } from "../function/resources/server/allowed-hosts.js";
+import { databasePort } from "../function/resources/server/cloud-sql-proxy.js";
+import { MIGRATION_SCRIPT } from "../function/resources/server/migration.js";
+import { GKE_METADATA_SERVER } from "../function/resources/server/policy.js";
+import { allSchemaErrors } from "./helpers/schemas.js";
+import { find, IMAGE, podSpecs, render, withServer, type Obj } from "./helpers/server.js";
+
+const WAVE = "argocd.argoproj.io/sync-wave";
+const annotations = (o: Obj) => (o.metadata?.annotations ?? {}) as Record<string, string>;
+const mlflow = (o: Obj) => o.spec.template.spec.containers.find((c: any) => c.name === "mlflow");
+const env = (c: any) => Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
+
+describe("without spec.server", () => {
+  test("no server object is generated", () => {
+    const { server: _omit, ...spec } = withServer().spec;
+    const kinds = render({ ...withServer(), spec }).map((o) => o.kind);
+    for (const kind of ["Deployment", "Service", "Job", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler"]) expect(kinds).not.toContain(kind);
+  });
+});
+
+describe("minimal server", () => {
+  const objects = render(withServer());
+  const deployment = find(objects, "Deployment");
+  const container = mlflow(deployment);
+
+  test("emits the NetworkPolicy, migration Job, Deployment and Service, and no optional object", () => {
+    const server = objects.filter((o) => (o.metadata?.labels as any)["app.kubernetes.io/component"] !== undefined && ["tracking-server", "migration"].includes((o.metadata?.labels as any)["app.kubernetes.io/component"]));
+    expect(server.map((o) => o.kind)).toEqual(["NetworkPolicy", "Job", "Deployment", "Service"]);
+  });
+
+  test("every object validates against its upstream schema", async () => {
+    expect(await allSchemaErrors(objects)).toEqual([]);
+  });
+
+  test("runs mlflow server on 0.0.0.0:5000, serving artifacts from the bucket, with the configured workers", () => {
+    expect(container.image).toBe(IMAGE);
+    expect(container.command).toEqual(["mlflow"]);
+    expect(container.args).toEqual(["server", "--host=0.0.0.0", "--port=5000", "--serve-artifacts", "--artifacts-destination=gs://zenml-mlflow-artifacts", "--workers=2"]);
+  });
+
+  test("the backend store URI comes from the secret through the environment, never the command line", () => {
+    expect(env(container).MLFLOW_BACKEND_STORE_URI).toEqual({ secretKeyRef: { name: "mlflow-database-secret", key: "connection-url" } });
+    for (const { spec } of podSpecs(objects)) {
+      const commandLines = JSON.stringify([...(spec.initContainers ?? []), ...spec.containers].map((c: any) => [c.command, c.args]));
+      expect(commandLines).not.toMatch(/--backend-store-uri|mysql\+pymysql:|\$\(MLFLOW_BACKEND_STORE_URI\)/);
+    }
+    const job = find(objects, "Job").spec.template.spec.containers[0];
+    expect(env(job).MLFLOW_BACKEND_STORE_URI).toEqual({ secretKeyRef: { name: "mlflow-database-secret", key: "connection-url" } });
+    expect(job.args[0]).toContain('mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"');
+  });
+
+  test("runs as the Workload Identity service account, without a mounted API token or service links", () => {
+    for (const { spec } of podSpecs(objects)) {
+      expect(spec.serviceAccountName).toBe("mlflow");
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.enableServiceLinks).toBe(false);
+    }
+  });
+
+  test("startup, readiness and liveness probes all hit /health on the http port", () => {
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) expect(container[probe].httpGet).toEqual({ path: "/health", port: "http" });
+    expect(container.ports).toEqual([{ name: "http", containerPort: 5000, protocol: "TCP" }]);
+  });
+
+  test("rolls out without ever going below the desired count", () => {
+    expect(deployment.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  test("/tmp is an emptyDir with a size limit on a read-only root filesystem", () => {
+    expect(deployment.spec.template.spec.volumes).toEqual([{ name: "tmp", emptyDir: { sizeLimit: "4Gi" } }]);
+    expect(container.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(env(container).HOME).toBe("/tmp");
+  });
+
+  test("Service: ClusterIP, port 80 to the named container port 5000", () => {
+    const service = find(objects, "Service");
+    expect(service.spec.type).toBe("ClusterIP");
+    expect(service.spec.ports).toEqual([{ name: "http", port: 80, targetPort: "http", protocol: "TCP", appProtocol: "http" }]);
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+  });
+
+  test("sync waves: NetworkPolicy 0, ExternalSecret 1, migration hook 2, server 3", () => {
+    expect(annotations(find(objects, "NetworkPolicy"))[WAVE]).toBe("0");
+    expect(annotations(find(objects, "ExternalSecret"))[WAVE]).toBe("1");
+    expect(annotations(find(objects, "Job"))[WAVE]).toBe("2");
+    for (const kind of ["Deployment", "Service"]) expect(annotations(find(objects, kind))[WAVE]).toBe("3");
+  });
+
+  test("the migration Job is an Argo CD Sync hook that replaces its previous run", () => {
+    const job = find(objects, "Job");
+    expect(annotations(job)).toMatchObject({ "argocd.argoproj.io/hook": "Sync", "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation" });
+    expect(job.spec.backoffLimit).toBe(2);
+    expect(job.spec.template.spec.restartPolicy).toBe("Never");
+    expect(job.spec.template.spec.containers[0].command).toEqual(["sh", "-c"]);
+    expect(job.spec.template.spec.containers[0].args).toEqual([MIGRATION_SCRIPT]);
+  });
+});
+
+describe("MLFLOW_SERVER_ALLOWED_HOSTS", () => {
+  test("every in-cluster name of the Service, bare, with :80 and with :5000, then localhost for port-forward", () => {
+    const config = resolve(withServer({}, { namespace: "mlops" }));
+    const names = ["mlflow", "mlflow.mlops", "mlflow.mlops.svc", "mlflow.mlops.svc.cluster.local"];
+    expect(serviceNames(config)).toEqual(names);
+    expect(allowedHosts(config)).toEqual([...names.flatMap((n) => [n, `${n}:80`, `${n}:5000`]), "localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*"]);
+  });
+
+  test("the ingress host, then the user's extra entries, without duplicates", () => {
+    const config = resolve(withServer({ ingress: { host: "mlflow.example.com" }, allowedHosts: ["mlflow.internal", "mlflow", "*.corp.example"] }));
+    const hosts = allowedHosts(config);
+    expect(hosts).toContain("mlflow.example.com");
+    expect(hosts.slice(-2)).toEqual(["mlflow.internal", "*.corp.example"]);
+    expect(new Set(hosts).size).toBe(hosts.length);
+    expect(hosts.indexOf("mlflow.example.com")).toBeLessThan(hosts.indexOf("mlflow.internal"));
+  });
+
+  test("is what the Deployment sets, comma-separated without spaces (MLflow strips each entry)", () => {
+    const config = withServer({ ingress: { host: "mlflow.example.com", clusterIssuer: "letsencrypt-prod" } });
+    const value = env(mlflow(find(render(config), "Deployment"))).MLFLOW_SERVER_ALLOWED_HOSTS;
+    expect(value).toBe(allowedHosts(resolve(config)).join(","));
+    expect(value).not.toMatch(/\s/);
+  });
+
+  test("matches the Host headers clients send, with MLflow's matching rule (exact, or fnmatch with '*')", () => {
+    const hosts = allowedHosts(resolve(withServer({ ingress: { host: "mlflow.example.com" } })));
+    const fnmatch = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(value);
+    const allowed = (host: string) => hosts.some((h) => (h.includes("*") ? fnmatch(h, host) : h === host));
+    for (const host of ["mlflow", "mlflow.mlflow", "mlflow.mlflow.svc.cluster.local", "mlflow.mlflow.svc.cluster.local:80", "mlflow.mlflow:5000", "mlflow.example.com", "localhost:5000", "127.0.0.1:8080"]) expect([host, allowed(host)]).toEqual([host, true]);
+    for (const host of ["evil.example", "mlflow.example.com.evil.example", "10.0.0.7:5000", "mlflow.other", "mlflow.mlflow:8080"]) expect([host, allowed(host)]).toEqual([host, false]);
+  });
+
+  test("CORS origins only with an ingress: https with TLS, http and https without", () => {
+    expect(corsAllowedOrigins(resolve(withServer()))).toEqual([]);
+    expect(corsAllowedOrigins(resolve(withServer({ ingress: { host: "m.example.com", clusterIssuer: "le" } })))).toEqual(["https://m.example.com"]);
+    expect(corsAllowedOrigins(resolve(withServer({ ingress: { host: "m.example.com" } })))).toEqual(["https://m.example.com", "http://m.example.com"]);
+    expect(env(mlflow(find(render(withServer()), "Deployment"))).MLFLOW_SERVER_CORS_ALLOWED_ORIGINS).toBeUndefined();
+  });
+});
+
+describe("ingress", () => {
+  test("nginx annotations for large, slow uploads; no TLS without a cluster issuer", () => {
+    const ingress = find(render(withServer({ ingress: { host: "mlflow.example.com" } })), "Ingress");
+    expect(annotations(ingress)).toMatchObject({
+      "nginx.ingress.kubernetes.io/proxy-body-size": "1g",
+      "nginx.ingress.kubernetes.io/proxy-read-timeout": "600",
+      "nginx.ingress.kubernetes.io/proxy-send-timeout": "600",
+      "nginx.ingress.kubernetes.io/proxy-request-buffering": "off",
+    });
+    expect(annotations(ingress)["cert-manager.io/cluster-issuer"]).toBeUndefined();
+    expect(ingress.spec.tls).toBeUndefined();
+    expect(ingress.spec.ingressClassName).toBe("nginx");
+    expect(ingress.spec.rules).toEqual([{ host: "mlflow.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "mlflow", port: { name: "http" } } } }] } }]);
+  });
+
+  test("cert-manager issues the TLS certificate when clusterIssuer is set", () => {
+    const ingress = find(render(withServer({ ingress: { host: "mlflow.example.com", clusterIssuer: "letsencrypt-prod", className: "internal", maxBodySize: "5g" } })), "Ingress");
+    expect(annotations(ingress)["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
+    expect(annotations(ingress)["nginx.ingress.kubernetes.io/proxy-body-size"]).toBe("5g");
+    expect(ingress.spec.tls).toEqual([{ hosts: ["mlflow.example.com"], secretName: "mlflow-tls" }]);
+    expect(ingress.spec.ingressClassName).toBe("internal");
+  });
+});
+
+describe("Cloud SQL Auth Proxy", () => {
+  const objects = render(withServer({ cloudSqlProxy: { instanceConnectionName: "zenml-470505:australia-southeast1:zenml-mysql", privateIp: true } }));
+
+  test("is a native sidecar (init container, restartPolicy Always) in both pods, with a startup probe", () => {
+    for (const { owner, spec } of podSpecs(objects)) {
+      const [proxy] = spec.initContainers;
+      expect([owner, proxy.name, proxy.restartPolicy]).toEqual([owner, "cloud-sql-proxy", "Always"]);
+      expect(proxy.args).toEqual(["--structured-logs", "--port=3306", "--private-ip", "--health-check", "--http-address=0.0.0.0", "--http-port=9090", "--exit-zero-on-sigterm", "zenml-470505:australia-southeast1:zenml-mysql"]);
+      expect(proxy.startupProbe.httpGet).toEqual({ path: "/startup", port: "proxy-health" });
+      expect(proxy.livenessProbe.httpGet).toEqual({ path: "/liveness", port: "proxy-health" });
+      expect(proxy.readinessProbe).toBeUndefined();
+    }
+  });
+
+  test("listens on the port the connection URL points at, for MySQL and PostgreSQL", () => {
+    for (const driver of ["pymysql", "psycopg2", "pg8000", "mysqlconnector"] as const) {
+      const config = withServer({ cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" } }, { database: { driver } });
+      const out = render(config);
+      const port = databasePort(resolve(config));
+      const url: string = find(out, "ExternalSecret").spec.target.template.data["connection-url"];
+      expect(url).toContain(`@127.0.0.1:${port}/`);
+      expect(find(out, "Deployment").spec.template.spec.initContainers[0].args).toContain(`--port=${port}`);
+    }
+  });
+
+  test("no --private-ip unless asked; egress to the instance on 3307 instead of the database port", () => {
+    const out = render(withServer({ cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" } }));
+    expect(find(out, "Deployment").spec.template.spec.initContainers[0].args).not.toContain("--private-ip");
+    const ports = find(out, "NetworkPolicy").spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
+    expect(ports).toContain(3307);
+    expect(ports).not.toContain(3306);
+  });
+
+  test("without the proxy there is no init container", () => {
+    for (const { spec } of podSpecs(render(withServer()))) expect(spec.initContainers).toBeUndefined();
+  });
+});
+
+describe("availability", () => {
+  test("one replica: no PodDisruptionBudget, no topology spread, no autoscaler", () => {
+    const kinds = render(withServer()).map((o) => o.kind);
+    expect(kinds).not.toContain("PodDisruptionBudget");
+    expect(kinds).not.toContain("HorizontalPodAutoscaler");
+  });
+
+  test("more than one replica: PDB (maxUnavailable 1) and spread across zones and nodes", () => {
+    const out = render(withServer({ replicas: 3 }));
+    const pdb = find(out, "PodDisruptionBudget");
+    const deployment = find(out, "Deployment");
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: deployment.spec.selector, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+    expect(deployment.spec.replicas).toBe(3);
+    const spread = deployment.spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([
+      ["topology.kubernetes.io/zone", "ScheduleAnyway"],
+      ["kubernetes.io/hostname", "DoNotSchedule"],
+    ]);
+    for (const c of spread) expect(c.labelSelector).toEqual(deployment.spec.selector);
+  });
+
+  test("autoscaling: an autoscaling/v2 HPA on CPU, a PDB, and no replicas field for Argo CD to reset", () => {
+    const out = render(withServer({ autoscaling: { maxReplicas: 6 }, replicas: 2 }));
+    const hpa = find(out, "HorizontalPodAutoscaler");
+    expect(hpa.apiVersion).toBe("autoscaling/v2");
+    expect(hpa.spec).toEqual({
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "mlflow" },
+      minReplicas: 2,
+      maxReplicas: 6,
+      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 75 } } }],
+    });
+    expect(find(out, "Deployment").spec.replicas).toBeUndefined();
+    expect(find(out, "PodDisruptionBudget")).toBeDefined();
+    for (const kind of ["HorizontalPodAutoscaler", "PodDisruptionBudget"]) expect(annotations(find(out, kind))[WAVE]).toBe("3");
+  });
+});
+
+describe("NetworkPolicy", () => {
+  const policyOf = (config = withServer()) => find(render(config), "NetworkPolicy").spec;
+
+  test("selects the server and migration pods, restricting both directions", () => {
+    const out = render(withServer());
+    const spec = find(out, "NetworkPolicy").spec;
+    expect(spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    const selects = (labels: Record<string, string>) =>
+      Object.entries(spec.podSelector.matchLabels).every(([k, v]) => labels[k] === v) &&
+      spec.podSelector.matchExpressions.every((e: any) => e.operator === "In" && e.values.includes(labels[e.key]));
+    for (const kind of ["Deployment", "Job"]) expect([kind, selects(find(out, kind).spec.template.metadata.labels)]).toEqual([kind, true]);
+  });
+
+  test("ingress: only port 5000, from the same namespace; the ingress controller's namespace only with an ingress", () => {
+    expect(policyOf().ingress).toEqual([{ from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 5000 }] }]);
+    const withIngress = policyOf(withServer({ ingress: { host: "m.example.com" }, networkPolicy: { clientNamespaces: ["zenml"] } }));
+    expect(withIngress.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+      { podSelector: {} },
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "zenml" } } },
+    ]);
+    const custom = policyOf(withServer({ ingress: { host: "m.example.com" }, networkPolicy: { ingressControllerNamespace: "gateway" } }));
+    expect(custom.ingress[0].from[0]).toEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } } });
+  });
+
+  test("egress: DNS, both GKE metadata server endpoints, Google APIs on 443 and the database, nothing else", () => {
+    const rules = policyOf().egress.map((r: any) => ({ to: r.to.map((t: any) => t.ipBlock?.cidr ?? "kube-dns"), ports: r.ports.map((p: any) => `${p.port}/${p.protocol}`) }));
+    expect(rules).toEqual([
+      { to: ["kube-dns", "169.254.20.10/32", "169.254.169.254/32"], ports: ["53/UDP", "53/TCP"] },
+      { to: ["169.254.169.254/32"], ports: ["80/TCP"] },
+      { to: ["169.254.169.252/32"], ports: ["988/TCP"] },
+      { to: ["0.0.0.0/0"], ports: ["443/TCP"] },
+      { to: ["0.0.0.0/0"], ports: ["3306/TCP"] },
+    ]);
+    expect(GKE_METADATA_SERVER.map((m) => `${m.cidr}:${m.port}`)).toEqual(["169.254.169.254/32:80", "169.254.169.252/32:988"]);
+  });
+
+  test("the database rule follows the driver and databaseCidrs", () => {
+    const pg = policyOf(withServer({ networkPolicy: { databaseCidrs: ["10.1.0.0/16", "10.2.0.0/16"] } }, { database: { driver: "psycopg2" } }));
+    expect(pg.egress.at(-1)).toEqual({ to: [{ ipBlock: { cidr: "10.1.0.0/16" } }, { ipBlock: { cidr: "10.2.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] });
+  });
+
+  test("can be turned off", () => {
+    expect(render(withServer({ networkPolicy: { enabled: false } })).map((o) => o.kind)).not.toContain("NetworkPolicy");
+  });
+});
+
+describe("determinism", () => {
+  test("the same config renders the same objects", () => {
+    const config = withServer({ replicas: 2, ingress: { host: "m.example.com", clusterIssuer: "le" }, cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" } });
+    expect(JSON.stringify(render(config))).toBe(JSON.stringify(render(structuredClone(config))));
+  });
+});
