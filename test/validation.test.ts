@@ -83,6 +83,8 @@ const BAD: BadCase[] = [
   { name: "metadata.name not DNS", config: configText((c) => (c.metadata.name = "MLflow_1")), path: "metadata.name", rule: ["DNS-1035 label"] },
   { name: "metadata.name too long", config: configText((c) => (c.metadata.name = `m${"l".repeat(40)}`)), path: "metadata.name", rule: ["at most 40 characters"] },
   { name: "metadata.name missing", config: configText((c) => delete c.metadata.name), path: "metadata.name", rule: ["is required"] },
+  { name: "misspelt metadata field", config: configText((c) => (c.metadata.lables = { team: "ml" })), path: "metadata.lables", rule: ["is not a known field", "did you mean labels?"] },
+  { name: "argocd.path starting with ./", config: configText((c) => (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", path: "./overlays/prod" })), path: "spec.argocd.path", rule: ["not ./overlays/prod"] },
   { name: "spec.namespace not DNS-1123", config: configText((c) => (c.spec.namespace = "Team.ML")), path: "spec.namespace", rule: ["DNS-1123 label"] },
   { name: "spec.namespace of 64 characters", config: configText((c) => (c.spec.namespace = "n".repeat(64))), path: "spec.namespace", rule: ["DNS-1123 label", "at most 63"] },
   { name: "spec.serviceAccountName not DNS-1123", config: configText((c) => (c.spec.serviceAccountName = "MLflow")), path: "spec.serviceAccountName", rule: ["DNS-1123 subdomain"] },

@@ -111,6 +111,7 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
       namespace: argocd.namespace ?? DEFAULTS.argocd.namespace,
       server: argocd.server ?? DEFAULTS.argocd.server,
       syncWave: argocd.syncWave ?? DEFAULTS.argocd.syncWave,
+      plugin: argocd.plugin,
       applicationOnly: argocd.applicationOnly ?? false,
     },
     server: spec.server && resolveServer(spec.server),

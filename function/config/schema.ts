@@ -71,6 +71,7 @@ export const mlflowConfigSchema = {
     metadata: {
       type: "object",
       required: ["name"],
+      additionalProperties: false,
       properties: {
         name: {
           ...rule(
@@ -197,12 +198,16 @@ export const mlflowConfigSchema = {
           additionalProperties: false,
           properties: {
             repoURL: { ...rule(PATTERNS.repoURL, "a Git or OCI repository URL (https://, ssh://, git@ or oci://) without spaces"), description: "Repository that holds the kustomization to deploy." },
-            path: { ...rule(PATTERNS.repoPath, "a relative path inside the repository, without a leading '/'"), default: DEFAULTS.argocd.path, description: "Path of the kustomization in the repository (an overlay)." },
+            path: { ...rule(PATTERNS.repoPath, "'.' or a relative path inside the repository that starts with neither '/' nor '.' (overlays/prod, not ./overlays/prod)"), default: DEFAULTS.argocd.path, description: "Path of the kustomization in the repository (an overlay)." },
             targetRevision: { type: "string", minLength: 1, default: DEFAULTS.argocd.targetRevision, description: "Branch, tag or commit to deploy." },
             project: { ...dns1123Subdomain("an Argo CD project name"), default: DEFAULTS.argocd.project, description: "Argo CD project of the Application." },
             namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.argocd.namespace, description: "Namespace of Argo CD, where the Application lives." },
             server: { ...rule("^https://\\S+$", "an https:// URL of the destination cluster's API server"), default: DEFAULTS.argocd.server, description: "Destination cluster." },
             syncWave: { type: "integer", minimum: -1000, maximum: 1000, default: DEFAULTS.argocd.syncWave, description: "The Application's argocd.argoproj.io/sync-wave in an app of apps (after ESO and cert-manager)." },
+            plugin: {
+              ...dns1123Subdomain("a Config Management Plugin name"),
+              description: "Config Management Plugin that renders the source (spec.source.plugin.name), e.g. the mlflow-infra sidecar of deploy/argocd/cmp. Default: none (Argo CD's own kustomize).",
+            },
             applicationOnly: {
               type: "boolean",
               default: false,

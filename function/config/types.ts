@@ -41,6 +41,7 @@ export interface MlflowSpec {
     namespace?: string;
     server?: string;
     syncWave?: number;
+    plugin?: string;
     applicationOnly?: boolean;
   };
   server?: ServerSpec;
@@ -102,6 +103,7 @@ export interface ResolvedConfig {
     namespace: string;
     server: string;
     syncWave: number;
+    plugin?: string;
     applicationOnly: boolean;
   };
   server?: ResolvedServer;

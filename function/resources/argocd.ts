@@ -33,7 +33,12 @@ export function buildApplication(config: ResolvedConfig): IApplication | undefin
     },
     spec: {
       project: argocd.project,
-      source: { repoURL: argocd.repoURL, path: argocd.path, targetRevision: argocd.targetRevision },
+      source: {
+        repoURL: argocd.repoURL,
+        path: argocd.path,
+        targetRevision: argocd.targetRevision,
+        ...(argocd.plugin ? { plugin: { name: argocd.plugin } } : {}),
+      },
       destination: { server: argocd.server, namespace: config.namespace },
       ignoreDifferences: [
         {
