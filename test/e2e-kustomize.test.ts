@@ -9,7 +9,9 @@
  * - The overlays change the function's input (checked on the generator configs alone), and the
  *   rendered outputs differ from base/ exactly where those inputs say: every changed field is
  *   explained by a changed input, and every changed input shows in the output.
- * - The root renders only the two Argo CD Applications, derived from the overlays' inputs.
+ * - The root renders only the two Argo CD Applications, derived from the overlays' inputs, ready
+ *   for Argo CD: each deploys deploy/argocd/overlays/<env> through the mlflow-infra Config
+ *   Management Plugin (test/argocd.test.ts runs that plugin's generate command on them).
  * - Every rendered object validates against the upstream schemas (CRDs in shared/schemas/crds,
  *   kubernetes-models for core kinds).
  */
@@ -284,13 +286,19 @@ describe("the root kustomization (app of apps)", () => {
     ]);
   });
 
-  test.each(ENVS)("mlflow-%s: sync wave 3, automated, CreateNamespace, pointing at its overlay's namespace and path", (env) => {
+  test.each(ENVS)("mlflow-%s: sync wave 3, automated, CreateNamespace, the plugin, pointing at its overlay's namespace and at the overlay's exec-based copy", (env) => {
     const app = apps()[env] as KubeObject & { spec: Record<string, any> };
     expect((app.metadata?.annotations as Record<string, string>)["argocd.argoproj.io/sync-wave"]).toBe("3");
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(app.spec.syncPolicy.syncOptions).toContain("CreateNamespace=true");
-    expect(app.spec.source.path).toBe(`overlays/${env}`);
+    // overlays/<env> runs the function's container, which Argo CD's repo-server cannot; its copy
+    // under deploy/argocd runs the single executable, in the plugin the Application names.
+    expect(app.spec.source.path).toBe(`deploy/argocd/overlays/${env}`);
     expect(existsSync(join(ROOT, app.spec.source.path, "kustomization.yaml"))).toBe(true);
+    const plugin = parse(readFileSync(join(ROOT, "deploy/argocd/cmp/plugin.yaml"), "utf8")) as { metadata: { name: string } };
+    expect(app.spec.source.plugin).toEqual({ name: plugin.metadata.name });
+    const appProject = parse(readFileSync(join(ROOT, "deploy/argocd/apps/appproject.yaml"), "utf8")) as { metadata: { name: string } };
+    expect(app.spec.project).toBe(appProject.metadata.name);
     // Derived from the overlay's own input: the namespace its output lives in, its labels.
     const overlay = rendered[`overlays/${env}`];
     const namespace = overlay.find((o) => o.kind === "Namespace")!;
