@@ -4,11 +4,13 @@
  *   mlflow-infra                 KRM function: ResourceList on stdin, ResourceList on stdout
  *   mlflow-infra render FILE     the manifests for a MlflowConfig file, as multi-document YAML
  *   mlflow-infra schema          the JSON Schema of MlflowConfig
+ *   mlflow-infra install DIR     (single executable) copy itself to DIR/mlflow-infra
  */
-import { readFileSync, writeSync } from "node:fs";
+import { fstatSync, readFileSync, readSync, writeSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { loadConfig } from "./config/load.js";
 import { mlflowConfigSchema } from "./config/schema.js";
+import { install } from "./install.js";
 import { formatResult, hasErrors, type Result } from "./krm/results.js";
 import { describeYamlError, toYamlStream } from "./krm/yaml.js";
 import { processResourceList } from "./processor.js";
@@ -23,6 +25,8 @@ Usage:
   mlflow-infra render FILE      print the manifests for the MlflowConfig in FILE
                                 (- for stdin) as multi-document YAML
   mlflow-infra schema           print the JSON Schema of MlflowConfig
+  mlflow-infra install DIR      copy this executable to DIR/mlflow-infra, mode 0755
+                                (the single executable only: Argo CD's init container)
   mlflow-infra --help | --version
 
 Exit status: 0 on success, 1 when the input has errors (each names the field and
@@ -54,12 +58,52 @@ function writeAll(fd: number, text: string): void {
   }
 }
 
+/**
+ * All of standard input. Not readFileSync(0): on a pipe whose writer is slower than the reader
+ * and that is non-blocking (as any touch of process.stdin makes it), it fails with EAGAIN
+ * ("internal error" on inputs over the 64 KiB pipe buffer); here EAGAIN waits 1 ms and retries.
+ */
+function readStdin(): string {
+  const chunks: Buffer[] = [];
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(1 << 16);
+    let n: number;
+    try {
+      n = readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        continue;
+      }
+      if (code === "EOF") break;
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Whether standard input is a terminal, without process.stdin: that getter sets a pipe
+ * non-blocking and loads the stream machinery (a few ms of start-up). Only a character device
+ * can be a terminal, so the tty module is loaded for those alone (/dev/null is one too).
+ */
+function stdinIsTerminal(): boolean {
+  try {
+    return fstatSync(0).isCharacterDevice() && (require("node:tty") as typeof import("node:tty")).isatty(0);
+  } catch {
+    return false;
+  }
+}
+
 function reportToStderr(results: readonly Result[]): void {
   for (const r of results) if (r.severity !== "info") err(`${formatResult(r)}\n`);
 }
 
 function krm(): number {
-  const outcome = processResourceList(readFileSync(0, "utf8"));
+  const outcome = processResourceList(readStdin());
   out(outcome.output);
   reportToStderr(outcome.results);
   return outcome.ok ? 0 : 1;
@@ -73,7 +117,7 @@ function render(file: string | undefined): number {
   const source = file === "-" ? "standard input" : file;
   let text: string;
   try {
-    text = readFileSync(file === "-" ? 0 : file, "utf8");
+    text = file === "-" ? readStdin() : readFileSync(file, "utf8");
   } catch (e) {
     err(`mlflow-infra render: cannot read ${source}: ${readError(e as NodeJS.ErrnoException)}\n`);
     return 1;
@@ -118,7 +162,7 @@ export function main(argv: string[]): number {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
-      if (process.stdin.isTTY) {
+      if (stdinIsTerminal()) {
         err(HELP);
         return 2;
       }
@@ -128,6 +172,11 @@ export function main(argv: string[]): number {
     case "schema":
       out(`${JSON.stringify(mlflowConfigSchema, null, 2)}\n`);
       return 0;
+    case "install": {
+      const outcome = install(rest[0]);
+      (outcome.status === 0 ? out : err)(outcome.message);
+      return outcome.status;
+    }
     case "-h":
     case "--help":
     case "help":

@@ -27,7 +27,8 @@ export function processResourceList(text: string): Outcome {
   } catch (e) {
     if (!(e instanceof ResourceListError)) throw e;
     const results: Result[] = [{ severity: "error", message: e.message, ...(e.field ? { field: { path: e.field } } : {}) }];
-    return { output: writeResourceList({ items: [], indent: 0 }, results), results, ok: false };
+    // The items (and functionConfig) go back as they came when they could be cut out of the input.
+    return { output: writeResourceList(e.partial ?? { items: [], indent: 0 }, results), results, ok: false };
   }
 
   const loaded = list.functionConfig

@@ -75,7 +75,7 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
     namespace: spec.namespace ?? name,
     serviceAccountName: spec.serviceAccountName ?? name,
     labels: {
-      ...(spec.labels ?? {}),
+      ...sortedKeys(spec.labels ?? {}),
       "app.kubernetes.io/name": "mlflow",
       "app.kubernetes.io/instance": name,
       "app.kubernetes.io/part-of": "mlflow",
@@ -126,6 +126,22 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
   };
 }
 
+/**
+ * User maps in a fixed order, so that the output does not depend on the order the config
+ * wrote its keys in (test/determinism.test.ts shuffles them): labels sorted by key;
+ * requests before limits, quantities in the schema's order. Fresh objects (no sharing).
+ */
+function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+type Quantities = Partial<Record<"cpu" | "memory" | "ephemeral-storage", string>>;
+
+function canonicalResources<T extends { requests?: Quantities; limits?: Quantities }>(r: T): T {
+  const ordered = (q: Quantities) => Object.fromEntries((["cpu", "memory", "ephemeral-storage"] as const).filter((k) => q[k] !== undefined).map((k) => [k, q[k]]));
+  return { ...(r.requests ? { requests: ordered(r.requests) } : {}), ...(r.limits ? { limits: ordered(r.limits) } : {}) } as T;
+}
+
 function resolveServer(server: ServerSpec): ResolvedServer {
   const d = DEFAULTS.server;
   const replicas = server.replicas ?? d.replicas;
@@ -135,7 +151,7 @@ function resolveServer(server: ServerSpec): ResolvedServer {
     image: server.image,
     replicas,
     workers: server.workers ?? d.workers,
-    resources: server.resources ?? structuredClone(d.resources),
+    resources: canonicalResources(server.resources ?? d.resources),
     ingress: server.ingress && {
       host: server.ingress.host,
       className: server.ingress.className ?? d.ingressClassName,
@@ -146,7 +162,7 @@ function resolveServer(server: ServerSpec): ResolvedServer {
       instanceConnectionName: proxy.instanceConnectionName,
       privateIp: proxy.privateIp ?? false,
       image: proxy.image ?? d.cloudSqlProxyImage,
-      resources: proxy.resources ?? structuredClone(d.cloudSqlProxyResources),
+      resources: canonicalResources(proxy.resources ?? d.cloudSqlProxyResources),
     },
     autoscaling: server.autoscaling && {
       minReplicas: server.autoscaling.minReplicas ?? replicas,

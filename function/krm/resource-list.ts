@@ -33,7 +33,8 @@ export interface ResourceList {
 }
 
 export class ResourceListError extends Error {
-  constructor(message: string, readonly field?: string) {
+  /** What could be read before the error (the items' texts): written back unchanged. */
+  constructor(message: string, readonly field?: string, readonly partial?: ResourceList) {
     super(message);
   }
 }
@@ -44,7 +45,15 @@ const TO_JS = { maxAliasCount: 1000 } as const;
 export function parseResourceList(text: string): ResourceList {
   if (text.trim() === "") throw new ResourceListError("no input: expected a ResourceList on standard input");
   // uniqueKeys: false, then duplicateKey(): the yaml package's own check is quadratic.
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, strict: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, strict: true });
+  } catch (e) {
+    // yaml's parser recurses once per level of block nesting: thousands of levels overflow the
+    // stack, and that RangeError is not turned into a parse error as it is for flow nesting.
+    if (e instanceof RangeError) throw new ResourceListError(`input is not valid YAML: nested too deeply to read (${e.message})`);
+    throw e;
+  }
   if (doc.errors.length > 0) {
     throw new ResourceListError(`input is not valid YAML: ${describeYamlError(doc.errors[0], text)}`);
   }
@@ -70,9 +79,6 @@ export function parseResourceList(text: string): ResourceList {
   let functionConfigSource: string | undefined;
   if (fcPair && fcPair.value != null && !isNullScalar(fcPair.value)) {
     const node = fcPair.value as Node;
-    const value = valueOf(node, doc, "functionConfig");
-    if (!isObject(value)) throw new ResourceListError("functionConfig must be a mapping", "functionConfig");
-    functionConfig = value;
     if (doc.contents.flow) {
       // A flow (JSON) ResourceList: the key is not on a line of its own; keep the value's text.
       functionConfigSource = `functionConfig: ${reindent(text.slice(node.range![0], node.range![1]), 2)}\n`;
@@ -80,12 +86,18 @@ export function parseResourceList(text: string): ResourceList {
       const start = lineStart(text, (fcPair.key as Node).range![0]);
       functionConfigSource = withNewline(text.slice(start, node.range![2]));
     }
+    // The items were read: they go back with the error; the functionConfig only when readable.
+    const value = valueOf(node, doc, "functionConfig", { items, indent });
+    if (!isObject(value)) throw new ResourceListError("functionConfig must be a mapping", "functionConfig", { items, functionConfigSource, indent });
+    functionConfig = value;
   }
   return { items, functionConfig, functionConfigSource, indent };
 }
 
 function readItems(doc: Document, text: string, seq: YAMLSeq, firstStart: number): { items: Item[]; indent: number } {
   const nodes = seq.items as Node[];
+  // No partial list here: an item that cannot be read (an unresolved alias, an alias bomb)
+  // would make the whole output unreadable to the orchestrator, and the error with it.
   const items: Item[] = nodes.map((node, i) => {
     const value = valueOf(node, doc, `items[${i}]`);
     if (!isObject(value)) throw new ResourceListError(`items[${i}] must be a mapping (a Kubernetes object)`, `items[${i}]`);
@@ -124,11 +136,11 @@ function indentBlock(key: string, value: unknown): string {
 }
 
 /** A node's value; an unresolved alias or an alias bomb is an input error, not a crash. */
-function valueOf(node: Node, doc: Document, where: string): unknown {
+function valueOf(node: Node, doc: Document, where: string, partial?: ResourceList): unknown {
   try {
     return node.toJS(doc, TO_JS);
   } catch (e) {
-    throw new ResourceListError(`${where} cannot be read: ${(e as Error).message}`, where);
+    throw new ResourceListError(`${where} cannot be read: ${(e as Error).message}`, where, partial);
   }
 }
 

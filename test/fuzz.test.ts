@@ -1,0 +1,388 @@
+/**
+ * Property-based tests (fast-check): thousands of random and mutated MlflowConfigs and
+ * ResourceLists through processResourceList, and a sample of them through the real binary.
+ *
+ * For every input:
+ * - processResourceList never throws;
+ * - ok=true: the input items come back byte for byte, first and in order, and every generated
+ *   object passes its upstream schema (checked on a sample at the end, for speed);
+ * - ok=false: at least one error result, naming a field when the ResourceList itself was
+ *   readable; the items come back unchanged; nothing is generated;
+ * - the binary exits 0 (ok) or 1 (not ok) with the same stdout, and never prints a stack trace.
+ *
+ * The seed is fixed (FUZZ_SEED overrides it; FUZZ_RUNS scales the run counts), so a failure is
+ * reproducible: fast-check prints the seed, the path and the shrunk counterexample.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { parse, parseDocument, stringify } from "yaml";
+import { processResourceList, type Outcome } from "../function/processor.js";
+import type { KubeObject } from "../function/krm/resource-list.js";
+import { asItem, generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
+import { DIST, requireFile, ROOT } from "./helpers/paths.js";
+import { allSchemaErrors } from "./helpers/schemas.js";
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
+const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
+const runs = (n: number) => Math.max(10, Math.round(n * SCALE));
+const HEADER = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
+
+// -------------------------------------------------------------------------------------------
+// Arbitraries
+
+/** Configs that the test suite knows to be valid: the golden cases (server variants included). */
+const GOLDEN = join(ROOT, "test/golden");
+const seeds: Record<string, unknown>[] = readdirSync(GOLDEN, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => parse(readFileSync(join(GOLDEN, d.name, "config.yaml"), "utf8")) as Record<string, unknown>)
+  .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+const opt = { requiredKeys: [] as never[] };
+const dns1035 = fc.stringMatching(/^[a-z]([-a-z0-9]{0,8}[a-z0-9])?$/);
+const dns1123 = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/);
+const projectId = fc.stringMatching(/^[a-z][a-z0-9-]{4,12}[a-z0-9]$/);
+const secretId = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/);
+const labelKey = fc.oneof(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,8}[a-z0-9])?$/), fc.stringMatching(/^[a-z]{1,6}\.(io|dev)\/[a-z]{1,10}$/));
+const labelValue = fc.stringMatching(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?)?$/);
+
+/** Configs built field by field from the schema's rules: mostly valid, sometimes not (semantics). */
+const structuredConfig = fc.record({
+  apiVersion: fc.constant("mlflow-infra.dev/v1alpha1"),
+  kind: fc.constant("MlflowConfig"),
+  metadata: fc.record({ name: dns1035 }),
+  spec: fc.record(
+    {
+      stack: dns1035,
+      gcp: fc.record(
+        {
+          projectId,
+          serviceAccount: fc.oneof(projectId, projectId.map((p) => `${p}@${p}.iam.gserviceaccount.com`)),
+          cluster: fc.record({ name: dns1035, location: fc.constantFrom("us-central1", "australia-southeast1", "europe-west4-a") }, { requiredKeys: ["name", "location"] }),
+        },
+        { requiredKeys: ["projectId"] },
+      ),
+      namespace: dns1123,
+      serviceAccountName: dns1123,
+      labels: fc.dictionary(labelKey, labelValue, { maxKeys: 3 }),
+      database: fc.record(
+        {
+          driver: fc.constantFrom("pymysql", "mysqldb", "mysqlconnector", "psycopg2", "pg8000"),
+          secrets: fc.record({ user: secretId, password: secretId, connection: secretId }, opt),
+        },
+        opt,
+      ),
+      externalSecrets: fc.record({ refreshInterval: fc.constantFrom("1h", "30m", "0", "10s", "1h30m", "90s") }, opt),
+      artifacts: fc.record({ bucket: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{1,20}[a-z0-9]$/) }, opt),
+      argocd: fc.record(
+        {
+          repoURL: fc.constantFrom("https://github.com/example/mlops.git", "git@github.com:example/mlops.git", "oci://registry.example.com/mlops"),
+          path: fc.constantFrom(".", "overlays/prod", "deploy/mlflow"),
+          targetRevision: fc.constantFrom("HEAD", "main", "v1.2.3"),
+          project: dns1123,
+          syncWave: fc.integer({ min: -1000, max: 1000 }),
+          applicationOnly: fc.boolean(),
+        },
+        { requiredKeys: ["repoURL"] },
+      ),
+      server: fc.record(
+        {
+          image: fc.constantFrom("ghcr.io/mlflow/mlflow:v3.17.0-full", `ghcr.io/mlflow/mlflow:v3.17.0-full@sha256:${"a".repeat(64)}`, "mlflow"),
+          replicas: fc.integer({ min: 1, max: 5 }),
+          workers: fc.integer({ min: 1, max: 8 }),
+          ingress: fc.record({ host: fc.constantFrom("mlflow.example.com", "ml.internal"), clusterIssuer: fc.constantFrom("letsencrypt") }, { requiredKeys: ["host"] }),
+          autoscaling: fc.record({ minReplicas: fc.integer({ min: 1, max: 4 }), maxReplicas: fc.integer({ min: 1, max: 6 }) }, { requiredKeys: ["maxReplicas"] }),
+        },
+        { requiredKeys: ["image"] },
+      ),
+    },
+    { requiredKeys: ["gcp"] },
+  ),
+});
+
+/** Values that are wrong, odd or hostile in some way. */
+const TEMPLATES = ["{{ .password }}", '{{ template "x" . }}', "{{- range . }}{{ . }}{{ end }}", "${HOME}", "$(id)", "%{x}", "<%= x %>"];
+const ODD_STRINGS = ["", " ", "yes", "no", "on", "0755", "1e3", "~", "null", "true", "-", "*a", "&a", "!!binary x", "a: b", "- x", "# c", "\t", "\n", "\r\n", "\u0000", "\u2028", "é", "🚀", "x".repeat(300), "UPPER", "a_b", "a.b", "a/b", "..", "../x"];
+const randomString = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: "grapheme", maxLength: 12 }),
+  fc.string({ unit: "binary", maxLength: 8 }),
+  fc.constantFrom(...TEMPLATES, ...ODD_STRINGS),
+  fc.tuple(fc.constantFrom(...TEMPLATES), dns1035).map(([t, s]) => `${s}${t}`),
+);
+const randomValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: randomString },
+  fc.integer({ min: -1e6, max: 1e6 }),
+  fc.double({ noNaN: true }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(randomString, { maxLength: 3 }),
+  fc.dictionary(randomString, randomString, { maxKeys: 3 }),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+
+type Mutation = { at: number; op: "delete" | "rename" | "replace" | "add" | "near"; key: string; value: unknown };
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  at: fc.nat(),
+  op: fc.constantFrom("delete", "rename", "replace", "replace", "add", "near"),
+  key: fc.oneof(randomString, fc.constantFrom("metadata", "spec", "gcp", "projectId", "name", "server", "Spec", "projectID")),
+  value: randomValue,
+});
+
+/** Every [container, key] of a JSON-like value, depth first, in a stable order. */
+function slots(value: unknown): Array<[Record<string, unknown> | unknown[], string | number]> {
+  const out: Array<[Record<string, unknown> | unknown[], string | number]> = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach((x, i) => (out.push([v, i]), walk(x)));
+    else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) out.push([v as Record<string, unknown>, k]), walk(x);
+  };
+  walk(value);
+  return out;
+}
+
+function containers(value: unknown): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === "object" && v !== null) out.push(v as Record<string, unknown>), Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return out;
+}
+
+/** A near miss of a valid value: one character off, another case, one more, or the wrong type. */
+function nearMiss(v: unknown, key: string): unknown {
+  if (typeof v === "string") return [v.toUpperCase(), `${v}-`, `-${v}`, `${v}${key}`, v.slice(1), `${v} `, Number.isNaN(Number(v)) ? v.length : Number(v)][v.length % 7];
+  if (typeof v === "number") return [v + 0.5, -v, String(v), v * 1000][Math.abs(Math.trunc(v)) % 4];
+  if (typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return v.length ? v[0] : {};
+  return v === null ? {} : [v];
+}
+
+function mutate(config: unknown, mutations: Mutation[]): unknown {
+  const copy = structuredClone(config);
+  for (const m of mutations) {
+    if (m.op === "add") {
+      const targets = containers(copy);
+      if (targets.length) targets[m.at % targets.length][m.key] = m.value;
+      continue;
+    }
+    const all = slots(copy);
+    if (all.length === 0) continue;
+    const [parent, key] = all[m.at % all.length];
+    if (Array.isArray(parent)) {
+      const i = key as number;
+      if (m.op === "delete") parent.splice(i, 1);
+      else parent[i] = m.op === "near" ? nearMiss(parent[i], m.key) : m.value;
+      continue;
+    }
+    const k = key as string;
+    const old = parent[k];
+    if (m.op === "delete") delete parent[k];
+    else if (m.op === "rename") {
+      delete parent[k];
+      parent[m.key] = old;
+    } else parent[k] = m.op === "near" ? nearMiss(old, k) : m.value;
+  }
+  return copy;
+}
+
+const mutatedConfig = fc.tuple(fc.oneof(fc.constantFrom(...seeds), structuredConfig), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([c, ms]) => mutate(c, ms));
+
+/** kpt's form of the config: a ConfigMap `function-input` whose values are all strings. */
+const configMapConfig = fc
+  .tuple(
+    fc.dictionary(
+      fc.oneof(fc.constantFrom("name", "stack", "gcp.projectId", "gcp.cluster.name", "gcp.cluster.location", "namespace", "labels.team", "argocd.repoURL", "argocd.syncWave", "argocd.applicationOnly", "server.image", "server.replicas", "database.driver", "nope", "gcp"), randomString),
+      fc.oneof(randomString, fc.constantFrom("mlflow", "zenml-470505", "https://github.com/x/y.git", "3", "true", "1.5", "-1")),
+      { maxKeys: 6 },
+    ),
+    fc.boolean(),
+  )
+  .map(([data, base]) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "function-input" },
+    data: base ? { name: "mlflow", stack: "zenml", "gcp.projectId": "zenml-470505", ...data } : data,
+  }));
+
+/** Unrelated user resources: never the function's own kinds and names, never its labels. */
+const userItem = fc
+  .record({
+    kind: fc.constantFrom("Widget", "ConfigMap", "Gadget"),
+    name: fc.stringMatching(/^[a-z0-9]{1,8}$/),
+    data: fc.jsonValue({ maxDepth: 3 }),
+    comment: fc.option(randomString.map((s) => s.replace(/[\r\n\u2028\u2029\u0085]/g, " ")), { nil: undefined }),
+    style: fc.constantFrom("block", "flow"),
+  })
+  .map(({ kind, name, data, comment, style }) => {
+    const object = { apiVersion: kind === "ConfigMap" ? "v1" : "example.com/v1", kind, metadata: { name: `user-${name}`, namespace: "user-space" }, data };
+    const text = style === "flow" ? `${JSON.stringify(object)}\n` : stringify(object);
+    return (comment !== undefined ? `# ${comment}\n` : "") + text;
+  });
+
+function functionConfigText(config: unknown): string {
+  return stringify(config ?? null);
+}
+
+// -------------------------------------------------------------------------------------------
+// The properties
+
+const generatedSample: KubeObject[] = [];
+const seenGenerated = new Set<string>();
+const binarySample: Array<{ input: string; outcome: Outcome }> = [];
+const counts = { ok: 0, notOk: 0 };
+const okOutputs: string[] = [];
+
+function keepForLater(input: string, outcome: Outcome, generated: KubeObject[]): void {
+  for (const o of generated) {
+    const key = JSON.stringify(o);
+    if (!seenGenerated.has(key) && generatedSample.length < 400) {
+      seenGenerated.add(key);
+      generatedSample.push(o);
+    }
+  }
+  if (outcome.ok && okOutputs.length < 150 && counts.ok % 5 === 0) okOutputs.push(outcome.output);
+  const bucket = binarySample.filter((s) => s.outcome.ok === outcome.ok).length;
+  if (bucket < 20 && (counts.ok + counts.notOk) % 37 === 0) binarySample.push({ input, outcome });
+}
+
+/** The checks every ResourceList whose structure is readable must pass. */
+function checkReadable(itemTexts: string[], functionConfig: unknown): void {
+  const input = resourceList(functionConfigText(functionConfig), itemTexts);
+  let outcome: Outcome;
+  try {
+    outcome = processResourceList(input);
+  } catch (e) {
+    throw new Error(`processResourceList threw ${(e as Error).stack}\non input:\n${input}`);
+  }
+  // An empty list is written `items: []` unless generated objects follow.
+  const itemsText = itemTexts.length === 0 ? (outcome.ok ? "items:\n" : "items: []\n") : `items:\n${itemTexts.map(asItem).join("")}`;
+  // The input items, byte for byte, first and in order.
+  expect(outcome.output.startsWith(HEADER + itemsText)).toBe(true);
+  const parsed = parseOutput(outcome.output);
+  const generated = generatedItems(parsed.items);
+  if (outcome.ok) {
+    counts.ok++;
+    expect(outcome.results.filter((r) => r.severity === "error")).toEqual([]);
+    expect(parsed.items.length).toBe(itemTexts.length + generated.length);
+    expect(generated.length).toBeGreaterThan(0);
+  } else {
+    counts.notOk++;
+    const errors = outcome.results.filter((r) => r.severity === "error");
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.some((r) => typeof r.field?.path === "string" && r.field.path.length > 0)).toBe(true);
+    expect(parsed.results.filter((r) => (r.severity ?? "error") === "error").length).toBe(errors.length);
+    expect(generated).toEqual([]);
+    expect(parsed.items.length).toBe(itemTexts.length);
+  }
+  keepForLater(input, outcome, generated);
+}
+
+const property = (arb: fc.Arbitrary<unknown>) =>
+  fc.property(fc.array(userItem, { maxLength: 3 }), arb, (items, config) => {
+    checkReadable(items, config);
+  });
+
+describe("fuzzed configs through processResourceList", () => {
+  test("structured configs (mostly valid)", () => {
+    fc.assert(property(structuredConfig), { seed: SEED, numRuns: runs(800) });
+  });
+
+  test("mutated configs: fields dropped, renamed, retyped, replaced by odd and template strings", () => {
+    fc.assert(property(mutatedConfig), { seed: SEED + 1, numRuns: runs(2500) });
+  });
+
+  test("ConfigMap configs (kpt's key=value form)", () => {
+    fc.assert(property(configMapConfig), { seed: SEED + 2, numRuns: runs(500) });
+  });
+
+  test("functionConfig of any shape and kind", () => {
+    const any = fc.oneof(
+      randomValue,
+      fc.record({ apiVersion: randomString, kind: fc.constantFrom("MlflowConfig", "ConfigMap", "Kptfile", "Other"), metadata: randomValue, spec: randomValue }, opt),
+    );
+    fc.assert(property(any), { seed: SEED + 3, numRuns: runs(500) });
+  });
+
+  test("the runs covered both outcomes", () => {
+    expect(counts.ok).toBeGreaterThan(200);
+    expect(counts.notOk).toBeGreaterThan(1000);
+  });
+});
+
+describe("fuzzed ResourceList text", () => {
+  const base = resourceList(readFileSync(join(ROOT, "examples/seed/mlflow-config.yaml"), "utf8"), [
+    "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: 0755\n",
+    "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: [1, 2, {a: b}]\n",
+  ]);
+  type Edit = { at: number; del: number; insert: string };
+  const edit: fc.Arbitrary<Edit> = fc.record({
+    at: fc.nat(),
+    del: fc.nat({ max: 12 }),
+    insert: fc.oneof(randomString, fc.constantFrom("\n", "- ", ": ", "  ", "{", "}", "[", "]", "&x ", "*x", "---\n", "%YAML 1.1\n", '"', "'", "|\n", ">-\n", "? ", "!!str ", "#")),
+  });
+
+  test("random edits of a valid ResourceList never throw, and errors are results", () => {
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
+        let text = base;
+        for (const e of edits) {
+          const at = e.at % (text.length + 1);
+          text = text.slice(0, at) + e.insert + text.slice(at + e.del);
+        }
+        let outcome: Outcome;
+        try {
+          outcome = processResourceList(text);
+        } catch (e) {
+          throw new Error(`processResourceList threw ${(e as Error).stack}\non input:\n${text}`);
+        }
+        const parsed = parseOutput(outcome.output); // always a ResourceList
+        if (outcome.ok) {
+          expect(generatedItems(parsed.items).length).toBeGreaterThan(0);
+        } else {
+          expect(outcome.results.some((r) => r.severity === "error" && r.message.length > 0)).toBe(true);
+          expect(generatedItems(parsed.items)).toEqual([]);
+        }
+        if (binarySample.length < 50 && edits[0].at % 41 === 0) binarySample.push({ input: text, outcome });
+      }),
+      { seed: SEED + 4, numRuns: runs(1500) },
+    );
+  });
+});
+
+describe("samples", () => {
+  test("generated objects from the fuzzed runs pass their upstream schemas", async () => {
+    expect(generatedSample.length).toBeGreaterThan(50);
+    // kinds that have appeared at least once must include the core set
+    const kinds = new Set(generatedSample.map((o) => String(o.kind)));
+    for (const k of ["Namespace", "ServiceAccount", "SecretStore", "ExternalSecret", "Application", "Deployment"]) expect(kinds).toContain(k);
+    expect(await allSchemaErrors(generatedSample)).toEqual([]);
+  });
+
+  test("the binary: exit 0 or 1 as processResourceList says, the same stdout, no stack trace", () => {
+    requireFile(DIST, "run `npm run build` first");
+    expect(binarySample.length).toBeGreaterThan(30);
+    for (const { input, outcome } of binarySample) {
+      // The binary reads UTF-8: compare with what processResourceList makes of the same bytes.
+      const bytes = Buffer.from(input, "utf8");
+      const expected = bytes.toString("utf8") === input ? outcome : processResourceList(bytes.toString("utf8"));
+      const r = spawnSync(process.execPath, [DIST], { input: bytes, encoding: "utf8", timeout: 60_000 });
+      expect({ status: r.status, signal: r.signal }).toEqual({ status: expected.ok ? 0 : 1, signal: null });
+      expect(r.stdout).toBe(expected.output);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stderr).not.toMatch(/internal error/);
+      if (!expected.ok) expect(r.stderr).toMatch(/^error: /m);
+    }
+  });
+});
+
+test("generated objects read the same to YAML 1.1 and 1.2 readers (kyaml, kubectl, Argo CD)", () => {
+  expect(okOutputs.length).toBeGreaterThan(50);
+  for (const output of okOutputs) {
+    const as11 = generatedItems((parseDocument(output, { version: "1.1" }).toJS() as { items: KubeObject[] }).items);
+    const as12 = generatedItems(parseOutput(output).items);
+    expect(as11).toEqual(as12);
+  }
+});
