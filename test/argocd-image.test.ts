@@ -1,9 +1,10 @@
 /**
  * The repo-server's init container (deploy/argocd/executable), run for real: the function image
- * built from this Dockerfile with podman (scripts/container/build-image.sh --local), the init
- * container's own command, user, read-only root and volume mount taken from the patched
- * Deployment, and the file it leaves in the volume run where there is no node, as the
- * repo-server or the CMP sidecar would run it.
+ * built from this Dockerfile with podman (scripts/container/build-image.sh --local), whose only
+ * program is the single executable; the init container's own command (`/function/mlflow-infra
+ * install DIR`), user, read-only root and volume mount taken from the patched Deployment; and the
+ * file it leaves in the volume run where there is no node, as the repo-server or the CMP sidecar
+ * would run it.
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -55,12 +56,19 @@ beforeAll(() => {
   run("podman", ["tag", local, image]);
 }, 300_000);
 
-test("the image still runs the function by default, and carries the single executable", () => {
+test("the image runs the function by default: its entrypoint is the single executable", () => {
   const seed = resourceList(readFileSync(join(ROOT, "test/golden/seed/config.yaml"), "utf8"));
   const out = run("podman", ["run", "--rm", "-i", "--network", "none", "--user", "nobody", image], { input: seed });
   expect(out).toBe(readFileSync(join(ROOT, "test/golden/seed/expected.yaml"), "utf8"));
-  const version = run("podman", ["run", "--rm", "--network", "none", "--entrypoint", "/function/mlflow-infra-sea", image, "--version"]);
+  const version = run("podman", ["run", "--rm", "--network", "none", image, "--version"]);
   expect(version).toBe(`${VERSION}\n`);
+});
+
+test("the init container runs the image's own executable: `install DIR`, no shell and no node", () => {
+  const init = renderedInitContainer();
+  const config = JSON.parse(run("podman", ["image", "inspect", "--format", "{{json .Config}}", image])) as { Entrypoint: string[] };
+  expect(init.command).toEqual(config.Entrypoint);
+  expect(init.args).toEqual(["install", init.volumeMounts[0].mountPath]);
 });
 
 test("the init container, run as the patch says, copies an executable that runs with no node", () => {
@@ -69,13 +77,19 @@ test("the init container, run as the patch says, copies an executable that runs 
   const volume = mkdtempSync(join(scratch, "emptydir-"));
   chmodSync(volume, 0o777); // an emptyDir is world-writable
   const [entrypoint, ...rest] = init.command;
-  run("podman", [
-    "run", "--rm", "--network", "none", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-    "--user", String(init.securityContext.runAsUser),
-    "-v", `${volume}:${init.volumeMounts[0].mountPath}`,
-    "--entrypoint", entrypoint, image, ...rest, ...init.args,
-  ]);
+  const podmanRun = () =>
+    run("podman", [
+      "run", "--rm", "--network", "none", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+      "--user", String(init.securityContext.runAsUser),
+      "-v", `${volume}:${init.volumeMounts[0].mountPath}`,
+      "--entrypoint", entrypoint, image, ...rest, ...init.args,
+    ]);
+  expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
+  expect(podmanRun()).toBe(`mlflow-infra install: wrote ${init.volumeMounts[0].mountPath}/mlflow-infra (${(statSync(join(ROOT, "dist/mlflow-infra-sea")).size / 1e6).toFixed(1)} MB, mode 0755)\n`);
+  podmanRun(); // a restarted init container replaces the file, and leaves nothing else
+  expect(readdirSync(volume)).toEqual(["mlflow-infra"]);
   const copied = join(volume, "mlflow-infra");
+  expect(statSync(copied).uid).toBe(init.securityContext.runAsUser);
   expect(existsSync(copied)).toBe(true);
   expect(statSync(copied).mode & 0o777).toBe(0o755);
   expect(readFileSync(copied).equals(readFileSync(join(ROOT, "dist/mlflow-infra-sea")))).toBe(true);

@@ -253,7 +253,8 @@ describe("the patches applied to a stand-in of Argo CD's install (kubectl kustom
     const init = initContainer(d, "install-mlflow-infra");
     expect(init.image).toBe(`${PLACEHOLDER_IMAGE}:${VERSION}`);
     expect(init.volumeMounts).toEqual([{ name: "mlflow-infra-bin", mountPath: "/mlflow-infra-bin" }]);
-    expect(init.args.join(" ")).toContain('"/mlflow-infra-bin/mlflow-infra"');
+    expect(init.command).toEqual(["/function/mlflow-infra"]); // the image's entrypoint, the executable itself
+    expect(init.args).toEqual(["install", "/mlflow-infra-bin"]);
     expect(volume(d, "mlflow-infra-bin")).toEqual({ name: "mlflow-infra-bin", emptyDir: {} });
   });
 

@@ -5,7 +5,7 @@
  */
 import Ajv from "ajv";
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -81,6 +81,31 @@ describe("--help and --version", () => {
     const p = cli([flag]);
     expect(p.status).toBe(0);
     expect(p.stdout).toBe(`${version}\n`);
+  });
+});
+
+describe("install", () => {
+  test("is in --help", () => {
+    expect(cli(["--help"]).stdout).toContain("mlflow-infra install DIR");
+  });
+
+  test("refuses under node (it would copy node, not the function): exit 2, nothing written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-install-"));
+    try {
+      const p = cli(["install", dir]);
+      expect(p.status).toBe(2);
+      expect(p.stdout).toBe("");
+      expect(p.stderr).toMatch(/^mlflow-infra install: only the single executable can install itself/);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("without DIR: exit 2", () => {
+    const p = cli(["install"]);
+    expect(p.status).toBe(2);
+    expect(p.stderr).toContain("missing DIR");
   });
 });
 

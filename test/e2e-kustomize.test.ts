@@ -5,7 +5,8 @@
  * through the podman `docker` shim, exactly as README.md tells a user to.
  *
  * - The image: runs as 65534 with no network, a read-only root and no capabilities; holds only
- *   node and the bundle; its size is the one README.md states.
+ *   the single executable (its entrypoint) and the libraries it links, no node; its size is the
+ *   one README.md states.
  * - The overlays change the function's input (checked on the generator configs alone), and the
  *   rendered outputs differ from base/ exactly where those inputs say: every changed field is
  *   explained by a changed input, and every changed input shows in the output.
@@ -153,10 +154,11 @@ beforeAll(() => {
 });
 
 describe("the function image", () => {
-  test("runs as uid 65534 with node and the bundle as its entrypoint, no volumes, no ports", () => {
+  test("runs as uid 65534 with the single executable as its entrypoint, no volumes, no ports", () => {
     const config = JSON.parse(run("podman", ["image", "inspect", "--format", "{{json .Config}}", built.image]).stdout) as Record<string, unknown>;
     expect(config.User).toMatch(/^65534(:65534)?$/);
-    expect(config.Entrypoint).toEqual(["/nodejs/bin/node", "/function/mlflow-infra"]);
+    expect(config.Entrypoint).toEqual(["/function/mlflow-infra"]);
+    expect(config.Cmd ?? []).toEqual([]);
     expect(config.WorkingDir).toBe("/");
     expect(config.Volumes ?? {}).toEqual({});
     expect(config.ExposedPorts ?? {}).toEqual({});
@@ -174,17 +176,23 @@ describe("the function image", () => {
     expect(parseStream(locked.stdout)[0].kind).toBe("ResourceList");
   });
 
-  test("holds only what runs the function: no npm, no node_modules, no sources", () => {
+  test("holds only what runs the function: the single executable, no node, npm, node_modules, sources or shell", () => {
     const id = run("podman", ["create", built.image]).stdout.trim();
     let files: string[];
+    const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-image-"));
     try {
-      files = run("sh", ["-c", `podman export ${id} | tar -t`]).stdout.split("\n").filter(Boolean);
+      run("sh", ["-c", `podman export ${id} | tar -x -C '${dir}' function/mlflow-infra`]);
+      files = run("sh", ["-c", `podman export ${id} | tar -t`]).stdout.split("\n").filter(Boolean).map((f) => f.replace(/^\.\//, ""));
+      // /function holds the executable dist/mlflow-infra-sea, byte for byte, and nothing else.
+      expect(readFileSync(join(dir, "function/mlflow-infra")).equals(readFileSync(join(ROOT, "dist/mlflow-infra-sea")))).toBe(true);
     } finally {
       run("podman", ["rm", id]);
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(files).toContain("function/mlflow-infra");
-    expect(files).toContain("nodejs/bin/node");
-    const unwanted = files.filter((f) => /(^|\/)(npm|npx|node_modules|package\.json|package-lock\.json)(\/|$)|\.ts$|(^|\/)(src|function\/(config|krm|resources))\//.test(f));
+    expect(files.filter((f) => f.startsWith("function/") && !f.endsWith("/"))).toEqual(["function/mlflow-infra"]);
+    const unwanted = files.filter((f) =>
+      /(^|\/)(node|nodejs|npm|npx|corepack|node_modules|package\.json|package-lock\.json|sh|bash|dash|busybox)(\/|$)|\.(ts|js|cjs|mjs)$|(^|\/)(src|function\/(config|krm|resources))\//.test(f),
+    );
     expect(unwanted).toEqual([]);
   });
 

@@ -5,11 +5,11 @@
  * items, invalid input) and on every command-line form.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { documents, resourceList } from "./helpers/krm.js";
 import { DIST, ROOT } from "./helpers/paths.js";
-import { binWithoutNode, ensureSea, which } from "./helpers/sea.js";
+import { binWithoutNode, ensureSea, SEA, which } from "./helpers/sea.js";
 
 ensureSea();
 // A PATH with the executable under its bare name, a shell, and nothing else: no node.
@@ -55,6 +55,7 @@ const cases: Array<[string, string[], string]> = [
   ["render - (stdin)", ["render", "-"], readFileSync(join(ROOT, "examples/seed/mlflow-config.yaml"), "utf8")],
   ["schema", ["schema"], ""],
   ["an unknown command (exit 2)", ["frobnicate"], ""],
+  ["install without DIR (exit 2)", ["install"], ""],
 ];
 
 test("the PATH the executable runs with has no node", () => {
@@ -102,4 +103,26 @@ test("it is one self-contained ELF file: no Node, no bundle beside it", () => {
   // The copy in bin/ is all there is: its folder holds no JavaScript and no node.
   expect(existsSync(join(bin, "node"))).toBe(false);
   expect(viaSea(["--version"], "").status).toBe(0);
+});
+
+test("install DIR copies the executable itself to DIR/mlflow-infra (mode 0755), which runs; node refuses", () => {
+  const target = mkdtempSync(join(dir, "install-"));
+  const r = viaSea(["install", target], "");
+  expect(r).toEqual({ status: 0, stdout: `mlflow-infra install: wrote ${join(target, "mlflow-infra")} (${(statSync(SEA).size / 1e6).toFixed(1)} MB, mode 0755)\n`, stderr: "" });
+  expect(readdirSync(target)).toEqual(["mlflow-infra"]);
+  expect(statSync(join(target, "mlflow-infra")).mode & 0o777).toBe(0o755);
+  expect(readFileSync(join(target, "mlflow-infra")).equals(readFileSync(SEA))).toBe(true);
+  // Again over the existing file (a restarted init container), then from the copy itself.
+  expect(viaSea(["install", target], "").status).toBe(0);
+  const again = spawnSync(join(target, "mlflow-infra"), ["install", target], { encoding: "utf8", env: {} });
+  expect(again.status).toBe(0);
+  expect(readFileSync(join(target, "mlflow-infra")).equals(readFileSync(SEA))).toBe(true);
+  expect(readdirSync(target)).toEqual(["mlflow-infra"]);
+
+  const refused = viaNode(["install", target], "");
+  expect(refused.status).toBe(2);
+  expect(refused.stderr).toMatch(/only the single executable can install itself/);
+  const bad = viaSea(["install", join(target, "missing")], "");
+  expect(bad.status).toBe(1);
+  expect(bad.stderr).toMatch(/^mlflow-infra install: cannot use /);
 });

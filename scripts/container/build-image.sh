@@ -2,11 +2,11 @@
 # Builds the function image with podman from the repo's Dockerfile.
 #
 # Usage: scripts/container/build-image.sh [--local] [--prebuilt] [--tag IMAGE] [-- PODMAN_BUILD_ARGS...]
-#   --local     use the host-made base from scripts/container/local-base.sh as RUNTIME_IMAGE (and
-#               BUILD_IMAGE), with --pull=never: for machines that cannot pull public images.
-#               Implies --prebuilt (the local base has no npm).
-#   --prebuilt  take dist/ from the build context (--target prebuilt); needs dist/mlflow-infra
-#               and dist/mlflow-infra-sea, i.e. `npm run build:sea` first.
+#   --local     use the host-made "cc" base from scripts/container/local-base.sh as RUNTIME_IMAGE
+#               (and BUILD_IMAGE, so nothing is pulled), with --pull=never: for machines that cannot
+#               pull public images. Implies --prebuilt (the local base has no node or npm).
+#   --prebuilt  take the executable from the build context (--target prebuilt); needs
+#               dist/mlflow-infra-sea, i.e. `npm run build:sea` first.
 #   --tag       image name, default localhost/mlflow-infra:dev
 # Without flags: builds from source in the pinned public images (needs registry access; a
 # TLS-intercepting proxy's CA, if any, is passed as the npm-ca build secret from $NPM_CA_FILE,
@@ -38,7 +38,6 @@ command -v podman >/dev/null || die "podman not found; run scripts/ci/install-to
 
 args=(--tag "$tag" --file "$ROOT/Dockerfile")
 if ((prebuilt)); then
-  [[ -s "$ROOT/dist/mlflow-infra" ]] || die "no dist/mlflow-infra; run 'npm run build:sea' first"
   [[ -x "$ROOT/dist/mlflow-infra-sea" ]] || die "no dist/mlflow-infra-sea; run 'npm run build:sea' first"
   args+=(--target prebuilt)
 else

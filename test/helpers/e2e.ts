@@ -91,7 +91,7 @@ export interface BuiltImage {
 
 /**
  * Builds this repository's Dockerfile with podman (scripts/container/build-image.sh --local:
- * the prebuilt target on the host-made node base) and tags the result with the published name
+ * the prebuilt target on the host-made cc base) and tags the result with the published name
  * the committed files use. A file lock serializes builds when several test files run at once.
  */
 export function buildImage(): BuiltImage {
@@ -100,8 +100,10 @@ export function buildImage(): BuiltImage {
   const sea = join(ROOT, "dist/mlflow-infra-sea");
   const lock = join(ROOT, ".cache/build-image.lock");
   run("mkdir", ["-p", join(ROOT, ".cache")]);
-  // The prebuilt target may also copy the single executable (Argo CD); build it if it is absent.
-  if (dockerfile.includes("dist/mlflow-infra-sea") && !(existsSync(sea) && statSync(sea).size > 0)) {
+  // The prebuilt target copies the single executable, which then is the function under test:
+  // build it if it is absent or older than the bundle (the tests compare with `node dist/...`).
+  const stale = !existsSync(sea) || statSync(sea).size === 0 || statSync(sea).mtimeMs < statSync(DIST).mtimeMs;
+  if (dockerfile.includes("dist/mlflow-infra-sea") && stale) {
     run("flock", [lock, "node", join(ROOT, "scripts/build-sea.mjs")]);
   }
   const built = run("flock", [lock, join(ROOT, "scripts/container/build-image.sh"), "--local"]);
