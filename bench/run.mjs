@@ -15,7 +15,8 @@
 //                                                                    output as static YAML
 //
 // Prints a table and writes bench/results.md. Never a test: timings are not asserted anywhere.
-// Env: BENCH_RUNS (default 15, at least 15), BENCH_WARMUP (default 3), BENCH_SKIP_E2E=1.
+// Env: BENCH_RUNS (default 15, at least 15), BENCH_WARMUP (default 3), BENCH_SKIP_E2E=1,
+// BENCH_ONLY=startup|passthrough|e2e (one group; then bench/results.md is not written).
 import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -199,8 +200,10 @@ function endToEndKustomize(env) {
   const missing = (why) => rows.push({ group: "end-to-end", what, value: "not available", note: why });
   if (!which("kubectl", env)) return missing("kubectl is not on PATH");
   if (!existsSync(overlay)) return missing("overlays/prod does not exist in this tree yet");
-  const images = [...new Set([...readdirSync(overlay, { recursive: true })].filter((f) => /\.ya?ml$/.test(f)).flatMap((f) => [...readFileSync(join(overlay, f), "utf8").matchAll(/^\s*image:\s*["']?([^\s"']+)/gm)].map((m) => m[1])))];
-  if (images.length === 0) return missing("overlays/prod names no container function image");
+  // The function images the overlay's generators name (config.kubernetes.io/function: container).
+  const yamlFiles = (dir) => (existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f)) : []);
+  const images = [...new Set([...yamlFiles(overlay), ...yamlFiles(join(ROOT, "base"))].flatMap((f) => [...readFileSync(f, "utf8").matchAll(/container:\s*\n\s*image:\s*["']?([^\s"']+)/g)].map((m) => m[1])))];
+  if (images.length === 0) return missing("overlays/prod and base/ name no container function image");
   if (!which("docker", env)) return missing("no `docker` on PATH (scripts/ci/install-tools.sh installs podman behind a docker shim)");
   for (const image of images) {
     if (spawnSync("docker", ["image", "inspect", image], { env, stdio: "ignore" }).status !== 0) {
@@ -220,7 +223,7 @@ function endToEndKustomize(env) {
   rows.push({ group: "end-to-end", what, value: fmt(live), baseline: `static kubectl kustomize: ${fmt(stat)}`, ratio: ratio(live, stat), note: "the container run (podman) dominates; the function's own share is its start-up row above" });
 }
 
-function endToEndKpt(env, fnStartup) {
+function endToEndKpt(env, nodeStartup, fnStartup) {
   const what = "kpt fn render --allow-exec (exec function)";
   const missing = (why) => rows.push({ group: "end-to-end", what, value: "not available", note: why });
   if (!which("kpt", env)) return missing("kpt is not on PATH");
@@ -254,7 +257,7 @@ function endToEndKpt(env, fnStartup) {
     value: fmt(live),
     baseline: `static kubectl kustomize: ${fmt(stat)}`,
     ratio: ratio(live, stat),
-    note: `kpt with the identity exec \`cat\`: ${fmt(identity)}; the function's share of the render: ${fmt(live - identity)} (${(((live - identity) / live) * 100).toFixed(0)}%), its start-up alone ${fmt(fnStartup)}`,
+    note: `kpt with the identity exec \`cat\`: ${fmt(identity)}; the function's share of the render: ${fmt(live - identity)} (${(((live - identity) / live) * 100).toFixed(0)}%), of which node's own start-up ${fmt(nodeStartup)} and the function's JavaScript ${fmt(fnStartup)}`,
   });
 }
 
@@ -287,15 +290,19 @@ if (!existsSync(DIST)) {
   process.exit(1);
 }
 const started = Date.now();
+// BENCH_ONLY=startup (or passthrough, e2e) runs one group, for profiling; the table is then partial.
+const only = process.env.BENCH_ONLY;
 const nodeStartup = startup();
 const fnStartup = Number.parseFloat(rows[0].value) - nodeStartup;
-passthrough(nodeStartup);
-if (process.env.BENCH_SKIP_E2E === "1") {
+if (!only || only === "passthrough") passthrough(nodeStartup);
+if (only && only !== "e2e") {
+  // start-up or passthrough only
+} else if (process.env.BENCH_SKIP_E2E === "1") {
   rows.push({ group: "end-to-end", what: "kustomize and kpt", value: "skipped", note: "BENCH_SKIP_E2E=1" });
 } else {
   const env = toolEnv();
   endToEndKustomize(env);
-  endToEndKpt(env, fnStartup);
+  endToEndKpt(env, nodeStartup, fnStartup);
 }
 
 const { md, body, header } = table();
@@ -304,10 +311,10 @@ const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${(t
 const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 console.log(consoleTable(header, body));
 console.log(`\nmedian of ${RUNS} runs after ${WARMUP} warm-up runs, side by side; node ${node}; ${machine}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
-writeFileSync(
+if (!only) writeFileSync(
   join(ROOT, "bench/results.md"),
   `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs) on ${when}: median of ${RUNS} runs after ${WARMUP} warm-up runs, ` +
     `the commands of each group interleaved; node ${node}; ${machine}. Ratios are against the baseline in the same row, ` +
     `measured in the same run. Start-up includes reading the seed ResourceList and writing the output. See bench/README.md for what each row means and why a budget is or is not met.\n\n${md}\n`,
 );
-log("wrote bench/results.md");
+if (!only) log("wrote bench/results.md");
