@@ -7,12 +7,12 @@
  *   mlflow-infra install DIR     (single executable) copy itself to DIR/mlflow-infra
  */
 import { fstatSync, readFileSync, readSync, writeSync } from "node:fs";
-import { parseDocument } from "yaml";
+import type { Document } from "yaml";
 import { loadConfig } from "./config/load.js";
 import { mlflowConfigSchema } from "./config/schema.js";
 import { install } from "./install.js";
 import { formatResult, hasErrors, type Result } from "./krm/results.js";
-import { describeYamlError, toYamlStream } from "./krm/yaml.js";
+import { readYaml, toYamlStream, YamlInputError } from "./krm/yaml.js";
 import { processResourceList } from "./processor.js";
 import { buildAll } from "./resources/index.js";
 import { VERSION } from "./version.js";
@@ -122,9 +122,12 @@ function render(file: string | undefined): number {
     err(`mlflow-infra render: cannot read ${source}: ${readError(e as NodeJS.ErrnoException)}\n`);
     return 1;
   }
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    err(`error: ${source} is not valid YAML: ${describeYamlError(doc.errors[0], text)}\n`);
+  let doc: Document;
+  try {
+    doc = readYaml(text);
+  } catch (e) {
+    if (!(e instanceof YamlInputError)) throw e;
+    err(`error: ${source} is not valid YAML: ${e.message}\n`);
     return 1;
   }
   let value: unknown;

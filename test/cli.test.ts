@@ -198,6 +198,7 @@ describe("render", () => {
     ["duplicate keys", "a: 1\na: 2\n", 'duplicate key "a"'],
     ["an empty file", "", "must hold a MlflowConfig"],
     ["a list", "- a\n", "must hold a MlflowConfig"],
+    ["10,000 levels of block nesting (the same reader as the KRM mode)", Array.from({ length: 10000 }, (_, i) => `${" ".repeat(i)}k:\n`).join(""), "standard input is not valid YAML"],
   ])("%s: exit 1", (_name, input, words) => {
     const p = cli(["render", "-"], { input });
     expect(p.status).toBe(1);

@@ -6,9 +6,9 @@
  * generated are serialized. This is why the `yaml` package's CST ranges are used here
  * rather than a parse/stringify round trip (see README, "Why not the kpt-functions SDK").
  */
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLSeq } from "yaml";
+import { isMap, isSeq, type Document, type Node, type Pair, type YAMLSeq } from "yaml";
 import type { Result } from "./results.js";
-import { describeYamlError, toSequenceItem, toYaml } from "./yaml.js";
+import { readYaml, toSequenceItem, toYaml, YamlInputError } from "./yaml.js";
 
 export type KubeObject = Record<string, unknown> & {
   apiVersion?: unknown;
@@ -44,21 +44,13 @@ const TO_JS = { maxAliasCount: 1000 } as const;
 
 export function parseResourceList(text: string): ResourceList {
   if (text.trim() === "") throw new ResourceListError("no input: expected a ResourceList on standard input");
-  // uniqueKeys: false, then duplicateKey(): the yaml package's own check is quadratic.
   let doc: Document;
   try {
-    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, strict: true });
+    doc = readYaml(text);
   } catch (e) {
-    // yaml's parser recurses once per level of block nesting: thousands of levels overflow the
-    // stack, and that RangeError is not turned into a parse error as it is for flow nesting.
-    if (e instanceof RangeError) throw new ResourceListError(`input is not valid YAML: nested too deeply to read (${e.message})`);
+    if (e instanceof YamlInputError) throw new ResourceListError(`input is not valid YAML: ${e.message}`);
     throw e;
   }
-  if (doc.errors.length > 0) {
-    throw new ResourceListError(`input is not valid YAML: ${describeYamlError(doc.errors[0], text)}`);
-  }
-  const duplicate = duplicateKey(doc, text);
-  if (duplicate) throw new ResourceListError(`input is not valid YAML: ${duplicate}`);
   if (!isMap(doc.contents)) throw new ResourceListError("input must be a YAML mapping of kind ResourceList");
   const kind = doc.get("kind");
   if (kind !== "ResourceList") {
@@ -142,39 +134,6 @@ function valueOf(node: Node, doc: Document, where: string, partial?: ResourceLis
   } catch (e) {
     throw new ResourceListError(`${where} cannot be read: ${(e as Error).message}`, where, partial);
   }
-}
-
-/**
- * The first duplicate mapping key, in one pass with a set per mapping. The yaml package's
- * `uniqueKeys: true` compares every key with all earlier keys of its mapping: a ConfigMap with
- * 40,000 keys took 14 s (quadratic), so a small input could stall a render. Scalar keys are
- * compared by value, as that check does; iterative, so deep nesting cannot overflow the stack.
- */
-function duplicateKey(doc: Document, text: string): string | undefined {
-  let first: Node | undefined;
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (isMap(node)) {
-      const seen = new Set<unknown>();
-      for (const pair of node.items) {
-        if (isScalar(pair.key)) {
-          if (seen.has(pair.key.value)) {
-            if (!first || pair.key.range![0] < first.range![0]) first = pair.key;
-          } else seen.add(pair.key.value);
-        } else stack.push(pair.key);
-        stack.push(pair.value);
-      }
-    } else if (isSeq(node)) {
-      for (const item of node.items) stack.push(item);
-    }
-  }
-  if (!first) return undefined;
-  const pos = first.range![0];
-  const raw = text.slice(pos, first.range![1]);
-  const key = raw.startsWith('"') || raw.startsWith("'") ? raw : JSON.stringify(raw);
-  const line = text.slice(0, pos).split("\n").length;
-  return `duplicate key ${key} (map keys must be unique) at line ${line}, column ${pos - lineStart(text, pos) + 1}`;
 }
 
 function findPair(doc: Document, key: string): Pair | undefined {
