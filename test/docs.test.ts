@@ -1,5 +1,5 @@
 /** The README's field reference is generated from the schema and must be up to date. */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./helpers/paths.js";
@@ -17,4 +17,14 @@ test("the README names the two set-up commands that .ci/run and package.json run
   expect(ci).toMatch(/^npm test$/m);
   expect(scripts.test).toBe("bash scripts/test.sh");
   expect(scripts.render).toMatch(/dist\/mlflow-infra render$/);
+});
+
+test("the README's error example is what the CLI prints", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const example = /^\$ sed 's\/projectId: zenml-470505\/projectId: Zenml\/' examples\/seed\/mlflow-config\.yaml \| mlflow-infra render -\n(error: .*)$/m.exec(readme);
+  expect(example).not.toBeNull();
+  const input = readFileSync(join(ROOT, "examples/seed/mlflow-config.yaml"), "utf8").replace("projectId: zenml-470505", "projectId: Zenml");
+  const p = spawnSync("node", [join(ROOT, "dist/mlflow-infra"), "render", "-"], { input, encoding: "utf8" });
+  expect(p.status).toBe(1);
+  expect(p.stderr.trim()).toBe(example![1]);
 });
