@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine too: installs the tools the end-to-end tests
-# drive (podman, runc), builds the function, runs jest, and ends with one summary line.
+# drive (podman, runc), builds the function, checks types, runs jest, and ends with one
+# summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,8 @@ bash scripts/ci/install-tools.sh
 # shellcheck disable=SC1091
 source scripts/ci/env.sh
 npm run --silent build
+# Types are checked here (ts-jest runs without type diagnostics, for speed).
+npm run --silent typecheck
 # The single executable (dist/mlflow-infra-sea) for the SEA, image and Argo CD tests: about 2-4 s.
 node scripts/build-sea.mjs
 
