@@ -53,8 +53,8 @@ const ascii = (literal) => literal.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.ch
  * (vm.Script with cachedData), in the same single file. The cache is made by running the bundle
  * once on the seed config, so it holds the bytecode of everything a render runs: node then
  * deserializes it instead of compiling the bundle and, lazily, the yaml parser, the validator and
- * the yaml serializer (bench/README.md: about 12 of the function's 30 ms; the single executable,
- * which embeds this file, meets the 1.25x budget with it). A cache is valid only for the V8 that
+ * the output emitter (bench/README.md has the profile; with it, both the script and the single
+ * executable, which embeds this file, meet the 1.25x budget). A cache is valid only for the V8 that
  * made it (node version and flags): under another node, V8 rejects it and compiles the source,
  * exactly as without it. If anything here fails, the plain bundle stays, with a warning.
  */
