@@ -11,7 +11,7 @@ import { isObject, parseResourceList, ResourceListError, writeResourceList } fro
 import type { Result } from "./krm/results.js";
 import { hasErrors } from "./krm/results.js";
 import { refOf, upsert } from "./krm/upsert.js";
-import { buildAll } from "./resources/index.js";
+import { buildAll, ownedBy } from "./resources/index.js";
 
 export interface Outcome {
   /** The ResourceList to write to stdout. */
@@ -40,16 +40,19 @@ export function processResourceList(text: string): Outcome {
   }
 
   const generated = buildAll(loaded.config);
-  const owner = { labels: { "app.kubernetes.io/managed-by": loaded.config.labels["app.kubernetes.io/managed-by"], "app.kubernetes.io/instance": loaded.config.name } };
-  const upserted = upsert(list.items, generated, owner, (o) => fileFor(loaded.config!, o));
+  const upserted = upsert(list.items, generated, ownedBy(loaded.config), (o) => fileFor(loaded.config!, o));
   const all = [...results, ...upserted.results];
   return { output: writeResourceList({ ...list, items: upserted.items }, all), results: all, ok: true };
 }
 
-/** Where kpt writes a generated object: one file per object, in a folder named after the instance. */
+/**
+ * Where kpt writes a generated object: one file per object, in a folder named after the
+ * instance's namespace (which defaults to its name), so instances that share a name in
+ * different namespaces write different files.
+ */
 export function fileFor(config: ResolvedConfig, o: KubeObject): string {
   const name = isObject(o.metadata) ? String(o.metadata.name) : "unnamed";
-  return `${config.name}/${String(o.kind).toLowerCase()}_${name}.yaml`;
+  return `${config.namespace}/${String(o.kind).toLowerCase()}_${name}.yaml`;
 }
 
 function attachConfigRef(r: Result, fc: KubeObject | undefined): Result {

@@ -7,7 +7,8 @@
 import { parseDocument, stringify } from "yaml";
 import { processResourceList } from "../function/processor.js";
 import type { KubeObject } from "../function/krm/resource-list.js";
-import { asItem, generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
+import { toYamlStream } from "../function/krm/yaml.js";
+import { asItem, documents, generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 
 const HEADER = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
 const PATH = "internal.config.kubernetes.io/path";
@@ -415,6 +416,27 @@ spec: {}
     expect(outcome.results).toContainEqual(
       expect.objectContaining({ severity: "info", message: expect.stringContaining("removed"), resourceRef: expect.objectContaining({ kind: "Deployment", name: "mlflow-old-server-mlflow-infra" }) }),
     );
+  });
+
+  test("an instance of the same name in another namespace is neither pruned nor overwritten", () => {
+    // One package, two pipeline steps: the same instance name in team-a and team-b.
+    const teamA = CONFIG.replace("spec:\n", "spec:\n  namespace: team-a\n");
+    const teamB = CONFIG.replace("spec:\n", "spec:\n  namespace: team-b\n");
+    expect(teamA).not.toBe(CONFIG);
+    const first = run(resourceList(teamA, [USER]));
+    const aItems = generatedItems(first.parsed.items);
+    expect(aItems.length).toBeGreaterThan(0);
+    const aTexts = documents(toYamlStream(aItems));
+    const second = run(resourceList(teamB, [USER, ...aTexts]));
+    expect(second.outcome.ok).toBe(true);
+    expect(second.outcome.results.filter((r) => r.message.includes("removed"))).toEqual([]);
+    // team-a's objects come back byte for byte, team-b's are added beside them, in their own files.
+    expect(second.outcome.output.startsWith(`${HEADER}items:\n${asItem(USER)}${aTexts.map(asItem).join("")}`)).toBe(true);
+    const bItems = generatedItems(second.parsed.items).slice(aItems.length);
+    expect(bItems.length).toBe(aItems.length);
+    const paths = (items: typeof aItems) => items.map((o) => annotations(o)[PATH]);
+    expect(paths(aItems).every((p) => p.startsWith("team-a/"))).toBe(true);
+    expect(paths(bItems).every((p) => p.startsWith("team-b/"))).toBe(true);
   });
 
   test("an object of an older API version of the same group is replaced, not duplicated", () => {

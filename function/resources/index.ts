@@ -3,7 +3,9 @@
  * the resolved config.
  */
 import type { ResolvedConfig } from "../config/types.js";
+import { MANAGED_BY } from "../config/defaults.js";
 import type { KubeObject } from "../krm/resource-list.js";
+import { isObject } from "../krm/resource-list.js";
 import { buildApplication } from "./argocd.js";
 import { buildNamespace, buildServiceAccount } from "./identity.js";
 import { buildSecretReader, buildTokenRequester } from "./rbac.js";
@@ -24,4 +26,24 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
         buildApplication(config),
       ];
   return objects.filter((o): o is KubeObject => o !== undefined);
+}
+
+/**
+ * Which objects belong to this instance, so that stale ones can be pruned: those with its
+ * managed-by and instance labels in its namespace, its Namespace, and Applications that
+ * deploy into its namespace. Instances that share a name in different namespaces (one
+ * package's dev and prod, say) therefore never prune each other's objects.
+ */
+export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
+  return (o) => {
+    const md = isObject(o.metadata) ? o.metadata : {};
+    const labels = isObject(md.labels) ? md.labels : {};
+    if (labels["app.kubernetes.io/managed-by"] !== MANAGED_BY || labels["app.kubernetes.io/instance"] !== config.name) return false;
+    if (o.kind === "Namespace") return md.name === config.namespace;
+    if (o.kind === "Application") {
+      const spec = isObject(o.spec) ? o.spec : {};
+      return isObject(spec.destination) && spec.destination.namespace === config.namespace;
+    }
+    return md.namespace === config.namespace;
+  };
 }
