@@ -58,7 +58,6 @@ const DECLARED_INPUT_CHANGES: Record<(typeof ENVS)[number], string[]> = {
 
 let built: BuiltImage;
 const rendered = {} as Record<Dir, KubeObject[]>;
-const seconds = {} as Record<Dir, number>;
 
 function kustomize(dir: string, env = toolEnv()) {
   return run("kubectl", ["kustomize", "--enable-alpha-plugins", dir], { cwd: ROOT, env });
@@ -149,7 +148,6 @@ beforeAll(() => {
   for (const dir of DIRS) {
     const r = kustomize(dir);
     rendered[dir] = parseStream(r.stdout);
-    seconds[dir] = r.seconds;
   }
 });
 
@@ -238,7 +236,6 @@ describe("kustomize build --enable-alpha-plugins", () => {
     expect(objects.filter((o) => o.kind === "MlflowConfig")).toEqual([]);
     const leaked = objects.flatMap((o) => Object.keys((o.metadata?.annotations as object | undefined) ?? {}).filter((k) => /config\.kubernetes\.io\/|config\.k8s\.io\//.test(k)).map((k) => `${objectId(o)}: ${k}`));
     expect(leaked).toEqual([]);
-    expect(seconds[dir]).toBeLessThan(30);
   });
 
   test("base and the overlays render the instance, no Application (it would deploy itself)", () => {

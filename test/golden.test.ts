@@ -25,6 +25,10 @@ function withoutResults(output: string): string {
   return output.split(/^results:\n/m)[0];
 }
 
+test("golden files are not being rewritten in CI (UPDATE_GOLDEN would compare them with themselves)", () => {
+  expect(process.env.CI === "true" && process.env.UPDATE_GOLDEN === "1").toBe(false);
+});
+
 test("there are golden cases", () => {
   expect(cases.length).toBeGreaterThanOrEqual(3);
 });
