@@ -4,7 +4,6 @@
  */
 import { resolve } from "../function/config/defaults.js";
 import { allowedHosts, corsAllowedOrigins, serviceNames } from "../function/resources/server/allowed-hosts.js";
-import { databasePort } from "../function/resources/server/cloud-sql-proxy.js";
 import { MIGRATION_SCRIPT } from "../function/resources/server/migration.js";
 import { GKE_METADATA_SERVER } from "../function/resources/server/policy.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
@@ -184,13 +183,17 @@ describe("Cloud SQL Auth Proxy", () => {
   });
 
   test("listens on the port the connection URL points at, for MySQL and PostgreSQL", () => {
-    for (const driver of ["pymysql", "psycopg2", "pg8000", "mysqlconnector"] as const) {
+    const ports = { pymysql: 3306, mysqldb: 3306, mysqlconnector: 3306, psycopg2: 5432, pg8000: 5432 } as const;
+    for (const [driver, port] of Object.entries(ports) as [keyof typeof ports, number][]) {
       const config = withServer({ cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" } }, { database: { driver } });
       const out = render(config);
-      const port = databasePort(resolve(config));
+      expect([driver, resolve(config).database.port]).toEqual([driver, port]);
       const url: string = find(out, "ExternalSecret").spec.target.template.data["connection-url"];
       expect(url).toContain(`@127.0.0.1:${port}/`);
       expect(find(out, "Deployment").spec.template.spec.initContainers[0].args).toContain(`--port=${port}`);
+      // Without the proxy, the NetworkPolicy's database rule uses the same port.
+      const direct = render(withServer({}, { database: { driver } }));
+      expect(find(direct, "NetworkPolicy").spec.egress.at(-1).ports).toEqual([{ protocol: "TCP", port }]);
     }
   });
 

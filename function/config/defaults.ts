@@ -33,12 +33,16 @@ export const DEFAULTS = {
   },
 } as const;
 
-const SCHEMES: Record<DatabaseDriver, string> = {
-  pymysql: "mysql+pymysql",
-  mysqldb: "mysql+mysqldb",
-  mysqlconnector: "mysql+mysqlconnector",
-  psycopg2: "postgresql+psycopg2",
-  pg8000: "postgresql+pg8000",
+const MYSQL_PORT = 3306;
+const POSTGRESQL_PORT = 5432;
+
+/** Each driver's SQLAlchemy URL scheme and its engine's default port. */
+const DRIVERS: Record<DatabaseDriver, { scheme: string; port: number }> = {
+  pymysql: { scheme: "mysql+pymysql", port: MYSQL_PORT },
+  mysqldb: { scheme: "mysql+mysqldb", port: MYSQL_PORT },
+  mysqlconnector: { scheme: "mysql+mysqlconnector", port: MYSQL_PORT },
+  psycopg2: { scheme: "postgresql+psycopg2", port: POSTGRESQL_PORT },
+  pg8000: { scheme: "postgresql+pg8000", port: POSTGRESQL_PORT },
 };
 
 export const MANAGED_BY = "mlflow-infra";
@@ -88,7 +92,7 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
     },
     database: {
       driver,
-      scheme: SCHEMES[driver],
+      ...DRIVERS[driver],
       secrets: {
         user: secrets.user ?? `${cloud}-db-user`,
         password: secrets.password ?? `${cloud}-db-password`,

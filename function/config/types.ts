@@ -88,6 +88,11 @@ export interface ResolvedConfig {
     driver: DatabaseDriver;
     /** SQLAlchemy URL scheme, e.g. mysql+pymysql. */
     scheme: string;
+    /**
+     * The engine's default port (3306 or 5432): where the Cloud SQL Auth Proxy listens on
+     * 127.0.0.1, and the NetworkPolicy's database port without the proxy.
+     */
+    port: number;
     secrets: { user: string; password: string; connection: string };
   };
   externalSecrets: {

@@ -51,10 +51,11 @@ const urlEncoded = (key: string) => `{{ .${key} | urlquery | replace "+" "%20" }
 const plain = (key: string) => `{{ .${key} }}`;
 
 export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSecret {
-  const { secrets, scheme, driver } = config.database;
+  const { secrets, scheme, driver, port } = config.database;
   const proxy = config.server?.cloudSqlProxy;
-  // Through the Cloud SQL Auth Proxy sidecar the server reaches the database on localhost.
-  const hostPort = proxy ? `127.0.0.1:${scheme.startsWith("postgresql") ? 5432 : 3306}` : `${plain("host")}:${plain("port")}`;
+  // Through the Cloud SQL Auth Proxy sidecar the server reaches the database on localhost,
+  // on the port the proxy listens on (cloud-sql-proxy.ts: --port).
+  const hostPort = proxy ? `127.0.0.1:${port}` : `${plain("host")}:${plain("port")}`;
   const remote = (secretKey: string, key: string, property?: string) => ({
     secretKey,
     remoteRef: { key, ...(property ? { property } : {}), ...REMOTE_REF_DEFAULTS },

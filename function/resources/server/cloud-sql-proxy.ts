@@ -21,11 +21,6 @@ export const PROXY_HEALTH_PORT = 9090;
 /** Port the proxy itself uses to reach the instance (for the NetworkPolicy). */
 export const CLOUD_SQL_SERVER_PORT = 3307;
 
-/** The database port a client uses: the engine's default (also the proxy's local port). */
-export function databasePort(config: ResolvedConfig): number {
-  return config.database.scheme.startsWith("postgresql") ? 5432 : 3306;
-}
-
 export function cloudSqlProxySidecar(config: ResolvedConfig): IContainer | undefined {
   const proxy = server(config).cloudSqlProxy;
   if (!proxy) return undefined;
@@ -36,7 +31,7 @@ export function cloudSqlProxySidecar(config: ResolvedConfig): IContainer | undef
     restartPolicy: "Always",
     args: [
       "--structured-logs",
-      `--port=${databasePort(config)}`,
+      `--port=${config.database.port}`,
       ...(proxy.privateIp ? ["--private-ip"] : []),
       "--health-check",
       "--http-address=0.0.0.0",

@@ -23,7 +23,7 @@ import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRul
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { ResolvedConfig } from "../../config/types.js";
 import { meta, selectorLabels, SYNC_WAVES } from "../meta.js";
-import { CLOUD_SQL_SERVER_PORT, databasePort } from "./cloud-sql-proxy.js";
+import { CLOUD_SQL_SERVER_PORT } from "./cloud-sql-proxy.js";
 import { isHighlyAvailable } from "./deployment.js";
 import { CONTAINER_PORT, server } from "./pod.js";
 
@@ -79,7 +79,7 @@ export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | und
     ...policy.clientNamespaces.map(namespace),
   ];
   const ingress: INetworkPolicyIngressRule[] = [{ from, ports: [tcp(CONTAINER_PORT)] }];
-  const dbPort = s.cloudSqlProxy ? CLOUD_SQL_SERVER_PORT : databasePort(config);
+  const dbPort = s.cloudSqlProxy ? CLOUD_SQL_SERVER_PORT : config.database.port;
   const egress: INetworkPolicyEgressRule[] = [
     {
       to: [
