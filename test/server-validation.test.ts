@@ -4,6 +4,7 @@
  * risky values get warnings and render.
  */
 import { stringify } from "yaml";
+import { DEFAULTS } from "../function/config/defaults.js";
 import { processResourceList } from "../function/processor.js";
 import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 import { withServer } from "./helpers/server.js";
@@ -71,6 +72,14 @@ test.each<[string, Server, string, RegExp]>([
   expect(generated.length).toBeGreaterThan(0);
   const hit = results.find((r) => r.severity === "warning" && r.field?.path === path);
   expect(hit?.message).toMatch(message);
+});
+
+test("the body size and /tmp limits default to DEFAULTS in the warning", () => {
+  const { maxBodySize, tmpSizeLimit } = DEFAULTS.server;
+  const bigBody = run({ image, ingress: { host: "m.example.com", clusterIssuer: "le", maxBodySize: "10g" } });
+  expect(bigBody.results.find((r) => r.field?.path === "spec.server.ingress.maxBodySize")?.message).toContain(`(10g) is larger than spec.server.tmpSizeLimit (${tmpSizeLimit})`);
+  const smallTmp = run({ image, ingress: { host: "m.example.com", clusterIssuer: "le" }, tmpSizeLimit: "256Mi" });
+  expect(smallTmp.results.find((r) => r.field?.path === "spec.server.ingress.maxBodySize")?.message).toContain(`(${maxBodySize}) is larger than spec.server.tmpSizeLimit (256Mi)`);
 });
 
 test("an upload limit within /tmp is not flagged", () => {

@@ -233,6 +233,16 @@ describe("legal but risky values are warnings", () => {
     expect(outcome.results.some((r) => r.severity === "error")).toBe(false);
     expect(generatedItems(parseOutput(outcome.output).items).length).toBeGreaterThan(0);
   });
+
+  test.each<[string, (c: Config) => void, string | undefined]>([
+    ["the default namespace (metadata.name)", (c) => (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", namespace: "mlflow" }), "mlflow"],
+    ["spec.namespace", (c) => ((c.spec.namespace = "ml"), (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", namespace: "ml" })), "ml"],
+    ["another namespace", (c) => ((c.spec.namespace = "ml"), (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", namespace: "mlflow" })), undefined],
+  ])("an Application in the instance's namespace: %s", (_name, mutate, namespace) => {
+    const outcome = processResourceList(resourceList(configText(mutate)));
+    const warnings = outcome.results.filter((r) => r.field?.path === "spec.argocd.namespace");
+    expect(warnings.map((r) => r.message)).toEqual(namespace === undefined ? [] : [expect.stringContaining(`is the instance's namespace (${namespace})`)]);
+  });
 });
 
 describe("the built CLI", () => {

@@ -62,6 +62,11 @@ export function serviceAccountEmail(config: MlflowConfig): string {
   return sa.includes("@") ? sa : `${sa}@${config.spec.gcp.projectId}.iam.gserviceaccount.com`;
 }
 
+/** The instance's namespace: spec.namespace, or metadata.name. */
+export function instanceNamespace(config: MlflowConfig): string {
+  return config.spec.namespace ?? config.metadata.name;
+}
+
 export function defaultBucket(config: MlflowConfig): string {
   return `${cloudPrefix(config)}${config.metadata.name}-artifacts`;
 }
@@ -76,7 +81,7 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
   const argocd = spec.argocd;
   return {
     name,
-    namespace: spec.namespace ?? name,
+    namespace: instanceNamespace(config),
     serviceAccountName: spec.serviceAccountName ?? name,
     labels: {
       ...sortedKeys(spec.labels ?? {}),

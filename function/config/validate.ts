@@ -5,7 +5,7 @@
  * Every result names the field (`spec.gcp.projectId`) and the rule.
  */
 import type { Result } from "../krm/results.js";
-import { cloudPrefix, defaultBucket, defaultServiceAccountId, resolve } from "./defaults.js";
+import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace } from "./defaults.js";
 import { PATTERNS } from "./schema.js";
 import type { MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
@@ -261,7 +261,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
     if (tag === undefined || tag === "latest") warn("spec.server.image", "uses the latest tag, which changes under you: name a version", server.image);
     const a = server.autoscaling;
     if (a) {
-      const min = a.minReplicas ?? server.replicas ?? 1;
+      const min = a.minReplicas ?? server.replicas ?? DEFAULTS.server.replicas;
       if (min > a.maxReplicas) error("spec.server.autoscaling.minReplicas", `(${min}) must not exceed spec.server.autoscaling.maxReplicas (${a.maxReplicas})`, min);
     }
     if (server.ingress && !server.ingress.clusterIssuer) {
@@ -273,8 +273,8 @@ function semanticChecks(config: MlflowConfig): Result[] {
     (server.allowedHosts ?? []).forEach((h, i) => {
       if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
     });
-    const body = server.ingress?.maxBodySize ?? "1g";
-    const tmp = server.tmpSizeLimit ?? "4Gi";
+    const body = server.ingress?.maxBodySize ?? DEFAULTS.server.maxBodySize;
+    const tmp = server.tmpSizeLimit ?? DEFAULTS.server.tmpSizeLimit;
     if (server.ingress && (body === "0" || bytes(body) > bytes(tmp))) {
       warn("spec.server.ingress.maxBodySize", `(${body === "0" ? "unlimited" : body}) is larger than spec.server.tmpSizeLimit (${tmp}): MLflow spools each upload in /tmp, and a pod whose /tmp outgrows its limit is evicted`, body);
     }
@@ -285,7 +285,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
 
   const argocd = spec.argocd;
   if (argocd) {
-    const namespace = resolve(config).namespace;
+    const namespace = instanceNamespace(config);
     if (argocd.namespace !== undefined && argocd.namespace === namespace) {
       warn("spec.argocd.namespace", `is the instance's namespace (${namespace}): the Application would be pruned with the namespace it manages`, argocd.namespace);
     }
