@@ -205,6 +205,22 @@ describe("deploy/argocd manifests", () => {
     }
   });
 
+  test("the AppProject's destinations are exactly the instance namespaces the root's Applications deploy to", () => {
+    const key = (d: { server: string; namespace: string }) => `${d.server} ${d.namespace}`;
+    const deployedTo = [...new Set(allApps().map((app) => key(app.spec.destination)))].sort();
+    expect(deployedTo).toEqual(ENVS.map((env) => `https://kubernetes.default.svc mlflow-${env}`));
+    expect(project.spec.destinations.map(key).sort()).toEqual(deployedTo);
+  });
+
+  test.each(ENVS)("mlflow-%s with spec.gcp.cluster: every namespaced object, the ESO token requester's Role and RoleBinding included, is in the Application's destination", (env) => {
+    const config = kustomizeStream(join(ROOT, "overlays", env, "generator"))[0];
+    config.spec.gcp.cluster = { name: "zenml", location: "australia-southeast1" };
+    const objects = generatedItems(parseOutput(processResourceList(resourceList(stringify(config))).output).items);
+    const namespaced = objects.filter((o) => o.metadata?.namespace).map((o) => `${o.kind}/${o.metadata!.name} in ${o.metadata!.namespace}`);
+    expect(namespaced).toEqual(expect.arrayContaining([`Role/mlflow-eso-token-requester in mlflow-${env}`, `RoleBinding/mlflow-eso-token-requester in mlflow-${env}`]));
+    for (const where of namespaced) expect(where).toMatch(new RegExp(` in ${cmpApps[env].spec.destination.namespace}$`));
+  });
+
   test("the AppProject allows every kind the function generates (every golden case) and everything the overlays deploy", () => {
     const render = (config: string) => generatedItems(parseOutput(processResourceList(resourceList(config)).output).items).filter((o) => o.kind !== "Application");
     const golden = readdirSync(join(ROOT, "test/golden")).flatMap((c) => render(readFileSync(join(ROOT, "test/golden", c, "config.yaml"), "utf8")));

@@ -121,6 +121,17 @@ describe("examples/kpt-package", () => {
     expect(readme).toContain(`--exec ${EXEC} -- name=mlflow stack=zenml gcp.projectId=zenml-470505`);
   });
 
+  test("the example's README lists exactly the files a render generates, and each namespace it names is the object's", () => {
+    const listing = /^### Expected result\n[^]*?^```\n([^]*?)^```$/m.exec(original.get("README.md")!);
+    expect(listing).not.toBeNull();
+    const lines = listing![1].trim().split("\n").map((l) => /^(\S+)\s*(.*)$/.exec(l)!);
+    const expected = expectedFiles(join(PKG, "mlflow-config.yaml"));
+    expect(lines.map(([, file]) => file).sort()).toEqual([...expected.keys()].sort());
+    const claims = lines.filter(([, , note]) => /^in \S+:/.test(note)).map(([, file, note]) => [file, /^in (\S+):/.exec(note)![1]]);
+    expect(claims.length).toBeGreaterThan(0);
+    for (const [file, namespace] of claims) expect([file, namespace]).toEqual([file, expected.get(file)!.metadata?.namespace]);
+  });
+
   test("kpt itself normalizes some styles of the unrelated files (the identity run shows which)", () => {
     // Documents why the comparisons below are against the identity run. The files written in
     // kpt's own style stay byte-identical even through kpt.
