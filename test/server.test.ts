@@ -36,6 +36,16 @@ describe("minimal server", () => {
     expect(await allSchemaErrors(objects)).toEqual([]);
   });
 
+  test("the selectors use the app.kubernetes.io/name every object carries", () => {
+    const name = (labels: any) => labels["app.kubernetes.io/name"];
+    expect(new Set(objects.map((o) => name(o.metadata?.labels)))).toEqual(new Set(["mlflow"]));
+    for (const kind of ["Deployment", "Service", "NetworkPolicy"]) {
+      const o = find(objects, kind);
+      const selector = kind === "Service" ? o.spec.selector : kind === "Deployment" ? o.spec.selector.matchLabels : o.spec.podSelector.matchLabels;
+      expect([kind, name(selector)]).toEqual([kind, "mlflow"]);
+    }
+  });
+
   test("runs mlflow server on 0.0.0.0:5000, serving artifacts from the bucket, with the configured workers", () => {
     expect(container.image).toBe(IMAGE);
     expect(container.command).toEqual(["mlflow"]);

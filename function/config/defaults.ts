@@ -46,6 +46,8 @@ const DRIVERS: Record<DatabaseDriver, { scheme: string; port: number }> = {
 };
 
 export const MANAGED_BY = "mlflow-infra";
+/** app.kubernetes.io/name (and part-of) of every generated object; the pods' selector uses it too. */
+export const APP_NAME = "mlflow";
 
 /** Prefix for cloud-side names: "<stack>-" or nothing. */
 export function cloudPrefix(config: MlflowConfig): string {
@@ -85,9 +87,9 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
     serviceAccountName: spec.serviceAccountName ?? name,
     labels: {
       ...sortedKeys(spec.labels ?? {}),
-      "app.kubernetes.io/name": "mlflow",
+      "app.kubernetes.io/name": APP_NAME,
       "app.kubernetes.io/instance": name,
-      "app.kubernetes.io/part-of": "mlflow",
+      "app.kubernetes.io/part-of": APP_NAME,
       "app.kubernetes.io/managed-by": MANAGED_BY,
     },
     gcp: {

@@ -2,6 +2,7 @@
  * Metadata shared by every builder: names, labels, sync waves.
  */
 import type { IIoK8sApimachineryPkgApisMetaV1ObjectMeta as ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
+import { APP_NAME } from "../config/defaults.js";
 import type { ResolvedConfig } from "../config/types.js";
 
 export type { ObjectMeta };
@@ -26,7 +27,7 @@ export function labels(config: ResolvedConfig, component: Component): Record<str
 
 /** Labels that select the tracking server's pods (stable: never include anything that changes). */
 export function selectorLabels(config: ResolvedConfig): Record<string, string> {
-  return { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": config.name, "app.kubernetes.io/component": "tracking-server" };
+  return { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/instance": config.name, "app.kubernetes.io/component": "tracking-server" };
 }
 
 export function meta(
