@@ -14,9 +14,13 @@
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { ResolvedConfig } from "../config/types.js";
 import { labels } from "./meta.js";
+import { REMOTE_REF_DEFAULTS } from "./secrets.js";
 
-/** remoteRef fields some ESO release writes back into the live ExternalSecret. */
-export const ESO_DEFAULTED_REMOTE_REF_FIELDS = ["conversionStrategy", "decodingStrategy", "metadataPolicy", "nullBytePolicy"] as const;
+/**
+ * remoteRef fields some ESO release writes back into the live ExternalSecret: the ones the
+ * ExternalSecret spells out (secrets.ts), and nullBytePolicy, which it cannot.
+ */
+export const ESO_DEFAULTED_REMOTE_REF_FIELDS = [...(Object.keys(REMOTE_REF_DEFAULTS) as (keyof typeof REMOTE_REF_DEFAULTS)[]), "nullBytePolicy"] as const;
 
 export function buildApplication(config: ResolvedConfig): IApplication | undefined {
   const argocd = config.argocd;

@@ -15,8 +15,11 @@ import { meta, SYNC_WAVES } from "./meta.js";
 
 const ESO = "external-secrets.io/v1";
 
-/** The fields ESO fills in on every remoteRef when they are omitted (they would show as drift). */
-const REMOTE_REF_DEFAULTS = { conversionStrategy: "Default", decodingStrategy: "None", metadataPolicy: "None" } as const;
+/**
+ * The remoteRef fields ESO releases have filled in when omitted (they would show as drift),
+ * spelt out with ESO's values. The Application ignores these and nullBytePolicy (argocd.ts).
+ */
+export const REMOTE_REF_DEFAULTS = { conversionStrategy: "Default", decodingStrategy: "None", metadataPolicy: "None" } as const;
 
 export function buildSecretStore(config: ResolvedConfig): ISecretStore {
   const cluster = config.gcp.cluster;
