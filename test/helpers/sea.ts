@@ -1,8 +1,8 @@
 /**
- * The single executable (dist/mlflow-infra-sea) for the tests that run it: built by
- * scripts/build-sea.mjs when it is missing or older than the bundle (scripts/test.sh builds it
- * before jest, so this only matters for `npm run test:unit -- test/<file>`), and a PATH folder
- * that holds it under its bare name and no node.
+ * The single executable (dist/mlflow-infra-sea) for the tests that run it: rebuilt when it is
+ * stale (scripts/build-sea.mjs --if-stale holds the rule; scripts/test.sh builds it before jest,
+ * so this only matters for `npm run test:unit -- test/<file>`), and a PATH folder that holds it
+ * under its bare name and no node.
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync } from "node:fs";
@@ -11,11 +11,13 @@ import { delimiter, join } from "node:path";
 import { ROOT } from "./paths.js";
 
 export const SEA = join(ROOT, "dist/mlflow-infra-sea");
-const BUNDLE = join(ROOT, "dist/mlflow-infra");
+/** One lock for what writes dist/mlflow-infra-sea or builds the image from it: test files run in parallel. */
+export const BUILD_LOCK = join(ROOT, ".cache/build-image.lock");
 
+/** dist/mlflow-infra-sea, rebuilt first when stale; the check runs under BUILD_LOCK, so parallel test files build it once. */
 export function ensureSea(): string {
-  const stale = !existsSync(SEA) || !existsSync(BUNDLE) || statSync(SEA).mtimeMs < statSync(BUNDLE).mtimeMs;
-  if (stale) execFileSync(process.execPath, [join(ROOT, "scripts/build-sea.mjs")], { stdio: ["ignore", "ignore", "inherit"] });
+  mkdirSync(join(ROOT, ".cache"), { recursive: true });
+  execFileSync("flock", [BUILD_LOCK, process.execPath, join(ROOT, "scripts/build-sea.mjs"), "--if-stale"], { stdio: ["ignore", "ignore", "inherit"] });
   return SEA;
 }
 
