@@ -3,6 +3,7 @@
  * Byte-for-byte output is in the golden folders test/golden/server-*.
  */
 import { resolve } from "../function/config/defaults.js";
+import { buildAll } from "../function/resources/index.js";
 import { allowedHosts, corsAllowedOrigins, serviceNames } from "../function/resources/server/allowed-hosts.js";
 import { MIGRATION_SCRIPT } from "../function/resources/server/migration.js";
 import { GKE_METADATA_SERVER } from "../function/resources/server/policy.js";
@@ -308,5 +309,48 @@ describe("determinism", () => {
   test("the same config renders the same objects", () => {
     const config = withServer({ replicas: 2, ingress: { host: "m.example.com", clusterIssuer: "le" }, cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" } });
     expect(JSON.stringify(render(config))).toBe(JSON.stringify(render(structuredClone(config))));
+  });
+});
+
+describe("buildAll returns trees of their own", () => {
+  /** Every object and array reachable from `value`, with the path it was first reached by. */
+  const nodes = (value: unknown, path: string, seen: Map<object, string>, shared: string[]) => {
+    if (typeof value !== "object" || value === null) return;
+    if (seen.has(value)) return void shared.push(`${seen.get(value)} = ${path}`);
+    seen.set(value, path);
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) shared.push(`${path}.${k} is undefined`);
+      nodes(v, `${path}.${k}`, seen, shared);
+    }
+  };
+  // The builders use the proxy's and the server's resources (from the config), the /tmp mount
+  // (in the Deployment and the Job) and the spread's label selector twice each.
+  const config = withServer({
+    replicas: 2,
+    resources: { requests: { cpu: "1" } },
+    ingress: { host: "m.example.com", clusterIssuer: "le" },
+    cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" },
+    autoscaling: { maxReplicas: 4 },
+  }, { argocd: { repoURL: "https://github.com/example/mlops.git" }, labels: { team: "ml" } });
+
+  test("no sub-object is shared between objects, fields or the resolved config, and no field is undefined", () => {
+    const resolved = resolve(config);
+    const seen = new Map<object, string>();
+    const problems: string[] = [];
+    nodes(resolved, "config", seen, []);
+    buildAll(resolved).forEach((o, i) => nodes(o, `objects[${i}]`, seen, problems));
+    expect(problems).toEqual([]);
+  });
+
+  test("changing one returned object changes neither another nor the next render", () => {
+    const resolved = resolve(config);
+    const first = buildAll(resolved) as Obj[];
+    const job = find(first, "Job").spec.template.spec;
+    job.containers[0].volumeMounts[0].mountPath = "/elsewhere";
+    job.initContainers[0].resources.limits.memory = "1Ti";
+    const deployment = find(first, "Deployment").spec.template.spec;
+    expect(deployment.containers[0].volumeMounts[0].mountPath).toBe("/tmp");
+    expect(deployment.initContainers[0].resources.limits.memory).toBe("256Mi");
+    expect(JSON.stringify(buildAll(resolved))).toBe(JSON.stringify(render(config)));
   });
 });

@@ -1,6 +1,17 @@
 /**
  * All builders, in the order the objects are emitted. Each builder is a pure function of
  * the resolved config.
+ *
+ * Builders may hand out what they did not create, and use one value twice: parts of the
+ * resolved config (the server's and the proxy's resources), module constants (the /tmp volume
+ * mount, in the Deployment and the migration Job), one label selector in both topology spread
+ * constraints. buildAll therefore returns a JSON copy of everything it built, the one
+ * defensive copy (no builder copies on its own account):
+ * - every object is a tree of its own: no sub-object is shared by two fields or two objects,
+ *   so the YAML emitter never sees one object twice (it would fall back to anchors and
+ *   aliases), and a caller that changes one object changes neither another nor the config;
+ * - fields a builder left undefined are dropped, so an object equals its own YAML read back
+ *   (the upsert's comparison with existing items relies on it).
  */
 import type { ResolvedConfig } from "../config/types.js";
 import { MANAGED_BY } from "../config/defaults.js";
@@ -25,7 +36,7 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
         ...buildServer(config),
         buildApplication(config),
       ];
-  return objects.filter((o): o is KubeObject => o !== undefined);
+  return JSON.parse(JSON.stringify(objects.filter((o): o is KubeObject => o !== undefined))) as KubeObject[];
 }
 
 /**

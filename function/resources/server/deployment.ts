@@ -83,7 +83,7 @@ export function buildServerDeployment(config: ResolvedConfig): IDeployment {
               startupProbe: { ...healthProbe(), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
               readinessProbe: { ...healthProbe(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
               livenessProbe: { ...healthProbe(), periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 },
-              resources: structuredClone(s.resources),
+              resources: s.resources,
             }),
           ],
           ...(isHighlyAvailable(s) ? { topologySpreadConstraints: spread(config) } : {}),

@@ -21,7 +21,6 @@ export function buildServer(config: ResolvedConfig): object[] {
     buildPodDisruptionBudget(config),
     buildHorizontalPodAutoscaler(config),
   ];
-  // A JSON copy makes each object a tree of its own (a sub-object shared by two fields would be
-  // written as a YAML anchor and alias) and drops undefined fields.
-  return objects.filter((o): o is object => o !== undefined).map((o) => JSON.parse(JSON.stringify(o)) as object);
+  // buildAll copies what this returns (resources/index.ts), so shared sub-objects are fine here.
+  return objects.filter((o): o is object => o !== undefined);
 }

@@ -93,6 +93,6 @@ export function mlflowContainer(
     env: [...mlflowEnv(config), ...env],
     ...rest,
     securityContext: restrictedSecurityContext(s.runAsUser),
-    volumeMounts: [{ ...tmpMount }],
+    volumeMounts: [tmpMount],
   };
 }
