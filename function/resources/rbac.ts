@@ -1,7 +1,11 @@
 /**
  * Least-privilege RBAC.
  * - The instance's service account may `get` the one database secret, by resourceNames:
- *   no list/watch on secrets, no other secret.
+ *   no list/watch on secrets, no other secret. This is for clients that read the secret
+ *   through the Kubernetes API as that service account (a job or tool of the user's that runs
+ *   as it). The tracking server and migration pods do not use it: the kubelet hands them the
+ *   connection URL through secretKeyRef, which takes no RBAC of the pod's, and they mount no
+ *   service account token (automountServiceAccountToken: false, server/pod.ts).
  * - With gcp.cluster (SecretStore auth.workloadIdentity), the ESO controller must request
  *   tokens for that service account: `create` on serviceaccounts/token for that one account,
  *   granted in this namespace only (ESO chart >= 2.5 can drop its cluster-wide grant).
