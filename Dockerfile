@@ -51,6 +51,9 @@ RUN rm -rf dist && npm run build:sea && test -x dist/mlflow-infra-sea
 
 # ---- common runtime settings ----------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime-base
+# Marks this project's function images: scripts/container/build-image.sh prunes the dangling ones
+# (each rebuild of the executable leaves the previous image untagged) by this label only.
+LABEL mlflow-infra.image="function"
 # The KRM functions spec requires the function to work as `nobody`; run as that by default too.
 USER 65534:65534
 WORKDIR /

@@ -83,6 +83,9 @@ export function publishedImage(): string {
   return fn.container.image;
 }
 
+/** The name scripts/container/build-image.sh gives by default. */
+export const LOCAL_IMAGE = "localhost/mlflow-infra:dev";
+
 export interface BuiltImage {
   /** The name the committed files use, tagged onto the local build. */
   image: string;
@@ -94,18 +97,18 @@ export interface BuiltImage {
 
 /**
  * Builds this repository's Dockerfile with podman (scripts/container/build-image.sh --local:
- * the prebuilt target on the host-made cc base) and tags the result with the published name
- * the committed files use. A file lock serializes builds when several test files run at once.
+ * the prebuilt target on the host-made cc base) as LOCAL_IMAGE and the published name the
+ * committed files use. A file lock serializes builds when several test files run at once.
  */
 export function buildImage(): BuiltImage {
   const start = process.hrtime.bigint();
   // The prebuilt target copies the single executable, which then is the function under test:
   // rebuilt first when stale (the tests compare with `node dist/...`).
   ensureSea();
-  const built = run("flock", [BUILD_LOCK, join(ROOT, "scripts/container/build-image.sh"), "--local"]);
-  const local = built.stdout.trim().split("\n").pop()!;
+  // Both names at once: the previous build is then left untagged, and the script prunes it.
   const image = publishedImage();
-  run("podman", ["tag", local, image]);
+  const built = run("flock", [BUILD_LOCK, join(ROOT, "scripts/container/build-image.sh"), "--local", "--tag", LOCAL_IMAGE, "--tag", image]);
+  const local = built.stdout.trim().split("\n").pop()!;
   const bytes = Number(run("podman", ["image", "inspect", "--format", "{{.Size}}", image]).stdout.trim());
   return { image, local, bytes, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
