@@ -10,6 +10,7 @@
  * with --enable-exec that installs here); the same for the parent Application, whose source
  * deploy/argocd/root renders the root's Applications byte for byte; the repo-server's own
  * `kustomize build <path> <buildOptions>`; and `kpt fn render --allow-exec` with `exec: mlflow-infra`.
+ * The Application health check the patches put in argocd-cm runs under lua5.1 (Argo CD's Lua is 5.1).
  * No Argo CD server runs here: see docs/argocd.md for what that leaves untested.
  */
 import { spawnSync } from "node:child_process";
@@ -84,7 +85,7 @@ let execApps: Record<string, Obj>;
 const allApps = () => [...Object.values(cmpApps), ...Object.values(execApps)];
 
 beforeAll(() => {
-  requireTools(["podman", "kubectl", "docker", "flock"]);
+  requireTools(["podman", "kubectl", "docker", "flock", "lua5.1"]);
   buildImage(); // the image the root's generator configs name, tagged onto a build of this Dockerfile
   cmpRoot = renderRoot(ROOT);
   execRoot = renderRoot(execVariantTree());
@@ -97,6 +98,44 @@ const buildOverFixtures = (changes: { components?: string[]; images?: unknown[] 
 
 const fixtureDeployment = yamlFile<Obj>(join(FIXTURES, "argocd-repo-server.yaml"));
 const fixtureCm = yamlFile<Obj>(join(FIXTURES, "argocd-cm.yaml"));
+/** The argocd-cm key deploy/argocd/app-health sets: Argo CD's health check for argoproj.io/Application, in Lua. */
+const APP_HEALTH = "resource.customizations.health.argoproj.io_Application";
+const appHealthCheck: string = yamlFile(join(DEPLOY, "app-health/argocd-cm.yaml")).data[APP_HEALTH];
+
+/** A JSON value as a Lua 5.1 table constructor (null: absent; strings byte by byte, escaped). */
+function luaValue(v: unknown): string {
+  if (v === null || v === undefined) return "nil";
+  if (typeof v === "boolean" || typeof v === "number") return String(v);
+  if (typeof v === "string") {
+    return `"${[...Buffer.from(v, "utf8")].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${b}`)).join("")}"`;
+  }
+  if (Array.isArray(v)) return `{${v.map(luaValue).join(", ")}}`;
+  return `{${Object.entries(v as object).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => `[${luaValue(k)}] = ${luaValue(x)}`).join(", ")}}`;
+}
+
+/**
+ * Runs a health check as Argo CD runs one (lua5.1; Argo CD's VM, gopher-lua, is Lua 5.1): the
+ * script with the global `obj` and nothing else, no standard library (argocd-cm sets no
+ * useOpenLibs for it); returns the table it returns.
+ */
+function runHealthCheck(lua: string, obj: unknown): { status: string | null; message: string | null } {
+  const dir = mkdtempSync(join(scratch, "lua-"));
+  writeFileSync(join(dir, "check.lua"), lua);
+  writeFileSync(join(dir, "obj.lua"), `return ${luaValue(obj)}\n`);
+  writeFileSync(
+    join(dir, "harness.lua"),
+    [
+      "local check = assert(loadfile(arg[1]))",
+      "setfenv(check, { obj = dofile(arg[2]) })",
+      "local hs = check()",
+      'io.write(type(hs.status) == "string" and hs.status or "<nil>", "\\n", type(hs.message) == "string" and hs.message or "<nil>")',
+    ].join("\n"),
+  );
+  const out = run("lua5.1", [join(dir, "harness.lua"), join(dir, "check.lua"), join(dir, "obj.lua")]).stdout;
+  const [status, ...message] = out.split("\n");
+  const nil = (x: string) => (x === "<nil>" ? null : x);
+  return { status: nil(status), message: nil(message.join("\n")) };
+}
 
 describe("deploy/argocd manifests", () => {
   test("the AppProject, the parent Application and the root's Applications, with and without the plugin, validate against the Argo CD CRDs", async () => {
@@ -239,14 +278,14 @@ describe("deploy/argocd manifests", () => {
 });
 
 describe("the patches applied to a stand-in of Argo CD's install (kubectl kustomize)", () => {
-  test("cmp (the default): sidecar with plugin.yaml, the executable on its PATH only, argocd-cm untouched", async () => {
+  test("cmp (the default): sidecar with plugin.yaml, the executable on its PATH only, argocd-cm gets only the Application health check", async () => {
     const out = buildOverFixtures();
     expect(out.map((o) => o.kind).sort()).toEqual(["ConfigMap", "ConfigMap", "Deployment"]);
     expect(await allSchemaErrors(out)).toEqual([]);
     for (const o of out) expect(o.metadata!.namespace).toBe("argocd");
 
     const cm = find(out, "ConfigMap", "argocd-cm");
-    expect(cm.data).toEqual(fixtureCm.data);
+    expect(cm.data).toEqual({ ...fixtureCm.data, [APP_HEALTH]: appHealthCheck });
 
     const pluginCm = find(out, "ConfigMap", "mlflow-infra-cmp-config-");
     expect(pluginCm.metadata!.name).toMatch(/^mlflow-infra-cmp-config-[a-z0-9]{10}$/); // content hash: a new plugin.yaml rolls the pod
@@ -285,7 +324,7 @@ describe("the patches applied to a stand-in of Argo CD's install (kubectl kustom
     expect(out.map((o) => o.kind).sort()).toEqual(["ConfigMap", "Deployment"]);
     expect(await allSchemaErrors(out)).toEqual([]);
     const cm = find(out, "ConfigMap", "argocd-cm");
-    expect(cm.data).toEqual({ ...fixtureCm.data, "kustomize.buildOptions": "--enable-alpha-plugins --enable-exec" });
+    expect(cm.data).toEqual({ ...fixtureCm.data, "kustomize.buildOptions": "--enable-alpha-plugins --enable-exec", [APP_HEALTH]: appHealthCheck });
     const d = find(out, "Deployment", "argocd-repo-server");
     expect(podSpec(d).containers.map((c: any) => c.name)).toEqual(["argocd-repo-server"]);
     const repoServer = container(d, "argocd-repo-server");
@@ -309,8 +348,40 @@ describe("the patches applied to a stand-in of Argo CD's install (kubectl kustom
     const viaKustomize = find(buildOverFixtures({ components: ["exec"] }), "Deployment", "argocd-repo-server");
     delete viaKustomize.metadata!.namespace;
     expect(d).toEqual(viaKustomize);
-    const cm = patch("exec/argocd-cm.yaml", join(FIXTURES, "argocd-cm.yaml"));
-    expect(cm.data!["kustomize.buildOptions"]).toBe("--enable-alpha-plugins --enable-exec");
+    writeFileSync(join(dir, "cm1.yaml"), stringify(patch("exec/argocd-cm.yaml", join(FIXTURES, "argocd-cm.yaml"))));
+    const cm = patch("app-health/argocd-cm.yaml", join(dir, "cm1.yaml"));
+    const cmViaKustomize = find(buildOverFixtures({ components: ["exec"] }), "ConfigMap", "argocd-cm");
+    delete cmViaKustomize.metadata!.namespace;
+    expect(cm).toEqual(cmViaKustomize);
+  });
+});
+
+describe("the Application health check in argocd-cm (deploy/argocd/app-health), run with Lua 5.1", () => {
+  test.each(["cmp", "exec"])("%s: argocd-cm carries it, under Argo CD's key, with no useOpenLibs", (variant) => {
+    const cm = find(buildOverFixtures({ components: [variant] }), "ConfigMap", "argocd-cm");
+    expect(cm.data![APP_HEALTH]).toBe(appHealthCheck);
+    expect(Object.keys(cm.data!).filter((k) => k.startsWith("resource.customizations"))).toEqual([APP_HEALTH]);
+    expect(yamlFile(join(DEPLOY, variant, "kustomization.yaml")).components).toContain("../app-health");
+  });
+
+  /** A child Application as the parent's controller sees it: the root's mlflow-dev plus a status. */
+  const child = (status?: object) => ({ ...structuredClone(cmpApps.dev), ...(status ? { status } : {}) });
+
+  test.each([
+    { when: "just created, no status yet", status: undefined, want: "Progressing", message: "" },
+    { when: "reconciled, no health yet", status: { sync: { status: "OutOfSync" } }, want: "Progressing", message: "" },
+    { when: "progressing", status: { health: { status: "Progressing" } }, want: "Progressing", message: "" },
+    { when: "healthy", status: { health: { status: "Healthy" }, sync: { status: "Synced" } }, want: "Healthy", message: "" },
+    { when: "degraded, with a message", status: { health: { status: "Degraded", message: 'Deployment "mlflow" exceeded its progress deadline' } }, want: "Degraded", message: 'Deployment "mlflow" exceeded its progress deadline' },
+    { when: "missing", status: { health: { status: "Missing" } }, want: "Missing", message: "" },
+    { when: "suspended", status: { health: { status: "Suspended" } }, want: "Suspended", message: "" },
+    { when: "with a message but no status", status: { health: { message: "waiting: é \\ \" ]] \n next" } }, want: "Progressing", message: "waiting: é \\ \" ]] \n next" },
+  ])("a child Application $when: the parent sees it $want", ({ status, want, message }) => {
+    expect(runHealthCheck(appHealthCheck, child(status))).toEqual({ status: want, message });
+  });
+
+  test("the harness runs the check without the standard library, as Argo CD does: a script that uses one fails", () => {
+    expect(() => runHealthCheck('return { status = string.upper("healthy") }', child())).toThrow(/string/);
   });
 });
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the container tooling that the image / kustomize / kpt tests need, idempotently:
-#   - podman + runc (+ netavark network stack, conmon) from Debian via apt, only when missing;
+#   - podman + runc (+ netavark network stack, conmon) and lua5.1 from Debian via apt, only when
+#     missing;
 #   - a project-local containers.conf  (.cache/containers/containers.conf);
 #   - a `docker` shim (.cache/bin/docker) that execs podman with that containers.conf, so that
 #     kustomize (which shells out to `docker run ...`) runs container functions through podman.
@@ -26,9 +27,11 @@ log() { echo "install-tools: $*" >&2; }
 #               network stack for `podman build` RUN steps (npm ci in the source build);
 #               without iptables every such RUN fails with "netavark: No such file or directory".
 #               Functions themselves run with --network none and need none of it.
+# lua5.1        runs the Lua health check deploy/argocd/app-health puts in argocd-cm
+#               (test/argocd.test.ts); Argo CD runs such checks in gopher-lua, a Lua 5.1 VM
 # Recommends (buildah, fuse-overlayfs, slirp4netns, uidmap, ...) are not needed as root with the
 # kernel's native overlay driver, so --no-install-recommends keeps the install small.
-PKGS=(podman runc conmon netavark aardvark-dns iptables)
+PKGS=(podman runc conmon netavark aardvark-dns iptables lua5.1)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -49,6 +52,7 @@ else
 fi
 command -v podman >/dev/null || die "podman not on PATH after install"
 command -v runc   >/dev/null || die "runc not on PATH after install"
+command -v lua5.1 >/dev/null || die "lua5.1 not on PATH after install"
 
 # --- 2. containers.conf ----------------------------------------------------------------------
 # default_ulimits = []  : without it every `podman run` fails here with "error setting rlimit
