@@ -50,6 +50,7 @@ test.each<[string, Server, string, RegExp]>([
   ["a client namespace that is not a DNS label", { image, networkPolicy: { clientNamespaces: ["Bad_NS"] } }, "spec.server.networkPolicy.clientNamespaces[0]", /DNS-1123 label/],
   ["an empty ingress controller namespace", { image, networkPolicy: { ingressControllerNamespace: "" } }, "spec.server.networkPolicy.ingressControllerNamespace", /DNS-1123 label/],
   ["networkPolicy.enabled as a string", { image, networkPolicy: { enabled: "yes" } }, "spec.server.networkPolicy.enabled", /true or false/],
+  ["a proxy-only subnet that is not a CIDR", { image, networkPolicy: { proxyOnlySubnetCidrs: ["10.129.0.0"] } }, "spec.server.networkPolicy.proxyOnlySubnetCidrs[0]", /IPv4 CIDR/],
 ])("rejects %s at its field path", (_name, server, path, message) => {
   const { ok, results, generated } = run(server);
   expect(ok).toBe(false);
@@ -66,6 +67,9 @@ test.each<[string, Server, string, RegExp]>([
   ["the NetworkPolicy turned off", { image, networkPolicy: { enabled: false } }, "spec.server.networkPolicy.enabled", /anywhere/],
   ["an ingress without TLS", { image, ingress: { host: "m.example.com" } }, "spec.server.ingress.clusterIssuer", /plain HTTP/],
   ["an image without a digest", { image }, "spec.server.image", /no digest/],
+  ["gce-internal without its proxy-only subnet", { image, ingress: { host: "m.example.com", className: "gce-internal", clusterIssuer: "le" } }, "spec.server.networkPolicy.proxyOnlySubnetCidrs", /proxy-only subnet, which the NetworkPolicy then blocks/],
+  ["a proxy-only subnet without gce-internal", { image, ingress: { host: "m.example.com", className: "gce", clusterIssuer: "le" }, networkPolicy: { proxyOnlySubnetCidrs: ["10.129.0.0/23"] } }, "spec.server.networkPolicy.proxyOnlySubnetCidrs", /not used/],
+  ["maxBodySize with GKE's Ingress", { image, ingress: { host: "m.example.com", className: "gce", clusterIssuer: "le", maxBodySize: "2g" } }, "spec.server.ingress.maxBodySize", /not used with className gce/],
 ])("warns about %s and still renders", (_name, server, path, message) => {
   const { ok, results, generated } = run(server);
   expect(ok).toBe(true);
@@ -80,6 +84,14 @@ test("the body size and /tmp limits default to DEFAULTS in the warning", () => {
   expect(bigBody.results.find((r) => r.field?.path === "spec.server.ingress.maxBodySize")?.message).toContain(`(10g) is larger than spec.server.tmpSizeLimit (${tmpSizeLimit})`);
   const smallTmp = run({ image, ingress: { host: "m.example.com", clusterIssuer: "le" }, tmpSizeLimit: "256Mi" });
   expect(smallTmp.results.find((r) => r.field?.path === "spec.server.ingress.maxBodySize")?.message).toContain(`(${maxBodySize}) is larger than spec.server.tmpSizeLimit (256Mi)`);
+});
+
+test("GKE's Ingress set up as it should be is not flagged; nor is its default body size against a small /tmp", () => {
+  const gce = run({ image, ingress: { host: "m.example.com", className: "gce", clusterIssuer: "le" }, tmpSizeLimit: "256Mi" });
+  const internal = run({ image, ingress: { host: "m.example.com", className: "gce-internal", clusterIssuer: "le" }, networkPolicy: { proxyOnlySubnetCidrs: ["10.129.0.0/23"] } });
+  for (const { results } of [gce, internal]) {
+    expect(results.filter((r) => r.field?.path === "spec.server.ingress.maxBodySize" || r.field?.path?.startsWith("spec.server.networkPolicy"))).toEqual([]);
+  }
 });
 
 test("an upload limit within /tmp is not flagged", () => {

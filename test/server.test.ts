@@ -6,7 +6,7 @@ import { resolve } from "../function/config/defaults.js";
 import { buildAll } from "../function/resources/index.js";
 import { allowedHosts, corsAllowedOrigins, serviceNames } from "../function/resources/server/allowed-hosts.js";
 import { MIGRATION_SCRIPT } from "../function/resources/server/migration.js";
-import { GKE_METADATA_SERVER } from "../function/resources/server/policy.js";
+import { GKE_METADATA_SERVER, GOOGLE_LB_RANGES } from "../function/resources/server/policy.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
 import { find, IMAGE, podSpecs, render, withServer, type Obj } from "./helpers/server.js";
 
@@ -176,6 +176,50 @@ describe("ingress", () => {
     expect(annotations(ingress)["nginx.ingress.kubernetes.io/proxy-body-size"]).toBe("5g");
     expect(ingress.spec.tls).toEqual([{ hosts: ["mlflow.example.com"], secretName: "mlflow-tls" }]);
     expect(ingress.spec.ingressClassName).toBe("internal");
+  });
+});
+
+describe("GKE's own Ingress (className gce, gce-internal)", () => {
+  test.each(["gce", "gce-internal"])("%s: the class in the kubernetes.io/ingress.class annotation, no ingressClassName, no nginx annotations", (className) => {
+    const out = render(withServer({ ingress: { host: "mlflow.example.com", className, clusterIssuer: "letsencrypt-prod" } }));
+    const ingress = find(out, "Ingress");
+    expect(annotations(ingress)).toEqual({ [WAVE]: "3", "kubernetes.io/ingress.class": className, "cert-manager.io/cluster-issuer": "letsencrypt-prod" });
+    expect(ingress.spec.ingressClassName).toBeUndefined();
+    expect(ingress.spec.tls).toEqual([{ hosts: ["mlflow.example.com"], secretName: "mlflow-tls" }]);
+    expect(annotations(find(out, "Service"))).toEqual({ [WAVE]: "3", "cloud.google.com/neg": '{"ingress": true}' });
+  });
+
+  test("other classes keep ingressClassName and a Service without the NEG annotation", () => {
+    for (const className of ["nginx", "internal", "gce-like"]) {
+      const out = render(withServer({ ingress: { host: "mlflow.example.com", className } }));
+      expect([className, find(out, "Ingress").spec.ingressClassName]).toEqual([className, className]);
+      expect(annotations(find(out, "Ingress"))["kubernetes.io/ingress.class"]).toBeUndefined();
+      expect(annotations(find(out, "Service"))["cloud.google.com/neg"]).toBeUndefined();
+    }
+    expect(annotations(find(render(withServer()), "Service"))["cloud.google.com/neg"]).toBeUndefined();
+  });
+
+  const fromOf = (server: Parameters<typeof withServer>[0]) => find(render(withServer(server)), "NetworkPolicy").spec.ingress;
+  const lb = [{ ipBlock: { cidr: "35.191.0.0/16" } }, { ipBlock: { cidr: "130.211.0.0/22" } }];
+
+  test("gce: the NetworkPolicy admits Google's health check and GFE ranges on 5000 instead of a controller namespace", () => {
+    expect(GOOGLE_LB_RANGES).toEqual(["35.191.0.0/16", "130.211.0.0/22"]);
+    expect(fromOf({ ingress: { host: "m.example.com", className: "gce" }, networkPolicy: { clientNamespaces: ["zenml"] } })).toEqual([
+      { from: [...lb, { podSelector: {} }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "zenml" } } }], ports: [{ protocol: "TCP", port: 5000 }] },
+    ]);
+  });
+
+  test("gce-internal: the health check ranges plus the proxy-only subnet; the subnet only with gce-internal", () => {
+    const networkPolicy = { proxyOnlySubnetCidrs: ["10.129.0.0/23"] };
+    expect(fromOf({ ingress: { host: "m.example.com", className: "gce-internal" }, networkPolicy })[0].from).toEqual([...lb, { ipBlock: { cidr: "10.129.0.0/23" } }, { podSelector: {} }]);
+    expect(fromOf({ ingress: { host: "m.example.com", className: "gce-internal" } })[0].from).toEqual([...lb, { podSelector: {} }]);
+    expect(fromOf({ ingress: { host: "m.example.com", className: "gce" }, networkPolicy })[0].from).toEqual([...lb, { podSelector: {} }]);
+    expect(fromOf({ ingress: { host: "m.example.com" }, networkPolicy })[0].from).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }, { podSelector: {} }]);
+  });
+
+  test("every object validates against its upstream schema", async () => {
+    const out = render(withServer({ ingress: { host: "m.example.com", className: "gce-internal", clusterIssuer: "le" }, networkPolicy: { proxyOnlySubnetCidrs: ["10.129.0.0/23"] } }));
+    expect(await allSchemaErrors(out)).toEqual([]);
   });
 });
 

@@ -45,6 +45,18 @@ const DRIVERS: Record<DatabaseDriver, { scheme: string; port: number }> = {
   pg8000: { scheme: "postgresql+pg8000", port: POSTGRESQL_PORT },
 };
 
+/**
+ * ingress.className values served by GKE's own Ingress controller, which programs a Google
+ * Cloud load balancer instead of running a proxy in the cluster: gce (external Application
+ * Load Balancer) and gce-internal (internal Application Load Balancer). GKE reads the class
+ * from the kubernetes.io/ingress.class annotation and ignores spec.ingressClassName.
+ */
+export const GKE_INGRESS_CLASSES: readonly string[] = ["gce", "gce-internal"];
+
+export function isGkeIngressClass(className: string): boolean {
+  return GKE_INGRESS_CLASSES.includes(className);
+}
+
 export const MANAGED_BY = "mlflow-infra";
 /** app.kubernetes.io/name (and part-of) of every generated object; the pods' selector uses it too. */
 export const APP_NAME = "mlflow";
@@ -187,6 +199,7 @@ function resolveServer(server: ServerSpec): ResolvedServer {
       enabled: policy.enabled ?? true,
       ingressControllerNamespace: policy.ingressControllerNamespace ?? d.ingressControllerNamespace,
       clientNamespaces: policy.clientNamespaces ?? [],
+      proxyOnlySubnetCidrs: policy.proxyOnlySubnetCidrs ?? [],
       databaseCidrs: policy.databaseCidrs ?? [...d.databaseCidrs],
     },
   };

@@ -236,14 +236,19 @@ export const mlflowConfigSchema = {
             },
             ingress: {
               type: "object",
-              description: "When set, an Ingress for this host (nginx annotations for large uploads), and the host is added to MLFLOW_SERVER_ALLOWED_HOSTS and MLFLOW_SERVER_CORS_ALLOWED_ORIGINS.",
+              description:
+                "When set, an Ingress for this host, and the host is added to MLFLOW_SERVER_ALLOWED_HOSTS and MLFLOW_SERVER_CORS_ALLOWED_ORIGINS. With className gce or gce-internal (GKE's own Ingress, a Google Cloud load balancer): the kubernetes.io/ingress.class annotation, and container-native load balancing (NEG) on the Service. With any other className (taken to be ingress-nginx): spec.ingressClassName and nginx annotations for large, slow uploads.",
               required: ["host"],
               additionalProperties: false,
               properties: {
                 host: { ...dns1123Subdomain("a host name"), description: "Public host name of the tracking server." },
-                className: { ...dns1123Subdomain("an IngressClass name"), default: DEFAULTS.server.ingressClassName, description: "IngressClass of the ingress controller." },
+                className: {
+                  ...dns1123Subdomain("an IngressClass name"),
+                  default: DEFAULTS.server.ingressClassName,
+                  description: "IngressClass of the ingress controller; gce and gce-internal select GKE's own Ingress (external or internal Application Load Balancer).",
+                },
                 clusterIssuer: { ...dns1123Subdomain("a cert-manager ClusterIssuer name"), description: "When set, TLS with a certificate from this cert-manager ClusterIssuer (secret <name>-tls)." },
-                maxBodySize: { ...rule(PATTERNS.bodySize, "an nginx size: a number with an optional k, m or g suffix; 0 means unlimited"), default: DEFAULTS.server.maxBodySize, description: "Largest request body nginx accepts (artifact uploads)." },
+                maxBodySize: { ...rule(PATTERNS.bodySize, "an nginx size: a number with an optional k, m or g suffix; 0 means unlimited"), default: DEFAULTS.server.maxBodySize, description: "Largest request body ingress-nginx accepts (artifact uploads); not used with className gce or gce-internal." },
               },
             },
             cloudSqlProxy: {
@@ -303,14 +308,31 @@ export const mlflowConfigSchema = {
               description: "The NetworkPolicy of the server and migration pods.",
               additionalProperties: false,
               properties: {
-                enabled: { type: "boolean", default: true, description: "Generate the NetworkPolicy: ingress to 5000 only from the ingress controller, the instance's namespace and clientNamespaces; egress only to DNS, the GKE metadata server, Google APIs (443) and the database." },
-                ingressControllerNamespace: { ...dns1123Label("a namespace"), default: DEFAULTS.server.ingressControllerNamespace, description: "Namespace of the ingress controller allowed to reach port 5000 (with ingress only)." },
+                enabled: {
+                  type: "boolean",
+                  default: true,
+                  description:
+                    "Generate the NetworkPolicy: ingress to 5000 only from the ingress controller's namespace (with className gce or gce-internal: from Google's load balancer ranges 35.191.0.0/16 and 130.211.0.0/22, and proxyOnlySubnetCidrs), the instance's namespace and clientNamespaces; egress only to DNS, the GKE metadata server, Google APIs (443) and the database.",
+                },
+                ingressControllerNamespace: {
+                  ...dns1123Label("a namespace"),
+                  default: DEFAULTS.server.ingressControllerNamespace,
+                  description: "Namespace of the ingress controller allowed to reach port 5000 (with an ingress whose className is neither gce nor gce-internal).",
+                },
                 clientNamespaces: {
                   type: "array",
                   maxItems: 50,
                   uniqueItems: true,
                   items: dns1123Label("a namespace"),
                   description: "Other namespaces whose pods may call the tracking server (pipelines, notebooks).",
+                },
+                proxyOnlySubnetCidrs: {
+                  type: "array",
+                  maxItems: 20,
+                  uniqueItems: true,
+                  items: rule(PATTERNS.ipv4Cidr, "an IPv4 CIDR such as 10.129.0.0/23"),
+                  description:
+                    "With ingress className gce-internal: the proxy-only subnet of the cluster's region (gcloud compute networks subnets list --filter=purpose=REGIONAL_MANAGED_PROXY), where the internal Application Load Balancer's proxies connect from; without it they cannot reach port 5000. Not used with other classes.",
                 },
                 databaseCidrs: {
                   type: "array",

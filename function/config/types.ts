@@ -62,6 +62,7 @@ export interface ServerSpec {
     enabled?: boolean;
     ingressControllerNamespace?: string;
     clientNamespaces?: string[];
+    proxyOnlySubnetCidrs?: string[];
     databaseCidrs?: string[];
   };
 }
@@ -141,6 +142,8 @@ export interface ResolvedServer {
     enabled: boolean;
     ingressControllerNamespace: string;
     clientNamespaces: string[];
+    /** Sources of the internal Application Load Balancer's proxies (ingress className gce-internal). */
+    proxyOnlySubnetCidrs: string[];
     databaseCidrs: string[];
   };
 }

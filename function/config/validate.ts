@@ -5,7 +5,7 @@
  * Every result names the field (`spec.gcp.projectId`) and the rule.
  */
 import type { Result } from "../krm/results.js";
-import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace } from "./defaults.js";
+import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace, isGkeIngressClass } from "./defaults.js";
 import { PATTERNS } from "./schema.js";
 import type { MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
@@ -273,13 +273,25 @@ function semanticChecks(config: MlflowConfig): Result[] {
     (server.allowedHosts ?? []).forEach((h, i) => {
       if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
     });
+    const className = server.ingress ? server.ingress.className ?? DEFAULTS.server.ingressClassName : undefined;
+    const gke = className !== undefined && isGkeIngressClass(className);
     const body = server.ingress?.maxBodySize ?? DEFAULTS.server.maxBodySize;
     const tmp = server.tmpSizeLimit ?? DEFAULTS.server.tmpSizeLimit;
-    if (server.ingress && (body === "0" || bytes(body) > bytes(tmp))) {
+    if (gke && server.ingress?.maxBodySize !== undefined) {
+      warn("spec.server.ingress.maxBodySize", `is not used with className ${className}: it sets ingress-nginx's proxy-body-size, and GKE's load balancer has no such annotation`, body);
+    } else if (server.ingress && !gke && (body === "0" || bytes(body) > bytes(tmp))) {
       warn("spec.server.ingress.maxBodySize", `(${body === "0" ? "unlimited" : body}) is larger than spec.server.tmpSizeLimit (${tmp}): MLflow spools each upload in /tmp, and a pod whose /tmp outgrows its limit is evicted`, body);
     }
-    if (server.networkPolicy?.enabled === false) {
+    const policy = server.networkPolicy;
+    if (policy?.enabled === false) {
       warn("spec.server.networkPolicy.enabled", "is false: the server and migration pods accept connections from, and connect to, anywhere");
+    } else if (className === "gce-internal" && (policy?.proxyOnlySubnetCidrs ?? []).length === 0) {
+      warn(
+        "spec.server.networkPolicy.proxyOnlySubnetCidrs",
+        "is not set: with ingress className gce-internal the internal Application Load Balancer's proxies connect from the region's proxy-only subnet, which the NetworkPolicy then blocks (its health checks pass, its requests do not)",
+      );
+    } else if (className !== "gce-internal" && (policy?.proxyOnlySubnetCidrs ?? []).length > 0) {
+      warn("spec.server.networkPolicy.proxyOnlySubnetCidrs", "is not used: only an ingress with className gce-internal connects from a proxy-only subnet", policy?.proxyOnlySubnetCidrs);
     }
   }
 

@@ -1,16 +1,24 @@
 /**
  * The Ingress, when spec.server.ingress is set.
  *
- * nginx annotations for artifact traffic through the server: the body size limit
+ * With className gce or gce-internal, GKE's own Ingress controller programs a Google Cloud
+ * load balancer. It reads the class from the kubernetes.io/ingress.class annotation only (GKE
+ * docs, "GKE Ingress controller behavior": an Ingress with ingressClassName and no annotation
+ * is left alone, and with the annotation ingressClassName is ignored), so the annotation
+ * replaces spec.ingressClassName and the class is named once. No nginx annotations: GKE has
+ * no use for them.
+ *
+ * With any other className the controller is taken to be ingress-nginx, and the Ingress
+ * carries annotations for artifact traffic through the server: the body size limit
  * (proxy-body-size; nginx's default is 1m), ten-minute read/send timeouts (the default 60s
  * cuts long uploads and downloads), and no request buffering, so uploads stream to MLflow
- * instead of being written to the controller's disk first. Controllers other than
- * ingress-nginx ignore them.
+ * instead of being written to the controller's disk first. Other controllers ignore them.
  *
  * With clusterIssuer, cert-manager's ingress-shim issues the certificate named in
  * spec.tls (secret <name>-tls) from that ClusterIssuer.
  */
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { isGkeIngressClass } from "../../config/defaults.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import { meta, SYNC_WAVES } from "../meta.js";
 import { PORT_NAME, server } from "./pod.js";
@@ -20,11 +28,16 @@ export const PROXY_TIMEOUT_SECONDS = "600";
 export function buildServerIngress(config: ResolvedConfig): IIngress | undefined {
   const ingress = server(config).ingress;
   if (!ingress) return undefined;
+  const gke = isGkeIngressClass(ingress.className);
   const annotations: Record<string, string> = {
-    "nginx.ingress.kubernetes.io/proxy-body-size": ingress.maxBodySize,
-    "nginx.ingress.kubernetes.io/proxy-read-timeout": PROXY_TIMEOUT_SECONDS,
-    "nginx.ingress.kubernetes.io/proxy-send-timeout": PROXY_TIMEOUT_SECONDS,
-    "nginx.ingress.kubernetes.io/proxy-request-buffering": "off",
+    ...(gke
+      ? { "kubernetes.io/ingress.class": ingress.className }
+      : {
+          "nginx.ingress.kubernetes.io/proxy-body-size": ingress.maxBodySize,
+          "nginx.ingress.kubernetes.io/proxy-read-timeout": PROXY_TIMEOUT_SECONDS,
+          "nginx.ingress.kubernetes.io/proxy-send-timeout": PROXY_TIMEOUT_SECONDS,
+          "nginx.ingress.kubernetes.io/proxy-request-buffering": "off",
+        }),
     ...(ingress.clusterIssuer ? { "cert-manager.io/cluster-issuer": ingress.clusterIssuer } : {}),
   };
   return {
@@ -32,7 +45,7 @@ export function buildServerIngress(config: ResolvedConfig): IIngress | undefined
     kind: "Ingress",
     metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server, annotations }),
     spec: {
-      ingressClassName: ingress.className,
+      ...(gke ? {} : { ingressClassName: ingress.className }),
       ...(ingress.clusterIssuer ? { tls: [{ hosts: [ingress.host], secretName: `${config.names.server}-tls` }] } : {}),
       rules: [
         {

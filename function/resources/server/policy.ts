@@ -8,8 +8,10 @@
  * - HorizontalPodAutoscaler (autoscaling/v2), when asked: CPU utilisation against requests.
  * - NetworkPolicy for the server and migration pods, in wave 0 so it is in force before
  *   either starts:
- *   ingress: port 5000 from the ingress controller's namespace (with an ingress), from the
- *   instance's own namespace and from clientNamespaces;
+ *   ingress: port 5000 from the ingress controller's namespace (with an ingress served by a
+ *   controller in the cluster), or, with GKE's own Ingress (className gce or gce-internal),
+ *   from Google's load balancer ranges (GOOGLE_LB_RANGES) and, for gce-internal, the
+ *   proxy-only subnet; from the instance's own namespace and from clientNamespaces;
  *   egress: DNS (53 UDP/TCP) to kube-dns, NodeLocal DNSCache (169.254.20.10) and the GKE
  *   metadata server (169.254.169.254, the resolver with Cloud DNS for GKE); the GKE metadata
  *   server for Workload Identity tokens, per GKE's Workload Identity docs:
@@ -21,7 +23,8 @@
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRule, INetworkPolicyPeer, INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import type { ResolvedConfig } from "../../config/types.js";
+import { isGkeIngressClass } from "../../config/defaults.js";
+import type { ResolvedConfig, ResolvedServer } from "../../config/types.js";
 import { meta, selectorLabels, SYNC_WAVES } from "../meta.js";
 import { CLOUD_SQL_SERVER_PORT } from "./cloud-sql-proxy.js";
 import { isHighlyAvailable } from "./deployment.js";
@@ -64,20 +67,36 @@ export const GKE_METADATA_SERVER = [
 ] as const;
 export const NODE_LOCAL_DNS = "169.254.20.10/32";
 
+/**
+ * Where Google Cloud load balancers reach their backends from (Cloud Load Balancing docs,
+ * "Firewall rules"): the health check probes, "Health check ranges: 35.191.0.0/16,
+ * 130.211.0.0/22", for every Application Load Balancer; and, for the external one (GKE
+ * Ingress class gce), the Google Front End proxies too: "GFE proxy ranges: Same as health
+ * check ranges if the backends are instance groups, zonal NEGs (GCE_VM_IP_PORT), ...". The
+ * internal Application Load Balancer (gce-internal) is Envoy in the region's proxy-only subnet,
+ * which only the config can name (networkPolicy.proxyOnlySubnetCidrs). With NEG backends the
+ * load balancer connects to the pod's own address and port (5000), so these sources are what
+ * the pods see.
+ */
+export const GOOGLE_LB_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
+
 const namespace = (name: string): INetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
 const ipBlock = (cidr: string): INetworkPolicyPeer => ({ ipBlock: { cidr } });
 const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
+
+/** Where the ingress's traffic comes from: a controller's pods, or Google's load balancers. */
+function ingressSources(className: string | undefined, policy: ResolvedServer["networkPolicy"]): INetworkPolicyPeer[] {
+  if (className === undefined) return [];
+  if (!isGkeIngressClass(className)) return [namespace(policy.ingressControllerNamespace)];
+  return [...GOOGLE_LB_RANGES, ...(className === "gce-internal" ? policy.proxyOnlySubnetCidrs : [])].map(ipBlock);
+}
 
 export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | undefined {
   const s = server(config);
   const policy = s.networkPolicy;
   if (!policy.enabled) return undefined;
   const selector = selectorLabels(config);
-  const from: INetworkPolicyPeer[] = [
-    ...(s.ingress ? [namespace(policy.ingressControllerNamespace)] : []),
-    { podSelector: {} },
-    ...policy.clientNamespaces.map(namespace),
-  ];
+  const from: INetworkPolicyPeer[] = [...ingressSources(s.ingress?.className, policy), { podSelector: {} }, ...policy.clientNamespaces.map(namespace)];
   const ingress: INetworkPolicyIngressRule[] = [{ from, ports: [tcp(CONTAINER_PORT)] }];
   const dbPort = s.cloudSqlProxy ? CLOUD_SQL_SERVER_PORT : config.database.port;
   const egress: INetworkPolicyEgressRule[] = [
