@@ -4,7 +4,9 @@
 #     missing;
 #   - a project-local containers.conf  (.cache/containers/containers.conf);
 #   - a `docker` shim (.cache/bin/docker) that execs podman with that containers.conf, so that
-#     kustomize (which shells out to `docker run ...`) runs container functions through podman.
+#     kustomize (which shells out to `docker run ...`) runs container functions through podman;
+#   - a check of kubectl (embedded kustomize v5.x) and kpt (1.0.0-beta.*), which it does not install
+#     (neither Debian nor npm has them): scripts/ci/check-tools.sh, which fails naming what to install.
 # Prints the `export` lines to use the tools; `source scripts/ci/env.sh` does the same.
 #
 # Must run as root (apt-get; podman is used rootful here). Fast (< 1 s) when all is installed.
@@ -53,6 +55,9 @@ fi
 command -v podman >/dev/null || die "podman not on PATH after install"
 command -v runc   >/dev/null || die "runc not on PATH after install"
 command -v lua5.1 >/dev/null || die "lua5.1 not on PATH after install"
+
+# --- 1b. kubectl and kpt: from the machine, not installed here -------------------------------
+bash "$ROOT/scripts/ci/check-tools.sh" || die "kubectl or kpt missing or of another version (above); install them, then re-run"
 
 # --- 2. containers.conf ----------------------------------------------------------------------
 # default_ulimits = []  : without it every `podman run` fails here with "error setting rlimit

@@ -4,7 +4,8 @@
  * function image built from this Dockerfile, and a field-level diff of rendered objects.
  *
  * A missing tool is a failure, never a skip: CI installs them (scripts/ci/install-tools.sh,
- * which `npm test` runs first).
+ * which `npm test` runs first), except kubectl and kpt, which come with the machine
+ * (scripts/ci/check-tools.sh, which install-tools.sh runs, checks them).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -65,6 +66,11 @@ const HOW = "install it with `bash scripts/ci/install-tools.sh` (npm test does),
 export function requireTools(tools: string[]): void {
   const env = toolEnv();
   const missing = tools.filter((t) => spawnSync("sh", ["-c", `command -v ${t}`], { env }).status !== 0);
+  const fromMachine = missing.filter((t) => t === "kubectl" || t === "kpt");
+  if (fromMachine.length > 0) {
+    // Not installed by this project (neither Debian nor npm has them): see scripts/ci/check-tools.sh.
+    throw new Error(`e2e: required tool(s) not found on PATH: ${fromMachine.join(", ")}; install kubectl 1.27 or later (kustomize v5.x) and kpt 1.0.0-beta.* (\`bash scripts/ci/check-tools.sh\` checks them)`);
+  }
   if (missing.length > 0) throw new Error(`e2e: required tool(s) not found on PATH: ${missing.join(", ")}; ${HOW}`);
   if (tools.includes("docker")) {
     // kustomize runs `docker`; it must be the podman shim (the docker CLI alone has no engine here).
