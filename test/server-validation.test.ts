@@ -50,6 +50,7 @@ test.each<[string, Server, string, RegExp]>([
   ["a client namespace that is not a DNS label", { image, networkPolicy: { clientNamespaces: ["Bad_NS"] } }, "spec.server.networkPolicy.clientNamespaces[0]", /DNS-1123 label/],
   ["an empty ingress controller namespace", { image, networkPolicy: { ingressControllerNamespace: "" } }, "spec.server.networkPolicy.ingressControllerNamespace", /DNS-1123 label/],
   ["networkPolicy.enabled as a string", { image, networkPolicy: { enabled: "yes" } }, "spec.server.networkPolicy.enabled", /true or false/],
+  ["a googleApis value that is not one of the three", { image, networkPolicy: { googleApis: "google" } }, "spec.server.networkPolicy.googleApis", /one of "any", "private", "restricted"/],
   ["a proxy-only subnet that is not a CIDR", { image, networkPolicy: { proxyOnlySubnetCidrs: ["10.129.0.0"] } }, "spec.server.networkPolicy.proxyOnlySubnetCidrs[0]", /IPv4 CIDR/],
 ])("rejects %s at its field path", (_name, server, path, message) => {
   const { ok, results, generated } = run(server);

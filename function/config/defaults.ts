@@ -2,7 +2,7 @@
  * Defaults, in one place: the schema quotes them (`default:`), resolve() applies them.
  * resolve() expects a config that passed validation.
  */
-import type { DatabaseDriver, MlflowConfig, ResolvedConfig, ResolvedServer, ServerSpec } from "./types.js";
+import type { DatabaseDriver, GoogleApiAccess, MlflowConfig, ResolvedConfig, ResolvedServer, ServerSpec } from "./types.js";
 
 export const DEFAULTS = {
   driver: "pymysql" as DatabaseDriver,
@@ -29,6 +29,7 @@ export const DEFAULTS = {
     tmpSizeLimit: "4Gi",
     runAsUser: 10001,
     ingressControllerNamespace: "ingress-nginx",
+    googleApis: "any" as GoogleApiAccess,
     databaseCidrs: ["0.0.0.0/0"],
   },
 } as const;
@@ -200,6 +201,7 @@ function resolveServer(server: ServerSpec): ResolvedServer {
       ingressControllerNamespace: policy.ingressControllerNamespace ?? d.ingressControllerNamespace,
       clientNamespaces: policy.clientNamespaces ?? [],
       proxyOnlySubnetCidrs: policy.proxyOnlySubnetCidrs ?? [],
+      googleApis: policy.googleApis ?? d.googleApis,
       databaseCidrs: policy.databaseCidrs ?? [...d.databaseCidrs],
     },
   };

@@ -312,7 +312,7 @@ export const mlflowConfigSchema = {
                   type: "boolean",
                   default: true,
                   description:
-                    "Generate the NetworkPolicy: ingress to 5000 only from the ingress controller's namespace (with className gce or gce-internal: from Google's load balancer ranges 35.191.0.0/16 and 130.211.0.0/22, and proxyOnlySubnetCidrs), the instance's namespace and clientNamespaces; egress only to DNS, the GKE metadata server, Google APIs (443) and the database.",
+                    "Generate the NetworkPolicy: ingress to 5000 only from the ingress controller's namespace (with className gce or gce-internal: from Google's load balancer ranges 35.191.0.0/16 and 130.211.0.0/22, and proxyOnlySubnetCidrs), the instance's namespace and clientNamespaces; egress only to DNS, the GKE metadata server, TCP 443 (for Google APIs; to any address unless googleApis narrows it) and the database port within databaseCidrs (any address by default).",
                 },
                 ingressControllerNamespace: {
                   ...dns1123Label("a namespace"),
@@ -334,6 +334,12 @@ export const mlflowConfigSchema = {
                   description:
                     "With ingress className gce-internal: the proxy-only subnet of the cluster's region (gcloud compute networks subnets list --filter=purpose=REGIONAL_MANAGED_PROXY), where the internal Application Load Balancer's proxies connect from; without it they cannot reach port 5000. Not used with other classes.",
                 },
+                googleApis: {
+                  enum: ["any", "private", "restricted"],
+                  default: DEFAULTS.server.googleApis,
+                  description:
+                    "Where the pods may open TCP 443, which they need for Google APIs (Cloud Storage, the Cloud SQL Admin API). any: 0.0.0.0/0, every HTTPS destination, since Google APIs on their default domains have no small fixed range. private: only private.googleapis.com's VIP 199.36.153.8/30; restricted: only restricted.googleapis.com's 199.36.153.4/30 (VPC Service Controls). Both need Private Google Access and a Cloud DNS private zone that resolves googleapis.com names to that VIP; otherwise the server cannot reach its bucket.",
+                },
                 databaseCidrs: {
                   type: "array",
                   minItems: 1,
@@ -341,7 +347,8 @@ export const mlflowConfigSchema = {
                   uniqueItems: true,
                   items: rule(PATTERNS.ipv4Cidr, "an IPv4 CIDR such as 10.20.0.0/16"),
                   default: DEFAULTS.server.databaseCidrs,
-                  description: "Where the database (or, with cloudSqlProxy, the Cloud SQL instance on 3307) may be reached. Narrow it to the Cloud SQL private range.",
+                  description:
+                    "Where the database port (3306 or 5432; with cloudSqlProxy, the Cloud SQL instance's 3307) may be reached. The default, 0.0.0.0/0, allows that port to any address: narrow it to the Cloud SQL private range.",
                 },
               },
             },

@@ -63,6 +63,7 @@ export interface ServerSpec {
     ingressControllerNamespace?: string;
     clientNamespaces?: string[];
     proxyOnlySubnetCidrs?: string[];
+    googleApis?: GoogleApiAccess;
     databaseCidrs?: string[];
   };
 }
@@ -71,6 +72,8 @@ export interface ResourceRequirements {
   requests?: Record<string, string>;
   limits?: Record<string, string>;
 }
+
+export type GoogleApiAccess = "any" | "private" | "restricted";
 
 export type DatabaseDriver = "pymysql" | "mysqldb" | "mysqlconnector" | "psycopg2" | "pg8000";
 
@@ -144,6 +147,8 @@ export interface ResolvedServer {
     clientNamespaces: string[];
     /** Sources of the internal Application Load Balancer's proxies (ingress className gce-internal). */
     proxyOnlySubnetCidrs: string[];
+    /** Where the pods may reach Google APIs on 443: anywhere, or one Private Google Access VIP. */
+    googleApis: GoogleApiAccess;
     databaseCidrs: string[];
   };
 }

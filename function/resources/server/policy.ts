@@ -16,15 +16,16 @@
  *   metadata server (169.254.169.254, the resolver with Cloud DNS for GKE); the GKE metadata
  *   server for Workload Identity tokens, per GKE's Workload Identity docs:
  *   169.254.169.254/32:80 on Dataplane V2 and 169.254.169.252/32:988 otherwise (both are
- *   emitted, so the policy works on either dataplane); Google APIs on 443 (Cloud Storage,
- *   STS, IAM credentials, the Cloud SQL Admin API); the database on its port
- *   (3306/5432), or with the Cloud SQL Auth Proxy the instance on 3307, within databaseCidrs.
+ *   emitted, so the policy works on either dataplane); TCP 443, for Google APIs (Cloud
+ *   Storage, STS, IAM credentials, the Cloud SQL Admin API), to any address by default
+ *   (GOOGLE_API_CIDRS); the database on its port (3306/5432), or with the Cloud SQL Auth
+ *   Proxy the instance on 3307, within databaseCidrs (any address by default).
  */
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRule, INetworkPolicyPeer, INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { isGkeIngressClass } from "../../config/defaults.js";
-import type { ResolvedConfig, ResolvedServer } from "../../config/types.js";
+import type { GoogleApiAccess, ResolvedConfig, ResolvedServer } from "../../config/types.js";
 import { meta, selectorLabels, SYNC_WAVES } from "../meta.js";
 import { CLOUD_SQL_SERVER_PORT } from "./cloud-sql-proxy.js";
 import { isHighlyAvailable } from "./deployment.js";
@@ -80,6 +81,24 @@ export const NODE_LOCAL_DNS = "169.254.20.10/32";
  */
 export const GOOGLE_LB_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
 
+/**
+ * Where the pods may open TCP 443 for Google APIs (networkPolicy.googleApis).
+ * - any: every address. Google APIs on their default domains are served from Google's large
+ *   and changing ranges, which a NetworkPolicy cannot name, so this admits any HTTPS
+ *   destination.
+ * - private: private.googleapis.com, 199.36.153.8/30 (VPC docs, "Access APIs from VMs with
+ *   external IP addresses", summary of configuration options).
+ * - restricted: restricted.googleapis.com, 199.36.153.4/30 (VPC Service Controls docs,
+ *   "Private Google Access with VPC Service Controls", IP address ranges).
+ * The last two work only where DNS sends googleapis.com names to that VIP (a Cloud DNS
+ * private zone) and the network routes it (Private Google Access).
+ */
+export const GOOGLE_API_CIDRS: Record<GoogleApiAccess, string> = {
+  any: "0.0.0.0/0",
+  private: "199.36.153.8/30",
+  restricted: "199.36.153.4/30",
+};
+
 const namespace = (name: string): INetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
 const ipBlock = (cidr: string): INetworkPolicyPeer => ({ ipBlock: { cidr } });
 const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
@@ -112,7 +131,7 @@ export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | und
       ],
     },
     ...GKE_METADATA_SERVER.map((m) => ({ to: [ipBlock(m.cidr)], ports: [tcp(m.port)] })),
-    { to: [ipBlock("0.0.0.0/0")], ports: [tcp(443)] },
+    { to: [ipBlock(GOOGLE_API_CIDRS[policy.googleApis])], ports: [tcp(443)] },
     { to: policy.databaseCidrs.map(ipBlock), ports: [tcp(dbPort)] },
   ];
   return {
