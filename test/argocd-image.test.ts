@@ -6,20 +6,20 @@
  * file it leaves in the volume run where there is no node, as the repo-server or the CMP sidecar
  * would run it.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { buildOverFixtures, find, initContainer, VERSION } from "./helpers/argocd.js";
 import { buildImage, requireTools, run as runTool } from "./helpers/e2e.js";
 import { resourceList } from "./helpers/krm.js";
 import { ROOT } from "./helpers/paths.js";
 import { SEA } from "./helpers/sea.js";
+import { stagedSubdir, stageExecutable, stagingDir } from "./helpers/stage.js";
 
 /** A command's stdout; it must exit 0. */
 const run = (cmd: string, args: string[], options: Parameters<typeof runTool>[2] = {}) => runTool(cmd, args, options).stdout;
 
-mkdirSync(join(ROOT, ".cache"), { recursive: true });
-const scratch = mkdtempSync(join(ROOT, ".cache/test-argocd-image-"));
-chmodSync(scratch, 0o755); // uid 999 must reach the executable below
+// Under /tmp, not the checkout: uid 999 must reach the executable below (helpers/stage.ts).
+const scratch = stagingDir("argocd-image");
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The init container as deploy/argocd renders it over the fixture repo-server. */
@@ -73,9 +73,8 @@ test("the init container, run as the patch says, copies an executable that runs 
   expect(readFileSync(copied).equals(readFileSync(SEA))).toBe(true);
 
   // As the repo-server (uid 999) runs it: found on PATH by its bare name, no node anywhere on PATH.
-  const bin = mkdtempSync(join(scratch, "bin-"));
-  cpSync(copied, join(bin, "mlflow-infra"));
-  chmodSync(bin, 0o755);
+  const bin = stagedSubdir(scratch, "bin-");
+  stageExecutable(copied, join(bin, "mlflow-infra"));
   const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const out = run("mlflow-infra", [], {
     input: resourceList(readFileSync(join(ROOT, "test/golden/seed/config.yaml"), "utf8")),

@@ -13,7 +13,6 @@
  * The Application health check the patches put in argocd-cm runs under lua5.1 (Argo CD's Lua is 5.1).
  * No Argo CD server runs here: see docs/argocd.md for what that leaves untested.
  */
-import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse, stringify } from "yaml";
@@ -23,6 +22,7 @@ import { documents, generatedItems, parseOutput, parseStream, resourceList } fro
 import { DIST, ROOT } from "./helpers/paths.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
 import { binWithoutNode, ensureSea, which } from "./helpers/sea.js";
+import { stagedSubdir, stageTree } from "./helpers/stage.js";
 import { buildImage, requireTools, run } from "./helpers/e2e.js";
 import {
   buildOverFixtures as buildOverFixturesIn, container, DEPLOY, find, FIXTURES, initContainer, kustomizeStream, type Obj, PLACEHOLDER_IMAGE, podSpec, VERSION, volume, yamlFile,
@@ -402,10 +402,9 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
 
   /** A checkout of the files an Application's path reaches, as the repo-server extracts the repository (exec: with `plugin` deleted from base/application). */
   function checkout(variant: "cmp" | "exec" = "cmp"): string {
-    const repo = mkdtempSync(join(dir, "repo-"));
-    for (const d of ["base", "overlays", "deploy/argocd"]) cpSync(join(ROOT, d), join(repo, d), { recursive: true });
+    const repo = stagedSubdir(dir, "repo-");
+    for (const d of ["base", "overlays", "deploy/argocd"]) stageTree(join(ROOT, d), join(repo, d));
     if (variant === "exec") deletePlugin(join(repo, "base/application/kustomization.yaml"));
-    spawnSync("chmod", ["-R", "a+rX", repo]);
     return repo;
   }
 

@@ -8,12 +8,13 @@
  * (scripts/ci/check-tools.sh, which install-tools.sh runs, checks them).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { parse } from "yaml";
 import type { KubeObject } from "../../function/krm/resource-list.js";
 import { DIST, ROOT } from "./paths.js";
 import { BUILD_LOCK, ensureSea } from "./sea.js";
+import { requireReachableByAll } from "./stage.js";
 
 /** The environment scripts/ci/env.sh sets up, whether or not the caller sourced it. */
 export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -35,12 +36,22 @@ export interface RunResult {
   seconds: number;
 }
 
-/** Runs a command (as uid/gid when given); throws with its output unless it exits 0 (or `allowFailure`). */
+/**
+ * Runs a command (as uid/gid when given); throws with its output unless it exits 0 (or `allowFailure`).
+ * As another uid, the command (as found on the PATH given) and cwd must be staged where every user
+ * reaches them (helpers/stage.ts): this says which folder is in the way instead of spawn's EACCES.
+ */
 export function run(
   cmd: string,
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; allowFailure?: boolean; uid?: number; gid?: number } = {},
 ): RunResult {
+  if (options.uid !== undefined) {
+    requireReachableByAll(options.cwd ?? ROOT, `cwd of ${cmd} as uid ${options.uid}:`);
+    const path = (options.env ?? toolEnv()).PATH ?? "";
+    const found = isAbsolute(cmd) ? cmd : path.split(":").map((d) => join(d, cmd)).find((p) => isFile(p));
+    if (found !== undefined) requireReachableByAll(found, `${cmd} as uid ${options.uid}:`);
+  }
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, {
     cwd: options.cwd ?? ROOT,
@@ -58,6 +69,11 @@ export function run(
     throw new Error(`${cmd} ${args.join(" ")} (cwd ${options.cwd ?? ROOT}) exited ${result.status}\n--- stderr\n${r.stderr}\n--- stdout\n${r.stdout.slice(0, 4000)}`);
   }
   return result;
+}
+
+/** Whether path is a file (a candidate on PATH). */
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
 }
 
 const HOW = "install it with `bash scripts/ci/install-tools.sh` (npm test does), then `source scripts/ci/env.sh`";

@@ -2,13 +2,13 @@
  * The single executable (dist/mlflow-infra-sea) for the tests that run it: rebuilt when it is
  * stale (scripts/build-sea.mjs --if-stale holds the rule; scripts/test.sh builds it before jest,
  * so this only matters for `npm run test:unit -- test/<file>`), and a PATH folder that holds it
- * under its bare name and no node.
+ * under its bare name and no node, staged where other users reach it (helpers/stage.ts).
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { ROOT } from "./paths.js";
+import { requireReachableByAll, stageExecutable, stagingDir } from "./stage.js";
 
 export const SEA = join(ROOT, "dist/mlflow-infra-sea");
 /** One lock for what writes dist/mlflow-infra-sea or builds the image from it: test files run in parallel. */
@@ -31,18 +31,19 @@ export function which(program: string): string | undefined {
 }
 
 /**
- * A fresh folder, readable by every user, whose bin/ holds a copy of the executable as
- * `mlflow-infra` plus symlinks to the given tools, and nothing else: no node.
+ * A fresh folder under /tmp (helpers/stage.ts: every user reaches it, wherever the checkout is)
+ * whose bin/ holds a copy of the executable as `mlflow-infra` plus copies of the given tools
+ * (copies, not symlinks: a tool from node_modules lies under the checkout), and nothing else: no
+ * node. The caller removes dir.
  */
 export function binWithoutNode(tools: Record<string, string> = {}): { dir: string; bin: string } {
-  const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-nonode-"));
+  const dir = stagingDir("nonode");
   const bin = join(dir, "bin");
   mkdirSync(bin);
-  copyFileSync(ensureSea(), join(bin, "mlflow-infra"));
-  chmodSync(join(bin, "mlflow-infra"), 0o755);
-  for (const [name, target] of Object.entries(tools)) symlinkSync(target, join(bin, name));
-  chmodSync(dir, 0o755);
   chmodSync(bin, 0o755);
+  stageExecutable(ensureSea(), join(bin, "mlflow-infra"));
+  for (const [name, source] of Object.entries(tools)) stageExecutable(source, join(bin, name));
   if (readdirSync(bin).includes("node")) throw new Error("bin must not hold node");
+  for (const f of readdirSync(bin)) requireReachableByAll(join(bin, f), "staged tool");
   return { dir, bin };
 }
