@@ -24,7 +24,9 @@ function rows(schema, path, required, out) {
   for (const [key, s] of Object.entries(schema.properties ?? {})) {
     const p = path ? `${path}.${key}` : key;
     const isRequired = (schema.required ?? []).includes(key) && required;
-    const dflt = s.default === undefined ? "" : `\`${typeof s.default === "object" ? JSON.stringify(s.default) : s.default}\``;
+    // `default: {}` on an object only makes its fields' defaults apply: nothing to show.
+    const emptyObject = s.default !== null && typeof s.default === "object" && !Array.isArray(s.default) && Object.keys(s.default).length === 0;
+    const dflt = s.default === undefined || emptyObject ? "" : `\`${typeof s.default === "object" ? JSON.stringify(s.default) : s.default}\``;
     const text = [s.description, s["x-rule"] ? `Rule: ${s["x-rule"]}.` : "", s.pattern ? `Pattern \`${s.pattern}\`.` : ""]
       .filter(Boolean)
       .join(" ");
