@@ -24,9 +24,3 @@ test("the server's pods run as that account but take the secret from the kubelet
   }
   expect(find(objects, "Deployment").spec.template.spec.volumes.some((v: any) => v.projected || v.secret)).toBe(false);
 });
-
-test("the README's Overview says whom the Role is for", () => {
-  const row = readFileSync(join(ROOT, "README.md"), "utf8").split("\n").find((l) => l.startsWith("| `Role` + `RoleBinding` | `mlflow-secret-reader` |"));
-  expect(row).toMatch(/through the Kubernetes API/);
-  expect(row).toMatch(/kubelet \(`secretKeyRef`\) and mount no token/);
-});

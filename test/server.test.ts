@@ -352,18 +352,6 @@ describe("NetworkPolicy", () => {
     }
   });
 
-  test("the README and the schema say what the egress rules allow: 443 and the database port to any address by default", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const bullets = readme.slice(readme.indexOf("**NetworkPolicy.**"), readme.indexOf("**Ingress.**"));
-    expect(bullets).toMatch(/TCP 443[^;]*by default to any address \(`0\.0\.0\.0\/0`\)/);
-    for (const cidr of Object.values(GOOGLE_API_CIDRS)) expect(bullets).toContain(cidr);
-    expect(bullets).toMatch(/Its default, `0\.0\.0\.0\/0`, allows that port to any address/);
-    const policy = mlflowConfigSchema.properties.spec.properties.server.properties.networkPolicy.properties;
-    expect(policy.enabled.description).toContain("to any address unless googleApis narrows it");
-    expect(policy.databaseCidrs.description).toContain("allows that port to any address");
-    expect(`${policy.enabled.description} ${readme}`).not.toMatch(/only (to )?Google APIs/);
-  });
-
   test("the database rule follows the driver and databaseCidrs", () => {
     const pg = policyOf(withServer({ networkPolicy: { databaseCidrs: ["10.1.0.0/16", "10.2.0.0/16"] } }, { database: { driver: "psycopg2" } }));
     expect(pg.egress.at(-1)).toEqual({ to: [{ ipBlock: { cidr: "10.1.0.0/16" } }, { ipBlock: { cidr: "10.2.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] });
