@@ -2,9 +2,6 @@
  * The secret-reader Role: what it grants, and who it is for (clients that read the secret
  * through the API as the instance's service account; the server's pods never use it).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT } from "./helpers/paths.js";
 import { find, podSpecs, render, withServer } from "./helpers/server.js";
 
 const objects = render(withServer());

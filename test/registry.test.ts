@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { resolve } from "../function/config/defaults.js";
 import type { MlflowConfig } from "../function/config/types.js";
+import { validateConfig } from "../function/config/validate.js";
 import type { KubeObject } from "../function/krm/resource-list.js";
 import { buildAll, MODULES, ownedBy } from "../function/resources/index.js";
 import type { OwnedKind } from "../function/resources/registry.js";
@@ -18,7 +19,7 @@ const GOLDEN = join(ROOT, "test/golden");
 const configs = readdirSync(GOLDEN, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => ({ name: d.name, config: parse(readFileSync(join(GOLDEN, d.name, "config.yaml"), "utf8")) as MlflowConfig }))
-  .filter(({ config }) => config.kind === "MlflowConfig");
+  .filter(({ config }) => config.kind === "MlflowConfig" && validateConfig(config).config !== undefined);
 
 function check(o: KubeObject, owned: OwnedKind, syncWave: number | undefined): string[] {
   const md = o.metadata as { namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };

@@ -2,15 +2,11 @@
  * The tracking server objects (spec.server): what each must carry, decision by decision.
  * Byte-for-byte output is in the golden folders test/golden/server-*.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { resolve } from "../function/config/defaults.js";
-import { mlflowConfigSchema } from "../function/config/schema.js";
 import { buildAll } from "../function/resources/index.js";
 import { allowedHosts, corsAllowedOrigins, serviceNames } from "../function/resources/server/allowed-hosts.js";
 import { MIGRATION_SCRIPT } from "../function/resources/server/migration.js";
 import { GKE_METADATA_SERVER, GOOGLE_API_CIDRS, GOOGLE_LB_RANGES } from "../function/resources/server/policy.js";
-import { ROOT } from "./helpers/paths.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
 import { find, IMAGE, podSpecs, render, withServer, type Obj } from "./helpers/server.js";
 
