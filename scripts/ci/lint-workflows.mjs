@@ -22,9 +22,13 @@ const validatorCli = require.resolve("@action-validator/cli/cli.mjs");
 
 const args = process.argv.slice(2);
 const workflows = join(root, ".github/workflows");
-const files = args.length > 0
-  ? args
-  : readdirSync(workflows).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(workflows, f));
+const files =
+  args.length > 0
+    ? args
+    : readdirSync(workflows)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => join(workflows, f));
 if (files.length === 0) {
   process.stderr.write("lint-workflows: no workflow files\n");
   process.exit(1);

@@ -19,6 +19,11 @@ if (files.length === 0) {
   process.stderr.write(`checksums: no files in ${dir}\n`);
   process.exit(1);
 }
-const lines = files.map((f) => `${createHash("sha256").update(readFileSync(join(dir, f))).digest("hex")}  ${f}\n`);
+const lines = files.map(
+  (f) =>
+    `${createHash("sha256")
+      .update(readFileSync(join(dir, f)))
+      .digest("hex")}  ${f}\n`,
+);
 writeFileSync(join(dir, "SHA256SUMS"), lines.join(""));
 process.stdout.write(lines.join(""));
