@@ -93,6 +93,11 @@ test("CI runs on pull requests and main what .ci/run runs: npm ci, then the READ
   expect(run).toMatch(/^npm ci --no-audit --no-fund$/m);
   expect(run).toMatch(/^npm test$/m);
   expect(readFileSync(join(ROOT, "README.md"), "utf8")).toMatch(/npm test/);
+  // Lint runs in CI exactly when package.json has a lint script.
+  const { scripts: npmScripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  expect({ ciLints: /^\s*(sudo .*)?npm run lint\b(?!:)/m.test(scripts("ci.yml")) }).toEqual({
+    ciLints: "lint" in npmScripts,
+  });
   // The release runs the same tests on the tagged commit before it publishes anything.
   const release = workflow("release.yml");
   expect(release.jobs.test.uses).toBe("./.github/workflows/ci.yml");
