@@ -111,7 +111,8 @@ export const mlflowConfigSchema = {
             },
             cluster: {
               type: "object",
-              description: "When set, the SecretStore authenticates with auth.workloadIdentity through the instance's Kubernetes service account; when absent, the ESO controller's own identity is used.",
+              description:
+                "The GKE cluster, written into the SecretStore's auth.workloadIdentity. The SecretStore always authenticates as the instance's Kubernetes service account; when this is absent, ESO reads the cluster's name, location and project from the GKE metadata server.",
               required: ["name", "location"],
               additionalProperties: false,
               properties: {
@@ -171,7 +172,7 @@ export const mlflowConfigSchema = {
             },
             controller: {
               type: "object",
-              description: "The ESO controller's service account, granted a token for the instance's service account (only with gcp.cluster).",
+              description: "The ESO controller's service account, granted a token for the instance's service account (the SecretStore authenticates as it).",
               additionalProperties: false,
               properties: {
                 namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.esoNamespace, description: "Namespace of the ESO controller." },
