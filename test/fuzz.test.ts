@@ -88,7 +88,7 @@ const structuredConfig = fc.record({
       ),
       server: fc.record(
         {
-          image: fc.constantFrom("ghcr.io/mlflow/mlflow:v3.17.0-full", `ghcr.io/mlflow/mlflow:v3.17.0-full@sha256:${"a".repeat(64)}`, "mlflow"),
+          image: fc.constantFrom("ghcr.io/mlflow/mlflow:v3.10.0-full", `ghcr.io/mlflow/mlflow:v3.10.0-full@sha256:${"a".repeat(64)}`, "mlflow"),
           replicas: fc.integer({ min: 1, max: 5 }),
           workers: fc.integer({ min: 1, max: 8 }),
           ingress: fc.record({ host: fc.constantFrom("mlflow.example.com", "ml.internal"), clusterIssuer: fc.constantFrom("letsencrypt") }, { requiredKeys: ["host"] }),

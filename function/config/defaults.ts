@@ -24,7 +24,7 @@ export const DEFAULTS = {
     ingressClassName: "nginx",
     maxBodySize: "1g",
     targetCPUUtilizationPercentage: 75,
-    cloudSqlProxyImage: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.26.0",
+    cloudSqlProxyImage: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.25.3",
     cloudSqlProxyResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
     tmpSizeLimit: "4Gi",
     runAsUser: 10001,

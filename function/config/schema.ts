@@ -223,8 +223,9 @@ export const mlflowConfigSchema = {
           additionalProperties: false,
           properties: {
             image: {
-              ...rule(PATTERNS.image, "a container image reference such as ghcr.io/mlflow/mlflow:v3.17.0-full, optionally @sha256:<digest>", { maxLength: 512 }),
-              description: "MLflow image (required); needs the MySQL/PostgreSQL drivers and google-cloud-storage, which the -full images carry. Pin a digest.",
+              ...rule(PATTERNS.image, "a container image reference such as ghcr.io/mlflow/mlflow:v3.10.0-full, optionally @sha256:<digest>", { maxLength: 512 }),
+              description:
+                "MLflow image (required); needs the MySQL/PostgreSQL drivers and google-cloud-storage, which the -full images carry. Pin a digest (image:tag@sha256:...): a tag-only reference is a warning.",
             },
             replicas: { type: "integer", minimum: 1, maximum: 50, default: DEFAULTS.server.replicas, description: "Server pods. Above 1, a PodDisruptionBudget and topology spread are added. With autoscaling, the default of autoscaling.minReplicas." },
             workers: { type: "integer", minimum: 1, maximum: 32, default: DEFAULTS.server.workers, description: "uvicorn worker processes per pod (mlflow server --workers)." },
@@ -263,7 +264,8 @@ export const mlflowConfigSchema = {
                 image: {
                   ...rule(PATTERNS.image, "a container image reference", { maxLength: 512 }),
                   default: DEFAULTS.server.cloudSqlProxyImage,
-                  description: "Cloud SQL Auth Proxy image.",
+                  description:
+                    "Cloud SQL Auth Proxy image (releases: the CHANGELOG of GoogleCloudPlatform/cloud-sql-proxy). Pin a digest (image:tag@sha256:...): a tag-only reference, the default included, is a warning.",
                 },
                 resources: {
                   type: "object",

@@ -254,11 +254,11 @@ function semanticChecks(config: MlflowConfig): Result[] {
 
   const server = spec.server;
   if (server) {
-    if (!server.image.includes("@sha256:")) {
-      warn("spec.server.image", "has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes", server.image);
+    checkImage("spec.server.image", server.image, warn);
+    if (server.cloudSqlProxy) {
+      const proxyImage = server.cloudSqlProxy.image ?? DEFAULTS.server.cloudSqlProxyImage;
+      checkImage("spec.server.cloudSqlProxy.image", proxyImage, warn, server.cloudSqlProxy.image === undefined ? " (the default)" : "");
     }
-    const tag = server.image.split("@")[0].match(/:([^/:]+)$/)?.[1];
-    if (tag === undefined || tag === "latest") warn("spec.server.image", "uses the latest tag, which changes under you: name a version", server.image);
     const a = server.autoscaling;
     if (a) {
       const min = a.minReplicas ?? server.replicas ?? DEFAULTS.server.replicas;
@@ -306,6 +306,18 @@ function semanticChecks(config: MlflowConfig): Result[] {
     results.push({ severity: "info", message: `spec.stack is not set: cloud-side names default to "${config.metadata.name}-..."`, field: { path: "spec.stack" } });
   }
   return results;
+}
+
+/**
+ * Every image (the server's, the proxy's): a tag alone can be moved to other bytes, so a
+ * reference without an @sha256: digest is a warning; without a digest, no tag or `latest` is
+ * one more.
+ */
+function checkImage(path: string, image: string, warn: (path: string, message: string, value?: unknown) => void, which = ""): void {
+  if (image.includes("@sha256:")) return;
+  warn(path, `${which} has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes`.trimStart(), image);
+  const tag = image.match(/:([^/:]+)$/)?.[1];
+  if (tag === undefined || tag === "latest") warn(path, "uses the latest tag, which changes under you: name a version", image);
 }
 
 /** Google Cloud Storage naming rules the pattern cannot express. */
