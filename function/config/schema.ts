@@ -143,7 +143,8 @@ export const mlflowConfigSchema = {
             driver: {
               enum: ["pymysql", "mysqldb", "mysqlconnector", "psycopg2", "pg8000"],
               default: DEFAULTS.driver,
-              description: "SQLAlchemy driver; the URL scheme follows (pymysql: mysql+pymysql).",
+              description:
+                "SQLAlchemy driver; the URL scheme follows (pymysql: mysql+pymysql). MLflow's -full images carry pymysql and psycopg2 only: with spec.server, mysqldb, mysqlconnector and pg8000 need spec.server.customImage (docs/database.md).",
             },
             secrets: {
               type: "object",
@@ -226,6 +227,12 @@ export const mlflowConfigSchema = {
               ...rule(PATTERNS.image, "a container image reference such as ghcr.io/mlflow/mlflow:v3.10.0-full, optionally @sha256:<digest>", { maxLength: 512 }),
               description:
                 "MLflow image (required); needs the MySQL/PostgreSQL drivers and google-cloud-storage, which the -full images carry. Pin a digest (image:tag@sha256:...): a tag-only reference is a warning.",
+            },
+            customImage: {
+              type: "boolean",
+              default: false,
+              description:
+                "The image is a build of your own, not MLflow's: set it when it carries a database driver MLflow's -full images lack (database.driver mysqldb, mysqlconnector or pg8000, refused otherwise). See docs/database.md.",
             },
             replicas: { type: "integer", minimum: 1, maximum: 50, default: DEFAULTS.server.replicas, description: "Server pods. Above 1, a PodDisruptionBudget and topology spread are added. With autoscaling, the default of autoscaling.minReplicas." },
             workers: { type: "integer", minimum: 1, maximum: 32, default: DEFAULTS.server.workers, description: "uvicorn worker processes per pod (mlflow server --workers)." },

@@ -49,6 +49,7 @@ export interface MlflowSpec {
 
 export interface ServerSpec {
   image: string;
+  customImage?: boolean;
   replicas?: number;
   workers?: number;
   resources?: ResourceRequirements;

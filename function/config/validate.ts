@@ -7,7 +7,7 @@
 import type { Result } from "../krm/results.js";
 import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace, isGkeIngressClass } from "./defaults.js";
 import { PATTERNS } from "./schema.js";
-import type { MlflowConfig } from "./types.js";
+import type { DatabaseDriver, MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
 
 interface AjvError {
@@ -255,6 +255,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
   const server = spec.server;
   if (server) {
     checkImage("spec.server.image", server.image, warn);
+    if (!server.customImage) checkStockImage(server.image, spec.database?.driver ?? DEFAULTS.driver, error);
     if (server.cloudSqlProxy) {
       const proxyImage = server.cloudSqlProxy.image ?? DEFAULTS.server.cloudSqlProxyImage;
       checkImage("spec.server.cloudSqlProxy.image", proxyImage, warn, server.cloudSqlProxy.image === undefined ? " (the default)" : "");
@@ -318,6 +319,35 @@ function checkImage(path: string, image: string, warn: (path: string, message: s
   warn(path, `${which} has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes`.trimStart(), image);
   const tag = image.match(/:([^/:]+)$/)?.[1];
   if (tag === undefined || tag === "latest") warn(path, "uses the latest tag, which changes under you: name a version", image);
+}
+
+/**
+ * The drivers in MLflow's images. The -full images install mlflow with the `db` extra (mlflow
+ * docker/Dockerfile.full: PyMySQL, psycopg2, pymssql); the base image installs mlflow alone
+ * (docker/Dockerfile), with no driver and no google-cloud-storage. With another driver the server
+ * and the migration Job fail at import.
+ */
+export const STOCK_IMAGE = "ghcr.io/mlflow/mlflow";
+export const STOCK_IMAGE_DRIVERS: readonly DatabaseDriver[] = ["pymysql", "psycopg2"];
+
+function checkStockImage(image: string, driver: DatabaseDriver, error: (path: string, message: string, value?: unknown) => void): void {
+  if (!STOCK_IMAGE_DRIVERS.includes(driver)) {
+    error(
+      "spec.database.driver",
+      `(${driver}) is not in MLflow's images, whose -full builds carry ${STOCK_IMAGE_DRIVERS.join(" and ")} only: the server and the migration Job would fail to import it; use ${STOCK_IMAGE_DRIVERS.join(" or ")}, or build an image that has it and set spec.server.customImage: true`,
+      driver,
+    );
+  }
+  const [reference, digest] = image.split("@");
+  const [name, tag = "latest"] = reference.split(/:(?=[^/:]+$)/);
+  // A digest without a tag may be either image; a tag says which.
+  if (name === STOCK_IMAGE && !(digest !== undefined && reference === name) && !tag.endsWith("-full")) {
+    error(
+      "spec.server.image",
+      `is MLflow's base image, which has no database driver and no google-cloud-storage: use ${STOCK_IMAGE}:${tag}-full (or set spec.server.customImage: true for a build of your own)`,
+      image,
+    );
+  }
 }
 
 /** Google Cloud Storage naming rules the pattern cannot express. */
