@@ -6,6 +6,8 @@ import type { DatabaseDriver, GoogleApiAccess, MlflowConfig, ResolvedConfig, Res
 
 export const DEFAULTS = {
   driver: "pymysql" as DatabaseDriver,
+  /** app.kubernetes.io/part-of of every generated object (not a selector label). */
+  partOf: "mlflow",
   refreshInterval: "1h",
   esoNamespace: "external-secrets",
   esoServiceAccount: "external-secrets",
@@ -59,7 +61,7 @@ export function isGkeIngressClass(className: string): boolean {
 }
 
 export const MANAGED_BY = "mlflow-infra";
-/** app.kubernetes.io/name (and part-of) of every generated object; the pods' selector uses it too. */
+/** app.kubernetes.io/name of every generated object; the pods' selector uses it too. */
 export const APP_NAME = "mlflow";
 
 /** Prefix for cloud-side names: "<stack>-" or nothing. */
@@ -102,7 +104,7 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
       ...sortedKeys(spec.labels ?? {}),
       "app.kubernetes.io/name": APP_NAME,
       "app.kubernetes.io/instance": name,
-      "app.kubernetes.io/part-of": APP_NAME,
+      "app.kubernetes.io/part-of": spec.partOf ?? DEFAULTS.partOf,
       "app.kubernetes.io/managed-by": MANAGED_BY,
     },
     gcp: {

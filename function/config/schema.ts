@@ -135,6 +135,12 @@ export const mlflowConfigSchema = {
         namespace: { ...dns1123Label("a namespace"), description: "Namespace of the instance. Default metadata.name." },
         serviceAccountName: { ...dns1123Subdomain("a service account name"), description: "Kubernetes service account. Default metadata.name." },
         labels: { ...labelMap, description: "Extra labels on every generated object." },
+        partOf: {
+          ...rule(PATTERNS.labelValue, "a label value: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", { minLength: 1, maxLength: 63 }),
+          default: DEFAULTS.partOf,
+          description:
+            "The app.kubernetes.io/part-of label of every generated object: the larger application the instance belongs to (zenml-mlops-stack, say). Not a selector label, so it can change without recreating anything.",
+        },
         database: {
           type: "object",
           description: "The MLflow backend database, whose credentials live in Secret Manager.",

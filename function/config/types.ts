@@ -16,6 +16,7 @@ export interface MlflowConfig {
 
 export interface MlflowSpec {
   stack?: string;
+  partOf?: string;
   gcp: {
     projectId: string;
     serviceAccount?: string;

@@ -215,7 +215,14 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-const RESERVED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "app.kubernetes.io/component"];
+/** Labels mlflow-infra sets, with where to change them when the config may. */
+const RESERVED_LABELS: Record<string, string> = {
+  "app.kubernetes.io/name": "",
+  "app.kubernetes.io/instance": " (it is metadata.name)",
+  "app.kubernetes.io/part-of": ": set spec.partOf instead",
+  "app.kubernetes.io/managed-by": "",
+  "app.kubernetes.io/component": "",
+};
 
 function semanticChecks(config: MlflowConfig): Result[] {
   const results: Result[] = [];
@@ -242,7 +249,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
   }
 
   for (const key of Object.keys(spec.labels ?? {})) {
-    if (RESERVED_LABELS.includes(key)) error(`spec.labels[${JSON.stringify(key)}]`, "is set by mlflow-infra and cannot be overridden");
+    if (Object.hasOwn(RESERVED_LABELS, key)) error(`spec.labels[${JSON.stringify(key)}]`, `is set by mlflow-infra and cannot be overridden here${RESERVED_LABELS[key]}`);
   }
 
   const interval = spec.externalSecrets?.refreshInterval;
