@@ -32,3 +32,28 @@ test.each([
   const errors = await schemaErrors(make() as KubeObject);
   expect(errors.join("\n")).toMatch(pattern);
 });
+
+describe("core kinds are checked strictly, field by field (kubectl --validate=strict)", () => {
+  const server: MlflowConfig = { ...seed, spec: { ...seed.spec, server: { image: "ghcr.io/mlflow/mlflow:v3.10.0-full", ingress: { host: "mlflow.example.com" }, replicas: 2, autoscaling: { maxReplicas: 3 } } } };
+  const all = buildAll(resolve(server));
+  const one = (kind: string) => structuredClone(all.find((o) => o.kind === kind)) as any;
+
+  test("every core object of a server config is valid as generated", async () => {
+    const core = all.filter((o) => !/^(external-secrets|argoproj)\.io\//.test(String(o.apiVersion)));
+    expect(core.map((o) => o.kind)).toEqual(expect.arrayContaining(["Deployment", "Service", "Job", "Ingress", "NetworkPolicy", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Role"]));
+    for (const o of core) expect(await schemaErrors(o)).toEqual([]);
+  });
+
+  test.each([
+    ["a misspelt container field", () => { const d = one("Deployment"); d.spec.template.spec.containers[0].imagePullPolcy = "Always"; return d; }, /containers\[0\]: unknown field "imagePullPolcy"/],
+    ["a misspelt field deep in a probe", () => { const d = one("Deployment"); d.spec.template.spec.containers[0].readinessProbe.httpGet.paht = "/x"; return d; }, /httpGet: unknown field "paht"/],
+    ["a misspelt metadata field", () => { const s = one("Service"); s.metadata.label = {}; return s; }, /metadata: unknown field "label"/],
+    ["a port as a string where an integer is needed", () => { const s = one("Service"); s.spec.ports[0].port = "5000"; return s; }, /ports\[0\]\.port: must be an integer/],
+    ["replicas as a fraction", () => { const d = one("Deployment"); d.spec.replicas = 1.5; return d; }, /spec\.replicas: must be an integer/],
+    ["a label value that is a number", () => { const s = one("Service"); s.metadata.labels.team = 5; return s; }, /labels\["team"\]: must be a string/],
+    ["a list where a map is needed", () => { const j = one("Job"); j.spec.template.metadata.labels = ["a"]; return j; }, /labels: must be a map/],
+    ["an unknown field in an HPA metric", () => { const h = one("HorizontalPodAutoscaler"); h.spec.metrics[0].resource.targt = {}; return h; }, /resource: unknown field "targt"/],
+  ])("rejects %s", async (_name, make, pattern) => {
+    expect((await schemaErrors(make() as KubeObject)).join("\n")).toMatch(pattern);
+  });
+});
