@@ -81,9 +81,16 @@ export const mlflowConfigSchema = {
           ),
           description: "Instance name; generated object names derive from it.",
         },
-        namespace: { type: "string" },
-        labels: { type: "object" },
-        annotations: { type: "object" },
+        namespace: {
+          type: "string",
+          description: "Sets nothing: accepted only when it is the instance's namespace (spec.namespace, default metadata.name).",
+        },
+        labels: { type: "object", description: "Refused: the MlflowConfig's labels are not copied to what it generates; use spec.labels." },
+        annotations: {
+          type: "object",
+          description:
+            "Only kpt's and kustomize's own annotations (config.kubernetes.io/local-config, config.kubernetes.io/function, internal.config.kubernetes.io/path, ...); others are refused, since they are not copied to what it generates.",
+        },
       },
     },
     spec: {

@@ -6,6 +6,7 @@
  */
 import type { Result } from "../krm/results.js";
 import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace, isGkeIngressClass } from "./defaults.js";
+import { kubeRules } from "./kube-rules.js";
 import { PATTERNS } from "./schema.js";
 import type { DatabaseDriver, MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
@@ -248,6 +249,8 @@ function semanticChecks(config: MlflowConfig): Result[] {
     error("spec.artifacts.bucket", isDefault ? `is needed: the default bucket "${bucket}" (<stack>-<name>-artifacts) ${problem}; set spec.artifacts.bucket` : `${problem}, got ${JSON.stringify(bucket)}`, bucket);
   }
 
+  kubeRules(config, error);
+
   for (const key of Object.keys(spec.labels ?? {})) {
     if (Object.hasOwn(RESERVED_LABELS, key)) error(`spec.labels[${JSON.stringify(key)}]`, `is set by mlflow-infra and cannot be overridden here${RESERVED_LABELS[key]}`);
   }
@@ -274,9 +277,6 @@ function semanticChecks(config: MlflowConfig): Result[] {
     }
     if (server.ingress && !server.ingress.clusterIssuer) {
       warn("spec.server.ingress.clusterIssuer", "is not set: the tracking server is exposed over plain HTTP");
-    }
-    if (a && server.resources && server.resources.requests?.cpu === undefined) {
-      error("spec.server.resources.requests.cpu", "is required with spec.server.autoscaling: the autoscaler measures CPU utilisation against it");
     }
     (server.allowedHosts ?? []).forEach((h, i) => {
       if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
