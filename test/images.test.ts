@@ -3,7 +3,6 @@
  * may be pinned with @sha256:, and a tag-only reference is a warning naming its field.
  */
 import { stringify } from "yaml";
-import { DEFAULTS } from "../function/config/defaults.js";
 import type { ServerSpec } from "../function/config/types.js";
 import { processResourceList } from "../function/processor.js";
 import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
@@ -17,7 +16,11 @@ function run(server: Partial<ServerSpec>) {
   const outcome = processResourceList(resourceList(stringify(withServer(server))));
   const parsed = parseOutput(outcome.output);
   const warnings = parsed.results.filter((r: any) => r.severity === "warning" && /image/.test(r.field?.path ?? ""));
-  return { ok: outcome.ok, warnings: warnings.map((r: any) => `${r.field.path}: ${r.message}`), objects: generatedItems(parsed.items) as Obj[] };
+  return {
+    ok: outcome.ok,
+    warnings: warnings.map((r: any) => `${r.field.path}: ${r.message}`),
+    objects: generatedItems(parsed.items) as Obj[],
+  };
 }
 const images = (objects: Obj[]) => {
   const pod = find(objects, "Deployment").spec.template.spec;
@@ -25,34 +28,47 @@ const images = (objects: Obj[]) => {
 };
 
 test("digests for both images: accepted, emitted as given, no warning", () => {
-  const r = run({ image: `${IMAGE}@${DIGEST}`, cloudSqlProxy: { instanceConnectionName: CONNECTION, image: `${PROXY}@${DIGEST}` } });
+  const r = run({
+    image: `${IMAGE}@${DIGEST}`,
+    cloudSqlProxy: { instanceConnectionName: CONNECTION, image: `${PROXY}@${DIGEST}` },
+  });
   expect(r.ok).toBe(true);
   expect(images(r.objects)).toEqual([`${PROXY}@${DIGEST}`, `${IMAGE}@${DIGEST}`]);
   expect(r.warnings).toEqual([]);
 });
 
 test("a digest without a tag is pinned, not 'latest'", () => {
-  const r = run({ image: `ghcr.io/mlflow/mlflow@${DIGEST}`, cloudSqlProxy: { instanceConnectionName: CONNECTION, image: `${PROXY}@${DIGEST}` } });
+  const r = run({
+    image: `ghcr.io/mlflow/mlflow@${DIGEST}`,
+    cloudSqlProxy: { instanceConnectionName: CONNECTION, image: `${PROXY}@${DIGEST}` },
+  });
   expect([r.ok, r.warnings]).toEqual([true, []]);
 });
 
 test("a tag-only proxy image is a warning naming its field", () => {
   const r = run({ image: `${IMAGE}@${DIGEST}`, cloudSqlProxy: { instanceConnectionName: CONNECTION, image: PROXY } });
   expect(r.ok).toBe(true);
-  expect(r.warnings).toEqual([expect.stringMatching(/^spec\.server\.cloudSqlProxy\.image: spec\.server\.cloudSqlProxy\.image has no digest/)]);
+  expect(r.warnings).toEqual([
+    expect.stringMatching(/^spec\.server\.cloudSqlProxy\.image: spec\.server\.cloudSqlProxy\.image has no digest/),
+  ]);
 });
 
 test("the proxy's default image is tag-only too, and warned about as the default", () => {
   const r = run({ image: `${IMAGE}@${DIGEST}`, cloudSqlProxy: { instanceConnectionName: CONNECTION } });
-  expect(images(r.objects)[0]).toBe(DEFAULTS.server.cloudSqlProxyImage);
+  expect(images(r.objects)[0]).toBe(PROXY);
   expect(r.warnings).toEqual([expect.stringMatching(/cloudSqlProxy\.image \(the default\) has no digest/)]);
 });
 
 test("a proxy image without a tag or with latest: both warnings", () => {
-  const r = run({ image: `${IMAGE}@${DIGEST}`, cloudSqlProxy: { instanceConnectionName: CONNECTION, image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:latest" } });
+  const r = run({
+    image: `${IMAGE}@${DIGEST}`,
+    cloudSqlProxy: { instanceConnectionName: CONNECTION, image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:latest" },
+  });
   expect(r.warnings).toEqual([expect.stringMatching(/has no digest/), expect.stringMatching(/uses the latest tag/)]);
 });
 
 test("the server image without a digest is still a warning", () => {
-  expect(run({ image: IMAGE }).warnings).toEqual([expect.stringMatching(/^spec\.server\.image: spec\.server\.image has no digest/)]);
+  expect(run({ image: IMAGE }).warnings).toEqual([
+    expect.stringMatching(/^spec\.server\.image: spec\.server\.image has no digest/),
+  ]);
 });

@@ -35,12 +35,31 @@ test("quantities compare exactly across units", () => {
 
 describe("a request above its limit", () => {
   test.each<[string, MlflowConfig, string]>([
-    ["server memory", withServer({ resources: { requests: { memory: "4Gi" }, limits: { memory: "2Gi" } } }), "spec.server.resources.requests.memory"],
-    ["server cpu, across units", withServer({ resources: { requests: { cpu: "1.5" }, limits: { cpu: "1200m" } } }), "spec.server.resources.requests.cpu"],
-    ["server ephemeral storage", withServer({ resources: { requests: { cpu: "1", "ephemeral-storage": "2Gi" }, limits: { "ephemeral-storage": "1Gi" } } }), "spec.server.resources.requests.ephemeral-storage"],
+    [
+      "server memory",
+      withServer({ resources: { requests: { memory: "4Gi" }, limits: { memory: "2Gi" } } }),
+      "spec.server.resources.requests.memory",
+    ],
+    [
+      "server cpu, across units",
+      withServer({ resources: { requests: { cpu: "1.5" }, limits: { cpu: "1200m" } } }),
+      "spec.server.resources.requests.cpu",
+    ],
+    [
+      "server ephemeral storage",
+      withServer({
+        resources: { requests: { cpu: "1", "ephemeral-storage": "2Gi" }, limits: { "ephemeral-storage": "1Gi" } },
+      }),
+      "spec.server.resources.requests.ephemeral-storage",
+    ],
     [
       "the proxy sidecar (in the Deployment and the migration Job)",
-      withServer({ cloudSqlProxy: { instanceConnectionName: CONNECTION, resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "256Mi" } } } }),
+      withServer({
+        cloudSqlProxy: {
+          instanceConnectionName: CONNECTION,
+          resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "256Mi" } },
+        },
+      }),
       "spec.server.cloudSqlProxy.resources.requests.memory",
     ],
   ])("%s: refused naming the request", (_name, config, field) => {
@@ -50,7 +69,13 @@ describe("a request above its limit", () => {
   });
 
   test("equal request and limit in other units: accepted", () => {
-    expect(run(withServer({ resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1000m", memory: "1024Mi" } } })).errors).toEqual([]);
+    expect(
+      run(
+        withServer({
+          resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1000m", memory: "1024Mi" } },
+        }),
+      ).errors,
+    ).toEqual([]);
   });
 });
 
@@ -63,7 +88,15 @@ test.each(["10.0.0.1", "192.168.1.20"])("an Ingress host that is an IP address (
 describe("CPU autoscaling needs a CPU request in every container of the pod", () => {
   const autoscaling = { maxReplicas: 4 };
   test("the proxy sidecar without one: refused naming it", () => {
-    const r = run(withServer({ autoscaling, cloudSqlProxy: { instanceConnectionName: CONNECTION, resources: { requests: { memory: "64Mi" }, limits: { memory: "256Mi" } } } }));
+    const r = run(
+      withServer({
+        autoscaling,
+        cloudSqlProxy: {
+          instanceConnectionName: CONNECTION,
+          resources: { requests: { memory: "64Mi" }, limits: { memory: "256Mi" } },
+        },
+      }),
+    );
     expect([r.ok, fieldsOf(r)]).toEqual([false, ["spec.server.cloudSqlProxy.resources.requests.cpu"]]);
     expect(r.errors[0][1]).toMatch(/missing request for cpu/);
   });
@@ -91,10 +124,12 @@ describe("the MlflowConfig's own metadata", () => {
   };
   test("labels: refused, pointing at spec.labels", () => {
     const r = run(withMetadata({ labels: { team: "ml" } }));
-    expect(r.errors).toEqual([["metadata.labels[\"team\"]", expect.stringMatching(/spec\.labels/)]]);
+    expect(r.errors).toEqual([['metadata.labels["team"]', expect.stringMatching(/spec\.labels/)]]);
   });
   test("annotations of one's own: refused; kpt's and kustomize's: accepted", () => {
-    expect(fieldsOf(run(withMetadata({ annotations: { owner: "ml-platform" } })))).toEqual(["metadata.annotations[\"owner\"]"]);
+    expect(fieldsOf(run(withMetadata({ annotations: { owner: "ml-platform" } })))).toEqual([
+      'metadata.annotations["owner"]',
+    ]);
     const orchestrators = {
       "config.kubernetes.io/local-config": "true",
       "config.kubernetes.io/function": "exec:\n  path: ./mlflow-infra\n",
@@ -112,7 +147,9 @@ describe("the MlflowConfig's own metadata", () => {
 
 describe("every golden case", () => {
   const GOLDEN = join(ROOT, "test/golden");
-  const cases = readdirSync(GOLDEN, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const cases = readdirSync(GOLDEN, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
   const pods = cases.flatMap((c) =>
     generatedItems(parseOutput(readFileSync(join(GOLDEN, c, "expected.yaml"), "utf8")).items)
       .filter((o) => o.kind === "Deployment" || o.kind === "Job")
@@ -132,11 +169,21 @@ describe("every golden case", () => {
   });
 
   test("with an HPA, every container it counts (native sidecars included) has a CPU request", () => {
-    const scaled = cases.filter((c) => readFileSync(join(GOLDEN, c, "expected.yaml"), "utf8").includes("kind: HorizontalPodAutoscaler"));
+    const scaled = cases.filter((c) =>
+      readFileSync(join(GOLDEN, c, "expected.yaml"), "utf8").includes("kind: HorizontalPodAutoscaler"),
+    );
     expect(scaled.length).toBeGreaterThan(0);
     for (const { id, spec } of pods.filter((p) => scaled.some((c) => p.id === `${c} Deployment`))) {
-      const counted = [...spec.containers, ...(spec.initContainers ?? []).filter((c: any) => c.restartPolicy === "Always")];
-      for (const c of counted) expect([id, c.name, c.resources?.requests?.cpu ?? c.resources?.limits?.cpu]).toEqual([id, c.name, expect.any(String)]);
+      const counted = [
+        ...spec.containers,
+        ...(spec.initContainers ?? []).filter((c: any) => c.restartPolicy === "Always"),
+      ];
+      for (const c of counted)
+        expect([id, c.name, c.resources?.requests?.cpu ?? c.resources?.limits?.cpu]).toEqual([
+          id,
+          c.name,
+          expect.any(String),
+        ]);
     }
   });
 });

@@ -29,7 +29,8 @@ function selectors(objects: Obj[]): unknown[] {
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
     else if (v && typeof v === "object") {
       for (const [k, x] of Object.entries(v)) {
-        if (k === "selector" || k === "podSelector" || k === "labelSelector" || k === "matchLabels") out.push([path, k, x]);
+        if (k === "selector" || k === "podSelector" || k === "labelSelector" || k === "matchLabels")
+          out.push([path, k, x]);
         walk(x, `${path}.${k}`);
       }
     }
@@ -41,11 +42,13 @@ function selectors(objects: Obj[]): unknown[] {
 test("spec.partOf labels every generated object", () => {
   const objects = render(everything("zenml-mlops-stack"));
   expect(objects.length).toBeGreaterThan(10);
-  for (const o of objects) expect([o.kind, (o.metadata as any)?.labels?.[PART_OF]]).toEqual([o.kind, "zenml-mlops-stack"]);
+  for (const o of objects)
+    expect([o.kind, (o.metadata as any)?.labels?.[PART_OF]]).toEqual([o.kind, "zenml-mlops-stack"]);
 });
 
 test("the default is mlflow", () => {
-  for (const o of render(everything())) expect([o.kind, (o.metadata as any)?.labels?.[PART_OF]]).toEqual([o.kind, "mlflow"]);
+  for (const o of render(everything()))
+    expect([o.kind, (o.metadata as any)?.labels?.[PART_OF]]).toEqual([o.kind, "mlflow"]);
 });
 
 test("selectors do not depend on it, and never use it", () => {
@@ -80,6 +83,16 @@ test("spec.labels still cannot set it, and the error says where to", () => {
 test("the golden case original-labels carries the original manifests' part-of on every object", () => {
   const dir = join(ROOT, "test/golden/original-labels");
   const items = generatedItems(parseOutput(readFileSync(join(dir, "expected.yaml"), "utf8")).items);
-  expect(items.map((o) => o.kind)).toEqual(expect.arrayContaining(["Namespace", "ServiceAccount", "Role", "RoleBinding", "SecretStore", "ExternalSecret", "Application"]));
+  expect(items.map((o) => o.kind)).toEqual(
+    expect.arrayContaining([
+      "Namespace",
+      "ServiceAccount",
+      "Role",
+      "RoleBinding",
+      "SecretStore",
+      "ExternalSecret",
+      "Application",
+    ]),
+  );
   for (const o of items) expect([o.kind, (o.metadata as any).labels[PART_OF]]).toEqual([o.kind, "zenml-mlops-stack"]);
 });

@@ -7,11 +7,13 @@ import { allSchemaErrors } from "./helpers/schemas.js";
 import { find, render, withServer, type Obj } from "./helpers/server.js";
 
 const withoutCluster = render(withServer());
-const withCluster = render(withServer({}, { gcp: { projectId: "zenml-470505", cluster: { name: "zenml", location: "australia-southeast1" } } }));
+const withCluster = render(
+  withServer({}, { gcp: { projectId: "zenml-470505", cluster: { name: "zenml", location: "australia-southeast1" } } }),
+);
 const workloadIdentity = (objects: Obj[]) => find(objects, "SecretStore").spec.provider.gcpsm.auth?.workloadIdentity;
 const tokenRequester = (objects: Obj[]) => objects.filter((o) => o.metadata?.name === "mlflow-eso-token-requester");
 
-test("without spec.gcp.cluster: the instance's service account, and no cluster fields (ESO asks the metadata server)", () => {
+test("without spec.gcp.cluster: its service account, no cluster fields (ESO asks the metadata server)", () => {
   expect(workloadIdentity(withoutCluster)).toEqual({ serviceAccountRef: { name: "mlflow" } });
 });
 
@@ -30,8 +32,12 @@ test.each([
 ])("%s spec.gcp.cluster: the ESO controller may create tokens for that one account", (_name, objects) => {
   const [role, binding] = tokenRequester(objects) as any[];
   expect([role?.kind, binding?.kind]).toEqual(["Role", "RoleBinding"]);
-  expect(role.rules).toEqual([{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: ["mlflow"], verbs: ["create"] }]);
-  expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "external-secrets", namespace: "external-secrets" }]);
+  expect(role.rules).toEqual([
+    { apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: ["mlflow"], verbs: ["create"] },
+  ]);
+  expect(binding.subjects).toEqual([
+    { kind: "ServiceAccount", name: "external-secrets", namespace: "external-secrets" },
+  ]);
 });
 
 test.each([

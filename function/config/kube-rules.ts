@@ -20,7 +20,7 @@
  *   own bookkeeping (config.kubernetes.io/local-config, .../path, .../function, ...), and a
  *   metadata.namespace equal to the instance's namespace.
  */
-import { DEFAULTS, instanceNamespace } from "./defaults.js";
+import { applyDefaults, instanceNamespace } from "./defaults.js";
 import type { MlflowConfig, ResourceRequirements } from "./types.js";
 
 type Report = (path: string, message: string, currentValue?: unknown) => void;
@@ -33,8 +33,20 @@ function quantity(q: string): { n: bigint; d: bigint } {
   const binary = (p: number) => 1024n ** BigInt(p) * 1000n;
   const decimal = (p: number) => 1000n ** BigInt(p) * 1000n;
   const unit: Record<string, bigint> = {
-    m: 1n, "": 1000n, k: decimal(1), M: decimal(2), G: decimal(3), T: decimal(4), P: decimal(5), E: decimal(6),
-    Ki: binary(1), Mi: binary(2), Gi: binary(3), Ti: binary(4), Pi: binary(5), Ei: binary(6),
+    m: 1n,
+    "": 1000n,
+    k: decimal(1),
+    M: decimal(2),
+    G: decimal(3),
+    T: decimal(4),
+    P: decimal(5),
+    E: decimal(6),
+    Ki: binary(1),
+    Mi: binary(2),
+    Gi: binary(3),
+    Ti: binary(4),
+    Pi: binary(5),
+    Ei: binary(6),
   };
   return { n: BigInt(`${m[1]}${fraction}`) * unit[m[3]], d: 10n ** BigInt(fraction.length) };
 }
@@ -49,10 +61,17 @@ export function quantityAbove(a: string, b: string): boolean {
 const isZero = (q: string) => quantity(q).n === 0n;
 
 function requestsWithinLimits(path: string, r: ResourceRequirements, error: Report): void {
-  for (const [resource, request] of Object.entries(r.requests ?? {})) {
-    const limit = r.limits?.[resource];
+  const limits: Record<string, string | undefined> = r.limits ?? {};
+  for (const [resource, request] of Object.entries<string | undefined>(r.requests ?? {})) {
+    const limit = limits[resource];
+    if (request === undefined) continue;
     if (limit !== undefined && quantityAbove(request, limit)) {
-      error(`${path}.requests.${resource}`, `(${request}) must not exceed ${path}.limits.${resource} (${limit}): the API server rejects a request above its limit`, request);
+      error(
+        `${path}.requests.${resource}`,
+        `(${request}) must not exceed ${path}.limits.${resource} (${limit}): ` +
+          "the API server rejects a request above its limit",
+        request,
+      );
     }
   }
 }
@@ -60,33 +79,42 @@ function requestsWithinLimits(path: string, r: ResourceRequirements, error: Repo
 /** The CPU the HPA controller counts for a container: its request, or its limit (the API server's default request). */
 const cpuRequest = (r: ResourceRequirements) => r.requests?.cpu ?? r.limits?.cpu;
 
-const ORCHESTRATOR_ANNOTATIONS = /^(config\.kubernetes\.io|internal\.config\.kubernetes\.io|config\.k8s\.io|kustomize\.config\.k8s\.io|kpt\.dev)\//;
+const ORCHESTRATOR_ANNOTATIONS =
+  /^(config\.kubernetes\.io|internal\.config\.kubernetes\.io|config\.k8s\.io|kustomize\.config\.k8s\.io|kpt\.dev)\//;
 
 export function kubeRules(config: MlflowConfig, error: Report): void {
-  const { metadata, spec } = config;
+  const { metadata } = config;
   for (const key of Object.keys(metadata.labels ?? {})) {
-    error(`metadata.labels[${JSON.stringify(key)}]`, "is not used: the MlflowConfig's labels are not copied to what it generates; put labels for every generated object in spec.labels");
+    error(
+      `metadata.labels[${JSON.stringify(key)}]`,
+      "is not used: the MlflowConfig's labels are not copied to what it generates; " +
+        "put labels for every generated object in spec.labels",
+    );
   }
   for (const key of Object.keys(metadata.annotations ?? {})) {
     if (ORCHESTRATOR_ANNOTATIONS.test(key)) continue;
     error(
       `metadata.annotations[${JSON.stringify(key)}]`,
-      "is not used: the MlflowConfig's annotations are not copied to what it generates; only kpt's and kustomize's own (config.kubernetes.io/..., internal.config.kubernetes.io/..., config.k8s.io/..., kustomize.config.k8s.io/..., kpt.dev/...) are accepted here",
+      "is not used: the MlflowConfig's annotations are not copied to what it generates; only kpt's and " +
+        "kustomize's own (config.kubernetes.io/..., internal.config.kubernetes.io/..., config.k8s.io/..., " +
+        "kustomize.config.k8s.io/..., kpt.dev/...) are accepted here",
     );
   }
   const namespace = instanceNamespace(config);
   if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
     error(
       "metadata.namespace",
-      `(${JSON.stringify(metadata.namespace)}) is not used: the instance's namespace is spec.namespace (default metadata.name), here ${JSON.stringify(namespace)}; set spec.namespace, or leave metadata.namespace out`,
+      `(${JSON.stringify(metadata.namespace)}) is not used: the instance's namespace is spec.namespace ` +
+        `(default metadata.name), here ${JSON.stringify(namespace)}; ` +
+        "set spec.namespace, or leave metadata.namespace out",
       metadata.namespace,
     );
   }
 
-  const server = spec.server;
+  const server = applyDefaults(config).spec.server;
   if (!server) return;
-  const serverResources = server.resources ?? DEFAULTS.server.resources;
-  const proxyResources = server.cloudSqlProxy ? server.cloudSqlProxy.resources ?? DEFAULTS.server.cloudSqlProxyResources : undefined;
+  const serverResources = server.resources;
+  const proxyResources = server.cloudSqlProxy?.resources;
   requestsWithinLimits("spec.server.resources", serverResources, error);
   if (proxyResources) requestsWithinLimits("spec.server.cloudSqlProxy.resources", proxyResources, error);
 
@@ -96,15 +124,30 @@ export function kubeRules(config: MlflowConfig, error: Report): void {
   }
 
   if (server.autoscaling) {
-    const why = "is required with spec.server.autoscaling: the autoscaler measures CPU utilisation against the requests of every container in the pod";
+    const why =
+      "is required with spec.server.autoscaling: the autoscaler measures CPU utilisation against the requests " +
+      "of every container in the pod";
     const serverCpu = cpuRequest(serverResources);
-    if (serverCpu === undefined) error("spec.server.resources.requests.cpu", `${why}, and this container has none ("missing request for cpu": it never scales)`);
+    if (serverCpu === undefined)
+      error(
+        "spec.server.resources.requests.cpu",
+        `${why}, and this container has none ("missing request for cpu": it never scales)`,
+      );
     const proxyCpu = proxyResources && cpuRequest(proxyResources);
     if (proxyResources && proxyCpu === undefined) {
-      error("spec.server.cloudSqlProxy.resources.requests.cpu", `${why}, the Cloud SQL Auth Proxy sidecar included, and it has none ("missing request for cpu": it never scales)`);
+      error(
+        "spec.server.cloudSqlProxy.resources.requests.cpu",
+        `${why}, the Cloud SQL Auth Proxy sidecar included, and it has none ` +
+          '("missing request for cpu": it never scales)',
+      );
     }
     if (serverCpu !== undefined && isZero(serverCpu) && (proxyCpu === undefined || isZero(proxyCpu))) {
-      error("spec.server.resources.requests.cpu", `(${serverCpu}) must be above 0 with spec.server.autoscaling: the pod's CPU requests add up to nothing to measure utilisation against`, serverCpu);
+      error(
+        "spec.server.resources.requests.cpu",
+        `(${serverCpu}) must be above 0 with spec.server.autoscaling: ` +
+          "the pod's CPU requests add up to nothing to measure utilisation against",
+        serverCpu,
+      );
     }
   }
 }

@@ -5,7 +5,7 @@
  * Every result names the field (`spec.gcp.projectId`) and the rule.
  */
 import type { Result } from "../krm/results.js";
-import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace, isGkeIngressClass } from "./defaults.js";
+import { applyDefaults, cloudPrefix, defaultBucket, defaultServiceAccountId, instanceNamespace, isGkeIngressClass } from "./defaults.js";
 import { kubeRules } from "./kube-rules.js";
 import { PATTERNS } from "./schema.js";
 import type { DatabaseDriver, MlflowConfig } from "./types.js";
@@ -232,6 +232,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
   const warn = (path: string, message: string, currentValue?: unknown) =>
     results.push({ severity: "warning", message: `${path} ${message}`, field: { path, currentValue } });
   const { spec } = config;
+  const defaulted = applyDefaults(config).spec;
 
   // Derived cloud-side names must be valid too.
   if (spec.gcp.serviceAccount === undefined) {
@@ -252,7 +253,10 @@ function semanticChecks(config: MlflowConfig): Result[] {
   kubeRules(config, error);
 
   for (const key of Object.keys(spec.labels ?? {})) {
-    if (Object.hasOwn(RESERVED_LABELS, key)) error(`spec.labels[${JSON.stringify(key)}]`, `is set by mlflow-infra and cannot be overridden here${RESERVED_LABELS[key]}`);
+    if (Object.hasOwn(RESERVED_LABELS, key)) {
+      const where = RESERVED_LABELS[key];
+      error(`spec.labels[${JSON.stringify(key)}]`, `is set by mlflow-infra and cannot be overridden here${where}`);
+    }
   }
 
   const interval = spec.externalSecrets?.refreshInterval;
@@ -263,16 +267,17 @@ function semanticChecks(config: MlflowConfig): Result[] {
   }
 
   const server = spec.server;
-  if (server) {
+  const d = defaulted.server;
+  if (server && d) {
     checkImage("spec.server.image", server.image, warn);
-    if (!server.customImage) checkStockImage(server.image, spec.database?.driver ?? DEFAULTS.driver, error);
-    if (server.cloudSqlProxy) {
-      const proxyImage = server.cloudSqlProxy.image ?? DEFAULTS.server.cloudSqlProxyImage;
-      checkImage("spec.server.cloudSqlProxy.image", proxyImage, warn, server.cloudSqlProxy.image === undefined ? " (the default)" : "");
+    if (!d.customImage) checkStockImage(server.image, defaulted.database.driver, error);
+    if (server.cloudSqlProxy && d.cloudSqlProxy) {
+      const which = server.cloudSqlProxy.image === undefined ? " (the default)" : "";
+      checkImage("spec.server.cloudSqlProxy.image", d.cloudSqlProxy.image, warn, which);
     }
     const a = server.autoscaling;
     if (a) {
-      const min = a.minReplicas ?? server.replicas ?? DEFAULTS.server.replicas;
+      const min = a.minReplicas ?? d.replicas;
       if (min > a.maxReplicas) error("spec.server.autoscaling.minReplicas", `(${min}) must not exceed spec.server.autoscaling.maxReplicas (${a.maxReplicas})`, min);
     }
     if (server.ingress && !server.ingress.clusterIssuer) {
@@ -281,10 +286,10 @@ function semanticChecks(config: MlflowConfig): Result[] {
     (server.allowedHosts ?? []).forEach((h, i) => {
       if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
     });
-    const className = server.ingress ? server.ingress.className ?? DEFAULTS.server.ingressClassName : undefined;
+    const className = d.ingress?.className;
     const gke = className !== undefined && isGkeIngressClass(className);
-    const body = server.ingress?.maxBodySize ?? DEFAULTS.server.maxBodySize;
-    const tmp = server.tmpSizeLimit ?? DEFAULTS.server.tmpSizeLimit;
+    const body = d.ingress?.maxBodySize ?? "";
+    const tmp = d.tmpSizeLimit;
     if (gke && server.ingress?.maxBodySize !== undefined) {
       warn("spec.server.ingress.maxBodySize", `is not used with className ${className}: it sets ingress-nginx's proxy-body-size, and GKE's load balancer has no such annotation`, body);
     } else if (server.ingress && !gke && (body === "0" || bytes(body) > bytes(tmp))) {
@@ -321,11 +326,16 @@ function semanticChecks(config: MlflowConfig): Result[] {
  * reference without an @sha256: digest is a warning; without a digest, no tag or `latest` is
  * one more.
  */
-function checkImage(path: string, image: string, warn: (path: string, message: string, value?: unknown) => void, which = ""): void {
+type Report = (path: string, message: string, value?: unknown) => void;
+
+function checkImage(path: string, image: string, warn: Report, which = ""): void {
   if (image.includes("@sha256:")) return;
-  warn(path, `${which} has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes`.trimStart(), image);
+  const noDigest = `${which} has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes`;
+  warn(path, noDigest.trimStart(), image);
   const tag = image.match(/:([^/:]+)$/)?.[1];
-  if (tag === undefined || tag === "latest") warn(path, "uses the latest tag, which changes under you: name a version", image);
+  if (tag === undefined || tag === "latest") {
+    warn(path, "uses the latest tag, which changes under you: name a version", image);
+  }
 }
 
 /**
@@ -337,11 +347,13 @@ function checkImage(path: string, image: string, warn: (path: string, message: s
 export const STOCK_IMAGE = "ghcr.io/mlflow/mlflow";
 export const STOCK_IMAGE_DRIVERS: readonly DatabaseDriver[] = ["pymysql", "psycopg2"];
 
-function checkStockImage(image: string, driver: DatabaseDriver, error: (path: string, message: string, value?: unknown) => void): void {
+function checkStockImage(image: string, driver: DatabaseDriver, error: Report): void {
   if (!STOCK_IMAGE_DRIVERS.includes(driver)) {
     error(
       "spec.database.driver",
-      `(${driver}) is not in MLflow's images, whose -full builds carry ${STOCK_IMAGE_DRIVERS.join(" and ")} only: the server and the migration Job would fail to import it; use ${STOCK_IMAGE_DRIVERS.join(" or ")}, or build an image that has it and set spec.server.customImage: true`,
+      `(${driver}) is not in MLflow's images, whose -full builds carry ${STOCK_IMAGE_DRIVERS.join(" and ")} only: ` +
+        `the server and the migration Job would fail to import it; use ${STOCK_IMAGE_DRIVERS.join(" or ")}, ` +
+        "or build an image that has it and set spec.server.customImage: true",
       driver,
     );
   }
@@ -351,7 +363,8 @@ function checkStockImage(image: string, driver: DatabaseDriver, error: (path: st
   if (name === STOCK_IMAGE && !(digest !== undefined && reference === name) && !tag.endsWith("-full")) {
     error(
       "spec.server.image",
-      `is MLflow's base image, which has no database driver and no google-cloud-storage: use ${STOCK_IMAGE}:${tag}-full (or set spec.server.customImage: true for a build of your own)`,
+      "is MLflow's base image, which has no database driver and no google-cloud-storage: " +
+        `use ${STOCK_IMAGE}:${tag}-full (or set spec.server.customImage: true for a build of your own)`,
       image,
     );
   }

@@ -40,7 +40,7 @@ export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   return a === b;
 }
 
-/** RFC 7386 merge patch from `original` to `modified` (evanphx/json-patch CreateMergePatch): lists are replaced whole. */
+/** RFC 7386 merge patch from `original` to `modified` (evanphx/json-patch CreateMergePatch): lists replaced whole. */
 export function createMergePatch(original: JsonObject, modified: JsonObject): JsonObject {
   const patch: JsonObject = {};
   for (const [k, v] of Object.entries(modified)) {
@@ -90,10 +90,12 @@ export function threeWayMergePatch(original: JsonObject, modified: JsonObject, c
 function removeFields(config: Json, live: Json): Json {
   if (isObject(config) && isObject(live)) {
     const out: JsonObject = {};
-    for (const [k, v] of Object.entries(config)) if (k in live) out[k] = live[k] === null ? null : removeFields(v, live[k]);
+    for (const [k, v] of Object.entries(config))
+      if (k in live) out[k] = live[k] === null ? null : removeFields(v, live[k]);
     return out;
   }
-  if (Array.isArray(config) && Array.isArray(live)) return live.map((v, i) => (i < config.length && v !== null ? removeFields(config[i], v) : v));
+  if (Array.isArray(config) && Array.isArray(live))
+    return live.map((v, i) => (i < config.length && v !== null ? removeFields(config[i], v) : v));
   return live;
 }
 
@@ -150,7 +152,12 @@ export function normalize(app: ApplicationModel, o: JsonObject): JsonObject {
 }
 
 /** controller/sync.go restoreNonIgnoredFields (v3.3.14, v3.4.7, v3.5.1). */
-function restoreNonIgnoredFields(patched: JsonObject, original: JsonObject, normalizedTarget: JsonObject, normalizedLive: JsonObject | undefined): void {
+function restoreNonIgnoredFields(
+  patched: JsonObject,
+  original: JsonObject,
+  normalizedTarget: JsonObject,
+  normalizedLive: JsonObject | undefined,
+): void {
   for (const [key, originalVal] of Object.entries(original)) {
     const inPatched = key in patched;
     const patchedVal = patched[key];
@@ -161,7 +168,8 @@ function restoreNonIgnoredFields(patched: JsonObject, original: JsonObject, norm
       restoreNonIgnoredFields(patchedVal, originalVal, normalizedVal, isObject(live) ? live : undefined);
       continue;
     }
-    if (inNormalized && deepEqual(normalizedVal, originalVal) && (!inPatched || !deepEqual(patchedVal, originalVal))) patched[key] = clone(originalVal);
+    if (inNormalized && deepEqual(normalizedVal, originalVal) && (!inPatched || !deepEqual(patchedVal, originalVal)))
+      patched[key] = clone(originalVal);
   }
   for (const key of Object.keys(patched)) {
     if (key in original) continue;
@@ -192,9 +200,17 @@ export interface LiveState {
  * One sync of one custom resource: what Argo CD applies, applied by kubectl apply (client-side),
  * then what the API server and the operator write into it (`admit`: CRD defaults, webhooks).
  */
-export function sync(app: ApplicationModel, live: LiveState | undefined, target: JsonObject, admit: (o: JsonObject) => JsonObject): LiveState {
+export function sync(
+  app: ApplicationModel,
+  live: LiveState | undefined,
+  target: JsonObject,
+  admit: (o: JsonObject) => JsonObject,
+): LiveState {
   const applied = targetToApply(app, live?.object, target);
-  const next = live === undefined ? clone(applied) : (applyMergePatch(live.object, threeWayMergePatch(live.lastApplied ?? {}, applied, live.object)) as JsonObject);
+  const next =
+    live === undefined
+      ? clone(applied)
+      : (applyMergePatch(live.object, threeWayMergePatch(live.lastApplied ?? {}, applied, live.object)) as JsonObject);
   return { object: admit(next), lastApplied: applied };
 }
 

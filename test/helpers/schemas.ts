@@ -83,7 +83,8 @@ export function coreModelName(apiVersion: string, kind: string): string {
  */
 export function strictFieldErrors(value: unknown, type: string, path: string, out: string[] = []): string[] {
   if (value === null || value === undefined) return out; // an explicit null is an unset field
-  const wrong = (expected: string) => out.push(`${path}: must be ${expected}, got ${Array.isArray(value) ? "a list" : typeof value} ${JSON.stringify(value)}`);
+  const got = `${Array.isArray(value) ? "a list" : typeof value} ${JSON.stringify(value)}`;
+  const wrong = (expected: string) => out.push(`${path}: must be ${expected}, got ${got}`);
   const array = /^Array<(.+)>$/.exec(type);
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
   if (array) {
@@ -111,7 +112,10 @@ export function strictFieldErrors(value: unknown, type: string, path: string, ou
       for (const [k, v] of Object.entries(value)) {
         const a = attributes.get(k);
         if (!a) out.push(`${path}: unknown field "${k}" (${type} has ${[...attributes.keys()].join(", ")})`);
-        else strictFieldErrors(v, a.type === "number" && a.format.startsWith("int") ? a.format : a.type, `${path}.${k}`, out);
+        else {
+          const type = a.type === "number" && a.format.startsWith("int") ? a.format : a.type;
+          strictFieldErrors(v, type, `${path}.${k}`, out);
+        }
       }
     }
   }
