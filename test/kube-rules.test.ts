@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { MlflowConfig } from "../function/config/types.js";
 import { processResourceList } from "../function/processor.js";
-import { quantityAbove } from "../function/config/kube-rules.js";
+import { canonicalCidr, quantityAbove } from "../function/config/kube-rules.js";
 import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 import { ROOT } from "./helpers/paths.js";
 import { withServer } from "./helpers/server.js";
@@ -83,6 +83,27 @@ test.each(["10.0.0.1", "192.168.1.20"])("an Ingress host that is an IP address (
   const r = run(withServer({ ingress: { host } }));
   expect([r.ok, fieldsOf(r)]).toEqual([false, ["spec.server.ingress.host"]]);
   expect(r.errors[0][1]).toMatch(/IP address: an Ingress host must be a DNS name/);
+});
+
+test("canonical CIDRs: the address masked to its prefix", () => {
+  expect(
+    ["10.42.0.0/24", "10.42.0.1/24", "10.129.1.7/23", "0.0.0.0/0", "1.2.3.4/0", "1.2.3.4/32"].map(canonicalCidr),
+  ).toEqual(["10.42.0.0/24", "10.42.0.0/24", "10.129.0.0/23", "0.0.0.0/0", "0.0.0.0/0", "1.2.3.4/32"]);
+});
+
+test("a NetworkPolicy CIDR with host bits set is refused naming the entry, with the network to write", () => {
+  const r = run(
+    withServer({
+      networkPolicy: { databaseCidrs: ["10.42.0.0/24", "10.20.0.5/16"], proxyOnlySubnetCidrs: ["10.129.1.0/23"] },
+    }),
+  );
+  expect(r.errors).toEqual([
+    [
+      "spec.server.networkPolicy.databaseCidrs[1]",
+      expect.stringMatching(/bits set beyond its prefix.*10\.20\.0\.0\/16$/),
+    ],
+    ["spec.server.networkPolicy.proxyOnlySubnetCidrs[0]", expect.stringMatching(/10\.129\.0\.0\/23$/)],
+  ]);
 });
 
 describe("CPU autoscaling needs a CPU request in every container of the pod", () => {

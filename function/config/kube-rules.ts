@@ -14,6 +14,10 @@
  *   scales; and with a pod total of zero it has nothing to divide by. A limit without a request
  *   counts as the request: the API server defaults one from the other
  *   (pkg/apis/core/v1/defaults.go, SetDefaults_Pod).
+ * - a NetworkPolicy ipBlock CIDR with bits set beyond its prefix length (10.42.0.1/24): the API
+ *   server refuses it with strict IP/CIDR validation and warns that it is ambiguous without
+ *   (k8s.io/apimachinery pkg/util/validation/ip.go, parseCIDR and GetWarningsForCIDR; used for
+ *   ipBlock.cidr by pkg/apis/networking/validation, ValidateIPBlock).
  * - the MlflowConfig's own metadata beyond its name, which nothing would read: labels and
  *   annotations are not copied to the generated objects (spec.labels is), and the instance's
  *   namespace is spec.namespace. Refused, except the annotations kpt and kustomize use for their
@@ -82,6 +86,16 @@ const cpuRequest = (r: ResourceRequirements) => r.requests?.cpu ?? r.limits?.cpu
 const ORCHESTRATOR_ANNOTATIONS =
   /^(config\.kubernetes\.io|internal\.config\.kubernetes\.io|config\.k8s\.io|kustomize\.config\.k8s\.io|kpt\.dev)\//;
 
+/** The canonical form of an IPv4 CIDR (the schema's pattern): the address masked to its prefix. */
+export function canonicalCidr(cidr: string): string {
+  const [address, bits] = cidr.split("/");
+  const prefix = Number(bits);
+  const value = address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+  const masked = prefix === 0 ? 0 : value - (value % 2 ** (32 - prefix));
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(masked / 2 ** shift) % 256);
+  return `${octets.join(".")}/${prefix}`;
+}
+
 export function kubeRules(config: MlflowConfig, error: Report): void {
   const { metadata } = config;
   for (const key of Object.keys(metadata.labels ?? {})) {
@@ -121,6 +135,19 @@ export function kubeRules(config: MlflowConfig, error: Report): void {
   const host = server.ingress?.host;
   if (host !== undefined && /^[0-9]+(\.[0-9]+){3}$/.test(host)) {
     error("spec.server.ingress.host", `(${host}) is an IP address: an Ingress host must be a DNS name`, host);
+  }
+
+  for (const list of ["databaseCidrs", "proxyOnlySubnetCidrs"] as const) {
+    (server.networkPolicy[list] ?? []).forEach((cidr, i) => {
+      const canonical = canonicalCidr(cidr);
+      if (canonical === cidr) return;
+      error(
+        `spec.server.networkPolicy.${list}[${i}]`,
+        `(${cidr}) has bits set beyond its prefix length: the API server refuses such a NetworkPolicy CIDR ` +
+          `(or warns that it is ambiguous); write the network, ${canonical}`,
+        cidr,
+      );
+    });
   }
 
   if (server.autoscaling) {
