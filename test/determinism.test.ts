@@ -20,8 +20,9 @@ import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 import { DIST, requireFile, ROOT } from "./helpers/paths.js";
 
 const GOLDEN = join(ROOT, "test/golden");
+// The refused-* cases are inputs the function refuses: nothing renders, so nothing to compare.
 const cases = readdirSync(GOLDEN, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
+  .filter((d) => d.isDirectory() && !d.name.startsWith("refused-"))
   .map((d) => d.name)
   .sort();
 const configOf = (name: string) => readFileSync(join(GOLDEN, name, "config.yaml"), "utf8");
@@ -105,7 +106,7 @@ describe.each(cases)("golden %s", (name) => {
 
 test("labels and resources written in any order: the same generated objects", () => {
   const config = (labels: string, resources: string) =>
-    `apiVersion: mlflow-infra.dev/v1alpha1\nkind: MlflowConfig\nmetadata:\n  name: mlflow\nspec:\n  gcp:\n    projectId: zenml-470505\n  labels:\n${labels}  server:\n    image: ghcr.io/mlflow/mlflow:v3.17.0-full\n    resources:\n${resources}`;
+    `apiVersion: mlflow-infra.dev/v1alpha1\nkind: MlflowConfig\nmetadata:\n  name: mlflow\nspec:\n  gcp:\n    projectId: zenml-470505\n  labels:\n${labels}  server:\n    image: ghcr.io/mlflow/mlflow:v3.10.0-full\n    resources:\n${resources}`;
   const a = processResourceList(resourceList(config("    team: ml\n    cost: c1\n    env: prod\n", "      requests: {cpu: 100m, memory: 1Gi}\n      limits: {memory: 2Gi, cpu: '1'}\n")));
   const b = processResourceList(resourceList(config("    env: prod\n    team: ml\n    cost: c1\n", "      limits: {cpu: '1', memory: 2Gi}\n      requests: {memory: 1Gi, cpu: 100m}\n")));
   expect(a.ok && b.ok).toBe(true);

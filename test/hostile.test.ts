@@ -336,8 +336,7 @@ function richConfig(): Record<string, any> {
   config.spec.server = { ...server("server-proxy"), ...server("server-autoscaling"), ...server("server-ingress") };
   config.spec.server.cloudSqlProxy = server("server-proxy").cloudSqlProxy;
   config.spec.server.networkPolicy = server("server-proxy").networkPolicy;
-  config.metadata.labels = { team: "ml" };
-  config.metadata.annotations = { note: "x" };
+  config.metadata.annotations = { "config.kubernetes.io/local-config": "true" };
   return config;
 }
 

@@ -32,3 +32,61 @@ test.each([
   const errors = await schemaErrors(make() as KubeObject);
   expect(errors.join("\n")).toMatch(pattern);
 });
+
+describe("core kinds are checked strictly, field by field (kubectl --validate=strict)", () => {
+  const server: MlflowConfig = {
+    ...seed,
+    spec: {
+      ...seed.spec,
+      server: {
+        image: "ghcr.io/mlflow/mlflow:v3.10.0-full",
+        ingress: { host: "mlflow.example.com" },
+        replicas: 2,
+        autoscaling: { maxReplicas: 3 },
+      },
+    },
+  };
+  const all = buildAll(resolve(server));
+  const one = (kind: string) => structuredClone(all.find((o) => o.kind === kind)) as any;
+  const planted = (kind: string, change: (o: any) => void) => () => {
+    const o = one(kind);
+    change(o);
+    return o;
+  };
+
+  test("every core object of a server config is valid as generated", async () => {
+    const core = all.filter((o) => !/^(external-secrets|argoproj)\.io\//.test(String(o.apiVersion)));
+    const kinds = ["Deployment", "Service", "Job", "Ingress", "NetworkPolicy", "HorizontalPodAutoscaler"];
+    expect(core.map((o) => o.kind)).toEqual(expect.arrayContaining([...kinds, "PodDisruptionBudget", "Role"]));
+    for (const o of core) expect(await schemaErrors(o)).toEqual([]);
+  });
+
+  test.each([
+    [
+      "a misspelt container field",
+      planted("Deployment", (d) => (d.spec.template.spec.containers[0].imagePullPolcy = "Always")),
+      /containers\[0\]: unknown field "imagePullPolcy"/,
+    ],
+    [
+      "a misspelt field deep in a probe",
+      planted("Deployment", (d) => (d.spec.template.spec.containers[0].readinessProbe.httpGet.paht = "/x")),
+      /httpGet: unknown field "paht"/,
+    ],
+    ["a misspelt metadata field", planted("Service", (s) => (s.metadata.label = {})), /metadata: unknown field/],
+    [
+      "a port as a string where an integer is needed",
+      planted("Service", (s) => (s.spec.ports[0].port = "5000")),
+      /ports\[0\]\.port: must be an integer/,
+    ],
+    ["replicas as a fraction", planted("Deployment", (d) => (d.spec.replicas = 1.5)), /replicas: must be an integer/],
+    ["a label value that is a number", planted("Service", (s) => (s.metadata.labels.team = 5)), /"team"\]: must be a/],
+    ["a list where a map is needed", planted("Job", (j) => (j.spec.template.metadata.labels = ["a"])), /must be a map/],
+    [
+      "an unknown field in an HPA metric",
+      planted("HorizontalPodAutoscaler", (h) => (h.spec.metrics[0].resource.targt = {})),
+      /resource: unknown field "targt"/,
+    ],
+  ])("rejects %s", async (_name, make, pattern) => {
+    expect((await schemaErrors(make() as KubeObject)).join("\n")).toMatch(pattern);
+  });
+});

@@ -9,7 +9,8 @@
  * is kept by the three-way merge. So:
  * 1. no CRD default may be missing inside a list item of what we emit;
  * 2. every remoteRef field that ESO may default is either emitted with the value ESO writes,
- *    or ignored by the Application (ignoreDifferences + RespectIgnoreDifferences=true);
+ *    or ignored by the Application's diff (ignoreDifferences; test/argocd-sync.test.ts shows why
+ *    not RespectIgnoreDifferences);
  * 3. the defaults left to the API server on map fields are exactly the known ones, so a CRD
  *    update that adds one is noticed here.
  */
@@ -105,8 +106,8 @@ describe.each(Object.entries(configs))("%s", (_name, config) => {
     expect(ignored).toContain(".spec.data[]?.remoteRef.nullBytePolicy");
   });
 
-  test("the Application respects the ignored differences when it syncs", () => {
-    expect(application.spec.syncPolicy.syncOptions).toContain("RespectIgnoreDifferences=true");
+  test("the Application ignores them in the diff only, so that a sync applies the rendered spec.data", () => {
+    expect(application.spec.syncPolicy.syncOptions).not.toContain("RespectIgnoreDifferences=true");
   });
 });
 

@@ -56,7 +56,7 @@ export function isGkeIngressClass(className: string): boolean {
 }
 
 export const MANAGED_BY = "mlflow-infra";
-/** app.kubernetes.io/name (and part-of) of every generated object; the pods' selector uses it too. */
+/** app.kubernetes.io/name of every generated object; the pods' selector uses it too. */
 export const APP_NAME = "mlflow";
 
 /** Prefix for cloud-side names: "<stack>-" or nothing. */
@@ -98,7 +98,7 @@ export function resolve(input: MlflowConfig): ResolvedConfig {
       ...sortedKeys(spec.labels ?? {}),
       "app.kubernetes.io/name": APP_NAME,
       "app.kubernetes.io/instance": name,
-      "app.kubernetes.io/part-of": APP_NAME,
+      "app.kubernetes.io/part-of": spec.partOf,
       "app.kubernetes.io/managed-by": MANAGED_BY,
     },
     gcp: {

@@ -83,9 +83,23 @@ export const mlflowConfigSchema = {
           ),
           description: "Instance name; generated object names derive from it.",
         },
-        namespace: { type: "string" },
-        labels: { type: "object" },
-        annotations: { type: "object" },
+        namespace: {
+          type: "string",
+          description:
+            "Sets nothing: accepted only when it is the instance's namespace (spec.namespace, default " +
+              "metadata.name).",
+        },
+        labels: {
+          type: "object",
+          description: "Refused: the MlflowConfig's labels are not copied to what it generates; use spec.labels.",
+        },
+        annotations: {
+          type: "object",
+          description:
+            "Only kpt's and kustomize's own annotations (config.kubernetes.io/local-config, " +
+              "config.kubernetes.io/function, internal.config.kubernetes.io/path, ...); others are refused, since " +
+              "they are not copied to what it generates.",
+        },
       },
     },
     spec: {
@@ -113,7 +127,10 @@ export const mlflowConfigSchema = {
             },
             cluster: {
               type: "object",
-              description: "When set, the SecretStore authenticates with auth.workloadIdentity through the instance's Kubernetes service account; when absent, the ESO controller's own identity is used.",
+              description:
+                "The GKE cluster, written into the SecretStore's auth.workloadIdentity. The SecretStore always " +
+                  "authenticates as the instance's Kubernetes service account; when this is absent, ESO reads the " +
+                  "cluster's name, location and project from the GKE metadata server.",
               required: ["name", "location"],
               additionalProperties: false,
               properties: {
@@ -136,6 +153,18 @@ export const mlflowConfigSchema = {
         namespace: { ...dns1123Label("a namespace"), description: "Namespace of the instance. Default metadata.name." },
         serviceAccountName: { ...dns1123Subdomain("a service account name"), description: "Kubernetes service account. Default metadata.name." },
         labels: { ...labelMap, description: "Extra labels on every generated object." },
+        partOf: {
+          ...rule(
+            PATTERNS.labelValue,
+            "a label value: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+            { minLength: 1, maxLength: 63 },
+          ),
+          default: "mlflow",
+          description:
+            "The app.kubernetes.io/part-of label of every generated object: the larger application the instance " +
+              "belongs to (zenml-mlops-stack, say). Not a selector label, so it can change without recreating " +
+              "anything.",
+        },
         database: {
           default: {},
           type: "object",
@@ -145,7 +174,10 @@ export const mlflowConfigSchema = {
             driver: {
               enum: ["pymysql", "mysqldb", "mysqlconnector", "psycopg2", "pg8000"],
               default: "pymysql",
-              description: "SQLAlchemy driver; the URL scheme follows (pymysql: mysql+pymysql).",
+              description:
+                "SQLAlchemy driver; the URL scheme follows (pymysql: mysql+pymysql). MLflow's -full images carry " +
+                  "pymysql and psycopg2 only: with spec.server, mysqldb, mysqlconnector and pg8000 need " +
+                  "spec.server.customImage (docs/database.md).",
             },
             secrets: {
               default: {},
@@ -177,7 +209,9 @@ export const mlflowConfigSchema = {
             controller: {
               default: {},
               type: "object",
-              description: "The ESO controller's service account, granted a token for the instance's service account (only with gcp.cluster).",
+              description:
+                "The ESO controller's service account, granted a token for the instance's service account (the " +
+                  "SecretStore authenticates as it).",
               additionalProperties: false,
               properties: {
                 namespace: { ...dns1123Label("a namespace"), default: "external-secrets", description: "Namespace of the ESO controller." },
@@ -228,8 +262,22 @@ export const mlflowConfigSchema = {
           additionalProperties: false,
           properties: {
             image: {
-              ...rule(PATTERNS.image, "a container image reference such as ghcr.io/mlflow/mlflow:v3.17.0-full, optionally @sha256:<digest>", { maxLength: 512 }),
-              description: "MLflow image (required); needs the MySQL/PostgreSQL drivers and google-cloud-storage, which the -full images carry. Pin a digest.",
+              ...rule(
+                PATTERNS.image,
+                "a container image reference such as ghcr.io/mlflow/mlflow:v3.10.0-full, optionally @sha256:<digest>",
+                { maxLength: 512 },
+              ),
+              description:
+                "MLflow image (required); needs the MySQL/PostgreSQL drivers and google-cloud-storage, which the " +
+                  "-full images carry. Pin a digest (image:tag@sha256:...): a tag-only reference is a warning.",
+            },
+            customImage: {
+              type: "boolean",
+              default: false,
+              description:
+                "The image is a build of your own, not MLflow's: set it when it carries a database driver " +
+                  "MLflow's -full images lack (database.driver mysqldb, mysqlconnector or pg8000, refused " +
+                  "otherwise). See docs/database.md.",
             },
             replicas: { type: "integer", minimum: 1, maximum: 50, default: 1, description: "Server pods. Above 1, a PodDisruptionBudget and topology spread are added. With autoscaling, the default of autoscaling.minReplicas." },
             workers: { type: "integer", minimum: 1, maximum: 32, default: 2, description: "uvicorn worker processes per pod (mlflow server --workers)." },
@@ -267,8 +315,11 @@ export const mlflowConfigSchema = {
                 privateIp: { type: "boolean", default: false, description: "Connect over the instance's private IP (--private-ip)." },
                 image: {
                   ...rule(PATTERNS.image, "a container image reference", { maxLength: 512 }),
-                  default: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.26.0",
-                  description: "Cloud SQL Auth Proxy image.",
+                  default: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.25.3",
+                  description:
+                    "Cloud SQL Auth Proxy image (releases: the CHANGELOG of GoogleCloudPlatform/cloud-sql-proxy). " +
+                      "Pin a digest (image:tag@sha256:...): a tag-only reference, the default included, is a " +
+                      "warning.",
                 },
                 resources: {
                   type: "object",

@@ -6,8 +6,9 @@
  */
 import type { Result } from "../krm/results.js";
 import { applyDefaults, cloudPrefix, defaultBucket, defaultServiceAccountId, instanceNamespace, isGkeIngressClass } from "./defaults.js";
+import { kubeRules } from "./kube-rules.js";
 import { PATTERNS } from "./schema.js";
-import type { MlflowConfig } from "./types.js";
+import type { DatabaseDriver, MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
 
 interface AjvError {
@@ -215,7 +216,14 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-const RESERVED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "app.kubernetes.io/component"];
+/** Labels mlflow-infra sets, with where to change them when the config may. */
+const RESERVED_LABELS: Record<string, string> = {
+  "app.kubernetes.io/name": "",
+  "app.kubernetes.io/instance": " (it is metadata.name)",
+  "app.kubernetes.io/part-of": ": set spec.partOf instead",
+  "app.kubernetes.io/managed-by": "",
+  "app.kubernetes.io/component": "",
+};
 
 function semanticChecks(config: MlflowConfig): Result[] {
   const results: Result[] = [];
@@ -242,8 +250,13 @@ function semanticChecks(config: MlflowConfig): Result[] {
     error("spec.artifacts.bucket", isDefault ? `is needed: the default bucket "${bucket}" (<stack>-<name>-artifacts) ${problem}; set spec.artifacts.bucket` : `${problem}, got ${JSON.stringify(bucket)}`, bucket);
   }
 
+  kubeRules(config, error);
+
   for (const key of Object.keys(spec.labels ?? {})) {
-    if (RESERVED_LABELS.includes(key)) error(`spec.labels[${JSON.stringify(key)}]`, "is set by mlflow-infra and cannot be overridden");
+    if (Object.hasOwn(RESERVED_LABELS, key)) {
+      const where = RESERVED_LABELS[key];
+      error(`spec.labels[${JSON.stringify(key)}]`, `is set by mlflow-infra and cannot be overridden here${where}`);
+    }
   }
 
   const interval = spec.externalSecrets?.refreshInterval;
@@ -256,11 +269,12 @@ function semanticChecks(config: MlflowConfig): Result[] {
   const server = spec.server;
   const d = defaulted.server;
   if (server && d) {
-    if (!server.image.includes("@sha256:")) {
-      warn("spec.server.image", "has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes", server.image);
+    checkImage("spec.server.image", server.image, warn);
+    if (!d.customImage) checkStockImage(server.image, defaulted.database.driver, error);
+    if (server.cloudSqlProxy && d.cloudSqlProxy) {
+      const which = server.cloudSqlProxy.image === undefined ? " (the default)" : "";
+      checkImage("spec.server.cloudSqlProxy.image", d.cloudSqlProxy.image, warn, which);
     }
-    const tag = server.image.split("@")[0].match(/:([^/:]+)$/)?.[1];
-    if (tag === undefined || tag === "latest") warn("spec.server.image", "uses the latest tag, which changes under you: name a version", server.image);
     const a = server.autoscaling;
     if (a) {
       const min = a.minReplicas ?? d.replicas;
@@ -268,9 +282,6 @@ function semanticChecks(config: MlflowConfig): Result[] {
     }
     if (server.ingress && !server.ingress.clusterIssuer) {
       warn("spec.server.ingress.clusterIssuer", "is not set: the tracking server is exposed over plain HTTP");
-    }
-    if (a && server.resources && server.resources.requests?.cpu === undefined) {
-      error("spec.server.resources.requests.cpu", "is required with spec.server.autoscaling: the autoscaler measures CPU utilisation against it");
     }
     (server.allowedHosts ?? []).forEach((h, i) => {
       if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
@@ -308,6 +319,55 @@ function semanticChecks(config: MlflowConfig): Result[] {
     results.push({ severity: "info", message: `spec.stack is not set: cloud-side names default to "${config.metadata.name}-..."`, field: { path: "spec.stack" } });
   }
   return results;
+}
+
+/**
+ * Every image (the server's, the proxy's): a tag alone can be moved to other bytes, so a
+ * reference without an @sha256: digest is a warning; without a digest, no tag or `latest` is
+ * one more.
+ */
+type Report = (path: string, message: string, value?: unknown) => void;
+
+function checkImage(path: string, image: string, warn: Report, which = ""): void {
+  if (image.includes("@sha256:")) return;
+  const noDigest = `${which} has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes`;
+  warn(path, noDigest.trimStart(), image);
+  const tag = image.match(/:([^/:]+)$/)?.[1];
+  if (tag === undefined || tag === "latest") {
+    warn(path, "uses the latest tag, which changes under you: name a version", image);
+  }
+}
+
+/**
+ * The drivers in MLflow's images. The -full images install mlflow with the `db` extra (mlflow
+ * docker/Dockerfile.full: PyMySQL, psycopg2, pymssql); the base image installs mlflow alone
+ * (docker/Dockerfile), with no driver and no google-cloud-storage. With another driver the server
+ * and the migration Job fail at import.
+ */
+export const STOCK_IMAGE = "ghcr.io/mlflow/mlflow";
+export const STOCK_IMAGE_DRIVERS: readonly DatabaseDriver[] = ["pymysql", "psycopg2"];
+
+function checkStockImage(image: string, driver: DatabaseDriver, error: Report): void {
+  if (!STOCK_IMAGE_DRIVERS.includes(driver)) {
+    error(
+      "spec.database.driver",
+      `(${driver}) is not in MLflow's images, whose -full builds carry ${STOCK_IMAGE_DRIVERS.join(" and ")} only: ` +
+        `the server and the migration Job would fail to import it; use ${STOCK_IMAGE_DRIVERS.join(" or ")}, ` +
+        "or build an image that has it and set spec.server.customImage: true",
+      driver,
+    );
+  }
+  const [reference, digest] = image.split("@");
+  const [name, tag = "latest"] = reference.split(/:(?=[^/:]+$)/);
+  // A digest without a tag may be either image; a tag says which.
+  if (name === STOCK_IMAGE && !(digest !== undefined && reference === name) && !tag.endsWith("-full")) {
+    error(
+      "spec.server.image",
+      "is MLflow's base image, which has no database driver and no google-cloud-storage: " +
+        `use ${STOCK_IMAGE}:${tag}-full (or set spec.server.customImage: true for a build of your own)`,
+      image,
+    );
+  }
 }
 
 /** Google Cloud Storage naming rules the pattern cannot express. */

@@ -5,11 +5,19 @@
  *
  * ESO releases have defaulted optional remoteRef fields into live ExternalSecrets
  * (conversionStrategy, decodingStrategy, metadataPolicy until the CRD dropped those defaults:
- * external-secrets#5145, #6798; nullBytePolicy from v2.3.0: #6398). Defaults inside list items
- * show as permanent OutOfSync, since Argo CD's diff replaces lists whole. The ExternalSecret
- * spells out the first three (secrets.ts); nullBytePolicy cannot be (ESO before 2.3.0 prunes
- * it, the same drift the other way), so the Application ignores all four and
- * RespectIgnoreDifferences keeps a sync from fighting over them.
+ * external-secrets#5145, #6798; nullBytePolicy from v2.3.0: #6398). A diff that compares lists
+ * whole (server-side apply's structured merge diff, server-side diff) shows them as OutOfSync;
+ * the client-side diff subtracts from live what the last-applied configuration lacks. The
+ * ExternalSecret spells out the first three (secrets.ts); nullBytePolicy cannot be (ESO before
+ * 2.3.0 prunes it, the same drift the other way), so the Application ignores all four, in the
+ * diff only.
+ *
+ * No RespectIgnoreDifferences=true: for a custom resource, Argo CD v3.3 to v3.5 builds the object
+ * it applies from the live one with a JSON merge patch (argo-cd controller/sync.go,
+ * normalizeTargetResources), which carries the live spec.data list over whole, so a changed
+ * secret id or property would never be applied and self-heal would loop (argo-cd#17694,
+ * #27480; the fix, #28220, is not in a release). Without it the rendered object is applied, and
+ * the API server and ESO default the ignored fields again. test/argocd-sync.test.ts models both.
  */
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { ResolvedConfig } from "../config/types.js";
@@ -54,7 +62,7 @@ export function buildApplication(config: ResolvedConfig): IApplication | undefin
       ],
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
-        syncOptions: ["CreateNamespace=true", "RespectIgnoreDifferences=true"],
+        syncOptions: ["CreateNamespace=true"],
         retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
       },
     },

@@ -6,9 +6,9 @@
  *   as it). The tracking server and migration pods do not use it: the kubelet hands them the
  *   connection URL through secretKeyRef, which takes no RBAC of the pod's, and they mount no
  *   service account token (automountServiceAccountToken: false, server/pod.ts).
- * - With gcp.cluster (SecretStore auth.workloadIdentity), the ESO controller must request
- *   tokens for that service account: `create` on serviceaccounts/token for that one account,
- *   granted in this namespace only (ESO chart >= 2.5 can drop its cluster-wide grant).
+ * - The SecretStore authenticates as that service account (auth.workloadIdentity), so the ESO
+ *   controller must request tokens for it: `create` on serviceaccounts/token for that one
+ *   account, granted in this namespace only (ESO chart >= 2.5 can drop its cluster-wide grant).
  */
 import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
@@ -37,8 +37,7 @@ export function buildSecretReader(config: ResolvedConfig): [IRole, IRoleBinding]
   ];
 }
 
-export function buildTokenRequester(config: ResolvedConfig): [IRole, IRoleBinding] | [] {
-  if (!config.gcp.cluster) return [];
+export function buildTokenRequester(config: ResolvedConfig): [IRole, IRoleBinding] {
   const name = config.names.tokenRequesterRole;
   const controller = config.externalSecrets.controller;
   return [
@@ -68,7 +67,8 @@ export const rbac: ResourceModule = {
     component: "rbac" as const,
     description:
       "<name>-secret-reader: get on the one database secret (by resourceNames) for the instance's service account; " +
-      "<name>-eso-token-requester (with spec.gcp.cluster): create on serviceaccounts/token for that one account, for the ESO controller",
+      "<name>-eso-token-requester: create on serviceaccounts/token for that one account, for the ESO controller " +
+      "(the SecretStore authenticates as it)",
   })),
   build: (config) => [...buildSecretReader(config), ...buildTokenRequester(config)],
 };

@@ -22,6 +22,14 @@ const ESO = "external-secrets.io/v1";
  */
 export const REMOTE_REF_DEFAULTS = { conversionStrategy: "Default", decodingStrategy: "None", metadataPolicy: "None" } as const;
 
+/**
+ * The SecretStore authenticates as the instance's Kubernetes service account (Workload
+ * Identity), never as the ESO controller's own identity, which every namespace shares. The
+ * cluster's name, location and project are written only when spec.gcp.cluster gives them: when
+ * they are left out, ESO reads them from the GKE metadata server (external-secrets v2.9.0,
+ * providers/v1/gcp/secretmanager/workload_identity.go, gcpWorkloadIdentity: cluster-location
+ * and cluster-name instance attributes, the project id).
+ */
 export function buildSecretStore(config: ResolvedConfig): ISecretStore {
   const cluster = config.gcp.cluster;
   return {
@@ -32,18 +40,14 @@ export function buildSecretStore(config: ResolvedConfig): ISecretStore {
       provider: {
         gcpsm: {
           projectID: config.gcp.projectId,
-          ...(cluster
-            ? {
-                auth: {
-                  workloadIdentity: {
-                    clusterLocation: cluster.location,
-                    clusterName: cluster.name,
-                    clusterProjectID: cluster.projectId,
-                    serviceAccountRef: { name: config.serviceAccountName },
-                  },
-                },
-              }
-            : {}),
+          auth: {
+            workloadIdentity: {
+              ...(cluster
+                ? { clusterLocation: cluster.location, clusterName: cluster.name, clusterProjectID: cluster.projectId }
+                : {}),
+              serviceAccountRef: { name: config.serviceAccountName },
+            },
+          },
         },
       },
     },
@@ -110,7 +114,9 @@ export const secrets: ResourceModule = {
       scope: "Namespaced",
       wave: SYNC_WAVES.foundation,
       component: "secrets",
-      description: "<name>-secret-store: GCP Secret Manager (provider gcpsm) in spec.gcp.projectId",
+      description:
+        "<name>-secret-store: GCP Secret Manager (provider gcpsm) in spec.gcp.projectId, " +
+        "authenticating as the instance's service account (auth.workloadIdentity)",
     },
     {
       apiVersion: ESO,

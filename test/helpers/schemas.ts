@@ -3,8 +3,14 @@
  * - custom resources against the openAPIV3Schema of the served version of the upstream
  *   CRDs in shared/schemas/crds (refused if that version is not served), made strict:
  *   a field the schema does not know is an error (the API server would silently prune it);
- * - core kinds against the kubernetes-models validators (upstream OpenAPI).
+ * - core kinds against the kubernetes-models validators (upstream OpenAPI: patterns, required
+ *   fields), which accept unknown fields, and strictly against the field set of the
+ *   @kubernetes/client-node model of the kind (generated from the Kubernetes OpenAPI spec, each
+ *   model with its attributeTypeMap), recursively: a field the model does not have is an error,
+ *   as with the API server's strict field validation (kubectl --validate=strict, Argo CD's
+ *   syncs), and so is a value of the wrong type.
  */
+import * as models from "@kubernetes/client-node/dist/gen/models/all.js";
 import Ajv, { type ValidateFunction } from "ajv";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -57,6 +63,65 @@ const CORE_MODULES: Record<string, string> = {
   "autoscaling/v2": "kubernetes-models/autoscaling/v2",
 };
 
+interface Attribute {
+  baseName: string;
+  type: string;
+  format: string;
+}
+type Model = { getAttributeTypeMap(): Attribute[] };
+const MODELS = models as unknown as Record<string, Model | undefined>;
+
+/** The @kubernetes/client-node model of a core kind: apps/v1 Deployment -> V1Deployment. */
+export function coreModelName(apiVersion: string, kind: string): string {
+  const version = apiVersion.split("/").at(-1)!;
+  return `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
+}
+
+/**
+ * Strict check of `value` against a client-node type ("V1PodSpec", "Array<V1Container>",
+ * "{ [key: string]: string; }", "string", "number" with format int32/int64, "IntOrString", ...).
+ */
+export function strictFieldErrors(value: unknown, type: string, path: string, out: string[] = []): string[] {
+  if (value === null || value === undefined) return out; // an explicit null is an unset field
+  const got = `${Array.isArray(value) ? "a list" : typeof value} ${JSON.stringify(value)}`;
+  const wrong = (expected: string) => out.push(`${path}: must be ${expected}, got ${got}`);
+  const array = /^Array<(.+)>$/.exec(type);
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (array) {
+    if (!Array.isArray(value)) wrong("a list");
+    else value.forEach((v, i) => strictFieldErrors(v, array[1], `${path}[${i}]`, out));
+  } else if (map) {
+    if (typeof value !== "object" || Array.isArray(value)) wrong("a map");
+    else for (const [k, v] of Object.entries(value)) strictFieldErrors(v, map[1], `${path}[${JSON.stringify(k)}]`, out);
+  } else if (type === "string" || type === "Date") {
+    if (typeof value !== "string") wrong("a string");
+  } else if (type === "number") {
+    if (typeof value !== "number") wrong("a number");
+  } else if (type === "integer" || type === "int32" || type === "int64") {
+    if (!Number.isInteger(value)) wrong("an integer");
+  } else if (type === "boolean") {
+    if (typeof value !== "boolean") wrong("true or false");
+  } else if (type === "IntOrString") {
+    if (typeof value !== "string" && !Number.isInteger(value)) wrong("an integer or a string");
+  } else if (type !== "any") {
+    const model = MODELS[type];
+    if (!model) out.push(`${path}: no @kubernetes/client-node model ${type}`);
+    else if (typeof value !== "object" || Array.isArray(value)) wrong(`a mapping (${type})`);
+    else {
+      const attributes = new Map(model.getAttributeTypeMap().map((a) => [a.baseName, a]));
+      for (const [k, v] of Object.entries(value)) {
+        const a = attributes.get(k);
+        if (!a) out.push(`${path}: unknown field "${k}" (${type} has ${[...attributes.keys()].join(", ")})`);
+        else {
+          const type = a.type === "number" && a.format.startsWith("int") ? a.format : a.type;
+          strictFieldErrors(v, type, `${path}.${k}`, out);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** The problems of one object; empty when it is valid. */
 export async function schemaErrors(o: KubeObject): Promise<string[]> {
   const apiVersion = String(o.apiVersion);
@@ -67,11 +132,12 @@ export async function schemaErrors(o: KubeObject): Promise<string[]> {
     const mod = (await import(coreModule)) as Record<string, new (d: unknown) => { validate(): void }>;
     const Model = mod[kind];
     if (!Model) return [`${id}: no kubernetes-models model for this kind`];
+    const strict = strictFieldErrors(o, coreModelName(apiVersion, kind), kind).map((e) => `${id}: ${e}`);
     try {
       new Model(o).validate();
-      return [];
+      return strict;
     } catch (e) {
-      return [`${id}: ${(e as Error).message}`];
+      return [...strict, `${id}: ${(e as Error).message}`];
     }
   }
   loadCrds();

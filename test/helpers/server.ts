@@ -8,7 +8,7 @@ import type { KubeObject } from "../../function/krm/resource-list.js";
 import { buildAll } from "../../function/resources/index.js";
 import { ROOT } from "./paths.js";
 
-export const IMAGE = "ghcr.io/mlflow/mlflow:v3.17.0-full";
+export const IMAGE = "ghcr.io/mlflow/mlflow:v3.10.0-full";
 
 /** The seed config plus spec.server (and any other spec overrides). */
 export function withServer(server: Partial<ServerSpec> = {}, spec: Partial<MlflowConfig["spec"]> = {}): MlflowConfig {
