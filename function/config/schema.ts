@@ -145,7 +145,11 @@ export const mlflowConfigSchema = {
             driver: {
               enum: ["pymysql", "mysqldb", "mysqlconnector", "psycopg2", "pg8000"],
               default: "pymysql",
-              description: "SQLAlchemy driver; the URL scheme follows (pymysql: mysql+pymysql).",
+              description:
+                "SQLAlchemy driver; the URL scheme follows (pymysql: mysql+pymysql). PyMySQL sends the password " +
+                "encoded as latin-1 (PyMySQL #1252): with pymysql a non-ASCII password cannot log in, so keep it " +
+                "ASCII or use mysqldb (mysqlclient, in an image that carries it); psycopg2 takes any password. " +
+                "See docs/database.md.",
             },
             secrets: {
               default: {},
