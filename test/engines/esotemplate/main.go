@@ -10,9 +10,12 @@
 //     env and expandenv), plus ESO's own functions (pkcs12*, pem*, jwk*, filterPEM, toYaml, ...);
 //   - each template value is parsed on its own with Option("missingkey=error") and the default
 //     "{{ }}" delimiters, then executed over a map[string]string of the fetched secret data.
-// Here Sprig is Debian's golang-github-masterminds-sprig-dev (3.2.3). ESO's own functions
-// cannot be built here; they are registered under their names so that a template parses as it
-// would in ESO, and fail if called (the templates under test must not need them).
+//
+// Here Sprig is Debian's golang-github-masterminds-sprig-dev (3.2.3); the functions the emitted
+// templates use (replace, regexMatch, fail; urlquery is text/template's) have the same code in
+// ESO's vendored copy (runtime/template/v2/sprig strings.go, regex.go, functions.go). ESO's own
+// functions cannot be built here; they are registered under their names so that a template parses
+// as it would in ESO, and fail if called (the templates under test must not need them).
 //
 // Input (stdin, JSON): {"templates": {key: template}, "cases": [{key: value}, ...]}.
 // Output (stdout, JSON): one entry per case, {"data": {key: rendered}} or {"error": message};
