@@ -15,7 +15,15 @@
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import {
-  chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
 } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -34,12 +42,20 @@ const run = promisify(execFile);
 const PYTHON = "/usr/bin/python3";
 const PG_BIN = (() => {
   const base = "/usr/lib/postgresql";
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => +b - +a) : [];
+  const versions = existsSync(base)
+    ? readdirSync(base)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => +b - +a)
+    : [];
   return versions.length ? join(base, versions[0], "bin") : join(base, "<version>", "bin");
 })();
 const TOOLS = [
-  "/usr/bin/go", PYTHON, "/usr/bin/mariadb-install-db", "/usr/sbin/mysqld",
-  join(PG_BIN, "initdb"), join(PG_BIN, "pg_ctl"),
+  "/usr/bin/go",
+  PYTHON,
+  "/usr/bin/mariadb-install-db",
+  "/usr/sbin/mysqld",
+  join(PG_BIN, "initdb"),
+  join(PG_BIN, "pg_ctl"),
 ];
 const SPRIG = "/usr/share/gocode/src/github.com/Masterminds/sprig/functions.go";
 const PY_MODULES = "import sqlalchemy, pymysql, MySQLdb, psycopg2";
@@ -121,16 +137,28 @@ async function startMariaDb(): Promise<void> {
   const home = ownedDir("mariadb", "mysql");
   const data = join(home, "data");
   const install = asUser("mysql", [
-    "mariadb-install-db", "--no-defaults", `--datadir=${data}`,
-    "--auth-root-authentication-method=normal", "--skip-test-db",
+    "mariadb-install-db",
+    "--no-defaults",
+    `--datadir=${data}`,
+    "--auth-root-authentication-method=normal",
+    "--skip-test-db",
   ]);
   await run(...install, { cwd: dir });
   ports.mysql = await freePort();
   const socket = join(home, "mysqld.sock");
   const [mcmd, margs] = asUser("mysql", [
-    "mysqld", "--no-defaults", `--datadir=${data}`, `--socket=${socket}`, `--pid-file=${join(home, "mysqld.pid")}`,
-    "--skip-networking=0", "--bind-address=127.0.0.1,::1", `--port=${ports.mysql}`, "--skip-name-resolve",
-    `--log-error=${join(home, "error.log")}`, "--skip-log-bin", "--innodb-buffer-pool-size=16M",
+    "mysqld",
+    "--no-defaults",
+    `--datadir=${data}`,
+    `--socket=${socket}`,
+    `--pid-file=${join(home, "mysqld.pid")}`,
+    "--skip-networking=0",
+    "--bind-address=127.0.0.1,::1",
+    `--port=${ports.mysql}`,
+    "--skip-name-resolve",
+    `--log-error=${join(home, "error.log")}`,
+    "--skip-log-bin",
+    "--innodb-buffer-pool-size=16M",
   ]);
   const mysqld = spawn(mcmd, margs, { cwd: dir, stdio: "ignore" });
   servers.mysqld = mysqld;
@@ -148,8 +176,17 @@ async function startPostgres(): Promise<void> {
   const home = ownedDir("postgresql", "postgres");
   const data = join(home, "data");
   const initdb = asUser("postgres", [
-    join(PG_BIN, "initdb"), "-D", data, "-U", "postgres", "-E", "UTF8",
-    "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "--no-instructions",
+    join(PG_BIN, "initdb"),
+    "-D",
+    data,
+    "-U",
+    "postgres",
+    "-E",
+    "UTF8",
+    "--auth-local=trust",
+    "--auth-host=scram-sha-256",
+    "--no-sync",
+    "--no-instructions",
   ]);
   await run(...initdb, { cwd: dir });
   ports.postgresql = await freePort();
@@ -375,8 +412,14 @@ describe("what the template refuses, and why it must", () => {
   const read = new Map<string, any>();
   beforeAll(() => {
     const urls = [
-      ...renderTemplates({ u: unchecked }, BAD.map(([field, value]) => ({ ...good, [field]: value }))),
-      ...renderTemplates({ u: template() }, ACCEPTED.map(([, host]) => ({ ...good, host }))),
+      ...renderTemplates(
+        { u: unchecked },
+        BAD.map(([field, value]) => ({ ...good, [field]: value })),
+      ),
+      ...renderTemplates(
+        { u: template() },
+        ACCEPTED.map(([, host]) => ({ ...good, host })),
+      ),
     ].map((r) => r.data!.u);
     const keys = [...BAD.map(([f, v]) => `${f} ${v}`), ...ACCEPTED.map(([w]) => w)];
     python({ op: "parse", urls }).forEach((p: any, i: number) => read.set(keys[i], p));

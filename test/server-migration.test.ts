@@ -41,7 +41,9 @@ const HEAD = "1b5f0d9ad7c1";
 for (const pkg of ["mlflow", "mlflow/store", "mlflow/store/db", "mlflow/store/tracking"]) {
   file(`py/${pkg}/__init__.py`, "");
 }
-file("py/mlflow/store/db/utils.py", `import os
+file(
+  "py/mlflow/store/db/utils.py",
+  `import os
 import sqlalchemy
 def _log(line):
     with open(os.environ["STUB_LOG"], "a") as f:
@@ -51,8 +53,11 @@ def create_sqlalchemy_engine_with_retry(uri):
         raise RuntimeError("database unreachable")
     _log("engine " + uri)
     return sqlalchemy.create_engine(uri)
-`);
-file("py/mlflow/store/tracking/sqlalchemy_store.py", `import sqlalchemy
+`,
+);
+file(
+  "py/mlflow/store/tracking/sqlalchemy_store.py",
+  `import sqlalchemy
 from mlflow.store.db.utils import _log
 class SqlAlchemyStore:
     def __init__(self, db_uri, default_artifact_root):
@@ -63,8 +68,11 @@ class SqlAlchemyStore:
             conn.execute(sqlalchemy.text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32))"))
             conn.execute(sqlalchemy.text("DELETE FROM alembic_version"))
             conn.execute(sqlalchemy.text("INSERT INTO alembic_version VALUES ('${HEAD}')"))
-`);
-file("py/mlflow_cli.py", `import os, sys
+`,
+);
+file(
+  "py/mlflow_cli.py",
+  `import os, sys
 import sqlalchemy
 sys.path.insert(0, os.path.dirname(__file__))
 from mlflow.store.db.utils import _log
@@ -77,7 +85,8 @@ with sqlalchemy.create_engine(sys.argv[3]).begin() as conn:
         conn.execute(sqlalchemy.text("UPDATE alembic_version SET version_num = '${HEAD}'"))
 if os.environ.get("STUB_UPGRADE_FAIL"):
     sys.exit("alembic: migration failed half-way")
-`);
+`,
+);
 file("bin/python", `#!/bin/sh\nexec ${PYTHON} "$@"\n`, 0o755);
 file("bin/mlflow", `#!/bin/sh\nexec ${PYTHON} "${join(dir, "py/mlflow_cli.py")}" "$@"\n`, 0o755);
 
@@ -93,20 +102,23 @@ function database(tables: string[] = [], revisions: string[] = [], name = `db-${
 }
 
 function sql(path: string, statements: string[]): void {
-  const code = "import sqlite3, sys, json\nc = sqlite3.connect(sys.argv[1])\n" +
+  const code =
+    "import sqlite3, sys, json\nc = sqlite3.connect(sys.argv[1])\n" +
     "for s in json.loads(sys.argv[2]): c.execute(s)\nc.commit()";
   const r = spawnSync(PYTHON, ["-c", code, path, JSON.stringify(statements)], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(r.stderr);
 }
 
 function tablesOf(path: string): string[] {
-  const code = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n" +
+  const code =
+    "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n" +
     "print('\\n'.join(sorted(r[0] for r in c.execute(\"SELECT name FROM sqlite_master WHERE type = 'table'\"))))";
   return spawnSync(PYTHON, ["-c", code, path], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
 }
 
 function revisionOf(path: string): string[] {
-  const code = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n" +
+  const code =
+    "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n" +
     "print('\\n'.join(r[0] for r in c.execute('SELECT version_num FROM alembic_version')))";
   return spawnSync(PYTHON, ["-c", code, path], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
 }
