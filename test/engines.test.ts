@@ -12,6 +12,8 @@
  * PyMySQL encodes a text password as latin-1 (PyMySQL issue #1252): a non-ASCII password cannot
  * log in through it whatever the URL holds. Those cases are asserted to fail, as documented in
  * docs/database.md and the driver's schema description.
+ * The migration Job's script then runs with such a URL against both servers, through the drivers
+ * of MLflow's images (PyMySQL, psycopg2), with stand-ins for MLflow (test/helpers/mlflow-standin.ts).
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import {
@@ -31,7 +33,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { resolve } from "../function/config/defaults.js";
 import type { ResolvedConfig } from "../function/config/types.js";
+import { UPGRADE_MARKER } from "../function/resources/server/migration.js";
 import { connectionUrlTemplate } from "../function/resources/secrets.js";
+import { HEAD, migrationStandIn } from "./helpers/mlflow-standin.js";
 import { ROOT } from "./helpers/paths.js";
 import { withServer } from "./helpers/server.js";
 
@@ -169,7 +173,7 @@ async function startMariaDb(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  python({ op: "admin", engine: "mysql", socket, databases: DATABASES, users: USERS });
+  python({ op: "admin", engine: "mysql", socket, databases: DATABASES, users: USERS, owned: OWNED });
 }
 
 async function startPostgres(): Promise<void> {
@@ -197,7 +201,7 @@ async function startPostgres(): Promise<void> {
   const start = asUser("postgres", [pgCtl, "-D", data, "-l", log, "-w", "-t", "60", "-o", options, "start"]);
   servers.pgData = data;
   await run(...start, { cwd: dir });
-  python({ op: "admin", engine: "postgresql", socket: home, port, databases: DATABASES, users: USERS });
+  python({ op: "admin", engine: "postgresql", socket: home, port, databases: DATABASES, users: USERS, owned: OWNED });
 }
 
 // --- the credentials --------------------------------------------------------------------------
@@ -233,6 +237,9 @@ const CREDENTIALS: Credential[] = [
   { name: "IPv6 host, database with . - _ $", user: "u-v6", password: "v6 p@ss", host: "::1", database: ODD_DATABASE },
 ];
 const USERS = CREDENTIALS.map((c) => [c.user, c.password]);
+/** The migration script's database, owned by the punctuation user (PostgreSQL 15 lets only owners create tables). */
+const MIGRATOR = CREDENTIALS.find((c) => c.user === "u-punct")!;
+const OWNED = [["mlflow_migrate", MIGRATOR.user]];
 
 const DRIVERS = [
   { driver: "pymysql", engine: "mysql" },
@@ -456,4 +463,44 @@ describe("what the template refuses, and why it must", () => {
     expect(sprig[0].data).toEqual({ k: "a+b|eA==|y" });
     expect(renderTemplates({ k: '{{ if false }}{{ pkcs12cert "" }}{{ end }}ok' }, [{}])[0].data).toEqual({ k: "ok" });
   });
+});
+
+describe("the migration script with the rendered URL, on the real servers", () => {
+  const standIn = migrationStandIn();
+  afterAll(() => standIn.remove());
+  const MLFLOW_TABLES = ["alembic_version", "experiments", "metrics", "params", "runs", "tags"];
+
+  test.each(["pymysql", "psycopg2"] as const)(
+    "%s: creates beside another application, refuses after a failure",
+    (driver) => {
+      const engine = driver === "pymysql" ? "mysql" : "postgresql";
+      const template = connectionUrlTemplate(config(driver, ports[engine], false));
+      const data = esoData({ ...MIGRATOR, database: "mlflow_migrate" }, ports[engine]);
+      const url = renderTemplates({ u: template }, [data])[0].data!.u;
+      const tables = () => python({ op: "tables", urls: [url] })[0];
+      python({ op: "execute", url, statements: ["CREATE TABLE users (id INTEGER)"] });
+
+      const created = standIn.migrate(url);
+      expect([created.status, created.stderr]).toEqual([0, ""]);
+      expect(created.stdout).toContain("no MLflow schema: creating it at the latest revision, as mlflow server does");
+      expect(created.stdout).toContain("(1 tables of other applications left alone)");
+      expect(created.calls).toContain(`mlflow [db] [upgrade] [${url}]`);
+      expect(tables()).toEqual([...MLFLOW_TABLES, "users"]);
+
+      const failed = standIn.migrate(url, { STUB_UPGRADE_FAIL: "1" });
+      expect(failed.stdout).toContain(`MLflow schema at revision ${HEAD}: upgrading it`);
+      expect(failed.status).toBe(1);
+      expect(failed.stderr).toContain("mlflow-infra: ERROR: mlflow db upgrade failed (exit 1).");
+      expect(tables()).toContain(UPGRADE_MARKER);
+
+      const refused = standIn.migrate(url);
+      expect(refused.status).toBe(3);
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `an earlier upgrade did not finish \\(started [^)]* at revision ${HEAD}; table ${UPGRADE_MARKER}\\)`,
+        ),
+      );
+      expect(refused.calls.some((c) => c.startsWith("mlflow "))).toBe(false);
+    },
+  );
 });

@@ -1,94 +1,22 @@
 /**
  * The migration Job's script, run for real under `sh`, against real SQLite databases through
- * the real SQLAlchemy (Debian's python3-sqlalchemy, installed by scripts/ci/install-tools.sh).
- * The MLflow image cannot be pulled here, so MLflow itself is stood in for, and this is what the
- * stand-ins model (MLflow source read on master, August 2026):
- * - mlflow.store.db.utils.create_sqlalchemy_engine_with_retry(uri): sqlalchemy.create_engine
- *   (MLflow's also retries the first connection);
- * - SqlAlchemyStore(uri, root) on a database without MLflow's tables: what its __init__ does
- *   there (_initialize_tables: create_all of the initial models in
- *   mlflow/store/tracking/dbmodels/initial_models.py, then alembic upgrade heads): it creates
- *   experiments, runs, tags, metrics, params and alembic_version at the head revision;
- * - `mlflow db upgrade URL`: sets alembic_version to the head revision, or, with STUB_UPGRADE_FAIL,
- *   half-migrates (adds a table) and exits 1, as a failed non-transactional migration can.
- * What is checked is the script's own logic: which database it recognises as MLflow's, what it
- * refuses, the marker that stops every later run after a failed upgrade, its messages, and that
- * the URL reaches SQLAlchemy and the CLI as one argument, exactly as in the environment.
+ * the real SQLAlchemy (Debian's python3-sqlalchemy, installed by scripts/ci/install-tools.sh),
+ * with stand-ins for MLflow's modules and CLI (test/helpers/mlflow-standin.ts says what each
+ * models). What is checked is the script's own logic: which database it recognises as MLflow's,
+ * what it refuses, the marker that stops every later run after a failed upgrade, its messages,
+ * and that the URL reaches SQLAlchemy and the CLI as one argument, exactly as in the
+ * environment. test/engines.test.ts runs it against MariaDB and PostgreSQL too.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { MIGRATION_SCRIPT, UPGRADE_MARKER } from "../function/resources/server/migration.js";
+import { UPGRADE_MARKER } from "../function/resources/server/migration.js";
+import { HEAD, migrationStandIn, PYTHON } from "./helpers/mlflow-standin.js";
 
-// Debian's interpreter, for which python3-sqlalchemy is installed (a python3 earlier on PATH,
-// e.g. pyenv's, may not have it).
-const PYTHON = "/usr/bin/python3";
-if (spawnSync(PYTHON, ["-c", "import sqlalchemy"]).status !== 0) {
-  throw new Error(`${PYTHON} cannot import sqlalchemy: run scripts/ci/install-tools.sh (python3-sqlalchemy)`);
-}
-
-const dir = mkdtempSync(join(tmpdir(), "mlflow-migrate-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(path: string, text: string, mode = 0o644) {
-  mkdirSync(join(dir, path, ".."), { recursive: true });
-  writeFileSync(join(dir, path), text);
-  chmodSync(join(dir, path), mode);
-}
-
-const HEAD = "1b5f0d9ad7c1";
-for (const pkg of ["mlflow", "mlflow/store", "mlflow/store/db", "mlflow/store/tracking"]) {
-  file(`py/${pkg}/__init__.py`, "");
-}
-file(
-  "py/mlflow/store/db/utils.py",
-  `import os
-import sqlalchemy
-def _log(line):
-    with open(os.environ["STUB_LOG"], "a") as f:
-        f.write(line + "\\n")
-def create_sqlalchemy_engine_with_retry(uri):
-    if os.environ.get("STUB_UNREACHABLE"):
-        raise RuntimeError("database unreachable")
-    _log("engine " + uri)
-    return sqlalchemy.create_engine(uri)
-`,
-);
-file(
-  "py/mlflow/store/tracking/sqlalchemy_store.py",
-  `import sqlalchemy
-from mlflow.store.db.utils import _log
-class SqlAlchemyStore:
-    def __init__(self, db_uri, default_artifact_root):
-        _log("store " + db_uri + " " + default_artifact_root)
-        with sqlalchemy.create_engine(db_uri).begin() as conn:
-            for t in ["experiments", "runs", "tags", "metrics", "params"]:
-                conn.execute(sqlalchemy.text("CREATE TABLE " + t + " (id INTEGER)"))
-            conn.execute(sqlalchemy.text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32))"))
-            conn.execute(sqlalchemy.text("DELETE FROM alembic_version"))
-            conn.execute(sqlalchemy.text("INSERT INTO alembic_version VALUES ('${HEAD}')"))
-`,
-);
-file(
-  "py/mlflow_cli.py",
-  `import os, sys
-import sqlalchemy
-sys.path.insert(0, os.path.dirname(__file__))
-from mlflow.store.db.utils import _log
-_log("mlflow " + " ".join("[" + a + "]" for a in sys.argv[1:]))
-assert sys.argv[1:3] == ["db", "upgrade"] and len(sys.argv) == 4
-with sqlalchemy.create_engine(sys.argv[3]).begin() as conn:
-    if os.environ.get("STUB_UPGRADE_FAIL"):
-        conn.execute(sqlalchemy.text("CREATE TABLE half_migrated (id INTEGER)"))
-    else:
-        conn.execute(sqlalchemy.text("UPDATE alembic_version SET version_num = '${HEAD}'"))
-if os.environ.get("STUB_UPGRADE_FAIL"):
-    sys.exit("alembic: migration failed half-way")
-`,
-);
-file("bin/python", `#!/bin/sh\nexec ${PYTHON} "$@"\n`, 0o755);
-file("bin/mlflow", `#!/bin/sh\nexec ${PYTHON} "${join(dir, "py/mlflow_cli.py")}" "$@"\n`, 0o755);
+const standIn = migrationStandIn();
+const dir = standIn.dir;
+const migrate = standIn.migrate;
+afterAll(() => standIn.remove());
 
 let n = 0;
 /** A new SQLite database with these tables (and these alembic revisions), its path and URL. */
@@ -121,17 +49,6 @@ function revisionOf(path: string): string[] {
     "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n" +
     "print('\\n'.join(r[0] for r in c.execute('SELECT version_num FROM alembic_version')))";
   return spawnSync(PYTHON, ["-c", code, path], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
-}
-
-function migrate(uri: string | undefined, extra: Record<string, string> = {}) {
-  const log = join(dir, `log-${n++}`);
-  writeFileSync(log, "");
-  const PATH = `${join(dir, "bin")}:/usr/bin:/bin`;
-  const env: Record<string, string> = { PATH, PYTHONPATH: join(dir, "py"), STUB_LOG: log, ...extra };
-  if (uri !== undefined) env.MLFLOW_BACKEND_STORE_URI = uri;
-  const r = spawnSync("sh", ["-c", MIGRATION_SCRIPT], { encoding: "utf8", env });
-  const calls = readFileSync(log, "utf8").trim().split("\n").filter(Boolean);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
 }
 
 const MLFLOW_TABLES = ["alembic_version", "experiments", "metrics", "params", "runs", "tags"];

@@ -8,8 +8,11 @@ Reads a JSON request on stdin and writes a JSON answer on stdout:
   the scheme names (pymysql, MySQLdb, psycopg2), then asks the server who and where the session
   is; answers {"user", "database"} or {"error"}.
 - {"op": "admin", "engine": "mysql" | "postgresql", "socket": path, "databases": [...],
-   "users": [[name, password], ...]}: creates the databases and the users with those passwords
-  through the server's Unix socket as its superuser (parameters are bound by the driver).
+   "users": [[name, password], ...], "owned": [[database, user], ...]}: creates the databases and
+  the users with those passwords, then databases of their own for some users, through the
+  server's Unix socket as its superuser (parameters are bound by the driver).
+- {"op": "tables", "urls": [...]}: the tables in each URL's database, sorted.
+- {"op": "execute", "url": url, "statements": [...]}: runs the statements in one transaction.
 """
 import json
 import sys
@@ -68,6 +71,9 @@ def admin(req):
             cur.execute("CREATE USER %s@'%%' IDENTIFIED BY %s", (name, password))
             for db in req["databases"]:
                 cur.execute("GRANT ALL ON `%s`.* TO %%s@'%%%%'" % db.replace("`", "``"), (name,))
+        for db, name in req.get("owned", []):
+            cur.execute("CREATE DATABASE `%s`" % db.replace("`", "``"))
+            cur.execute("GRANT ALL ON `%s`.* TO %%s@'%%%%'" % db.replace("`", "``"), (name,))
         conn.commit()
         conn.close()
     else:
@@ -81,7 +87,28 @@ def admin(req):
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
         for name, password in req["users"]:
             cur.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(name), sql.Literal(password)))
+        for db, name in req.get("owned", []):
+            cur.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(db), sql.Identifier(name)))
         conn.close()
+    return {"ok": True}
+
+
+def tables(url):
+    engine = sqlalchemy.create_engine(url, poolclass=NullPool)
+    try:
+        return sorted(sqlalchemy.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def execute(url, statements):
+    engine = sqlalchemy.create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(sqlalchemy.text(statement))
+    finally:
+        engine.dispose()
     return {"ok": True}
 
 
@@ -91,6 +118,10 @@ def main():
         out = [parse(u) for u in req["urls"]]
     elif req["op"] == "login":
         out = [login(u) for u in req["urls"]]
+    elif req["op"] == "tables":
+        out = [tables(u) for u in req["urls"]]
+    elif req["op"] == "execute":
+        out = execute(req["url"], req["statements"])
     else:
         out = admin(req)
     json.dump(out, sys.stdout)
