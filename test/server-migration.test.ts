@@ -167,6 +167,19 @@ describe("a failed upgrade is never run again", () => {
   });
 });
 
+test("a failed first start says what to clean up, and the next run refuses", () => {
+  const db = database(["users"]);
+  const r = migrate(db.uri, { STUB_STORE_FAIL: "1" });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(
+    "mlflow-infra: ERROR: creating the MLflow schema failed (below). The database held no MLflow schema: drop the " +
+      `tables MLflow created and ${UPGRADE_MARKER} (or re-create the database), fix the cause, then sync again.`,
+  );
+  expect(r.stderr).toContain("RuntimeError: connection lost");
+  expect(r.calls.some((c) => c.startsWith("mlflow "))).toBe(false);
+  expect(migrate(db.uri).stderr).toContain("an earlier upgrade did not finish");
+});
+
 test("the URL reaches SQLAlchemy and the CLI as one argument, unchanged, whatever it holds", () => {
   const odd = database([], [], "a b$HOME`id`'\"*;x&.sqlite");
   expect(odd.uri).toContain("`id`");

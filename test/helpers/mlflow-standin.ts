@@ -7,7 +7,8 @@
  * - SqlAlchemyStore(uri, root) on a database without MLflow's tables: what its __init__ does
  *   there (_initialize_tables: create_all of the initial models in
  *   mlflow/store/tracking/dbmodels/initial_models.py, then alembic upgrade heads): it creates
- *   experiments, runs, tags, metrics, params and alembic_version at the head revision;
+ *   experiments, runs, tags, metrics, params and alembic_version at the head revision, or, with
+ *   STUB_STORE_FAIL, raises after the first table;
  * - `mlflow db upgrade URL`: sets alembic_version to the head revision, or, with
  *   STUB_UPGRADE_FAIL, half-migrates (adds a table half_migrated) and exits 1, as a failed
  *   non-transactional migration can.
@@ -67,7 +68,8 @@ def create_sqlalchemy_engine_with_retry(uri):
   );
   file(
     "py/mlflow/store/tracking/sqlalchemy_store.py",
-    `import sqlalchemy
+    `import os
+import sqlalchemy
 from mlflow.store.db.utils import _log
 class SqlAlchemyStore:
     def __init__(self, db_uri, default_artifact_root):
@@ -75,6 +77,8 @@ class SqlAlchemyStore:
         with sqlalchemy.create_engine(db_uri).begin() as conn:
             for t in ["experiments", "runs", "tags", "metrics", "params"]:
                 conn.execute(sqlalchemy.text("CREATE TABLE " + t + " (id INTEGER)"))
+                if os.environ.get("STUB_STORE_FAIL"):
+                    raise RuntimeError("connection lost")
             conn.execute(sqlalchemy.text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32))"))
             conn.execute(sqlalchemy.text("DELETE FROM alembic_version"))
             conn.execute(sqlalchemy.text("INSERT INTO alembic_version VALUES ('${HEAD}')"))

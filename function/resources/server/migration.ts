@@ -120,7 +120,17 @@ say(action)
 if "creating" in action:
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
-    SqlAlchemyStore(uri, "mlflow-artifacts:/")
+    try:
+        SqlAlchemyStore(uri, "mlflow-artifacts:/")
+    except BaseException:
+        print(
+            "mlflow-infra: ERROR: creating the MLflow schema failed (below). The database held no MLflow schema:"
+            f" drop the tables MLflow created and {MARKER} (or re-create the database), fix the cause, then sync"
+            " again.",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise
 PY
 if mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"; then
   python - <<'PY'
