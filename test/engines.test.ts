@@ -122,7 +122,7 @@ async function buildRenderer(): Promise<void> {
     GOPROXY: "off",
     GOFLAGS: "",
   };
-  await run("go", ["build", "-o", esotemplate, "esotemplate"], { env, cwd: ROOT });
+  await run("/usr/bin/go", ["build", "-o", esotemplate, "esotemplate"], { env, cwd: ROOT });
 }
 
 type Rendered = { data?: Record<string, string>; error?: string };
