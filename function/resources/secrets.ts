@@ -12,9 +12,10 @@
  *   "%20". Any text survives, UTF-8 included (test/engines.test.ts logs in with it).
  * - host, port and database are NOT unquoted by SQLAlchemy 1.4 or 2.0 (2.1 starts unquoting the
  *   database), so escaping them would change them: instead the template lets through only what
- *   every version reads back unchanged, and otherwise fails (ESO reports the message in the
- *   ExternalSecret's status and keeps the previous Secret; the migration Job and a new rollout
- *   wait for it). See hostTemplate, portTemplate and databaseTemplate.
+ *   every version reads back unchanged, and otherwise fails: ESO then sets the ExternalSecret's
+ *   Ready condition to False, puts the message in a Warning event on it (markAsFailed in
+ *   pkg/controllers/externalsecret/externalsecret_controller.go) and leaves the Secret as it
+ *   was; the migration Job waits for Ready. See hostTemplate, portTemplate and databaseTemplate.
  * The Terraform-written `url` property is not used: it embeds the password unescaped.
  */
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
