@@ -6,7 +6,10 @@
 const base = require("./jest.config.cjs");
 
 /** Tests that run containers, switch users, install tools, or take minutes: `npm test` only. */
-const WHOLE_SUITE_ONLY = ["argocd", "argocd-image", "build-image", "check-tools", "clone-location", "e2e-kpt", "e2e-kustomize", "hostile", "sea"];
+const WHOLE_SUITE_ONLY = [
+  "argocd", "argocd-image", "build-image", "check-tools", "clone-location", "e2e-kpt", "e2e-kustomize", "engines",
+  "hostile", "sea", "server-migration",
+];
 
 module.exports = {
   ...base,

@@ -1,108 +1,206 @@
 /**
- * The migration Job's script, run for real under `sh` with stand-ins for what the MLflow
- * image provides (the `mlflow` CLI, the mlflow and sqlalchemy Python modules; the image
- * itself cannot be pulled here). What is checked is the script's own logic and quoting:
- * - an empty database (no tables, or only alembic's) gets the schema created the way
- *   `mlflow server` creates it, then `mlflow db upgrade`;
- * - an existing database goes straight to `mlflow db upgrade`;
- * - the URL reaches both as one argument, exactly as in the environment, whatever it holds;
- * - a failure stops the script before the upgrade, with a non-zero exit (the Job retries).
+ * The migration Job's script, run for real under `sh`, against real SQLite databases through
+ * the real SQLAlchemy (Debian's python3-sqlalchemy, installed by scripts/ci/install-tools.sh),
+ * with stand-ins for MLflow's modules and CLI (test/helpers/mlflow-standin.ts says what each
+ * models). What is checked is the script's own logic: which database it recognises as MLflow's,
+ * what it refuses, the marker that stops every later run after a failed upgrade, its messages,
+ * and that the URL reaches SQLAlchemy and the CLI as one argument, exactly as in the
+ * environment. test/engines.test.ts runs it against MariaDB and PostgreSQL too.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { MIGRATION_SCRIPT } from "../function/resources/server/migration.js";
+import { UPGRADE_MARKER } from "../function/resources/server/migration.js";
+import { HEAD, migrationStandIn, PYTHON } from "./helpers/mlflow-standin.js";
 
-const python3 = spawnSync("python3", ["--version"], { encoding: "utf8" });
-if (python3.status !== 0) throw new Error("python3 is needed to run the migration script (every machine of this project has it)");
-
-const dir = mkdtempSync(join(tmpdir(), "mlflow-migrate-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(path: string, text: string, mode = 0o644) {
-  mkdirSync(join(dir, path, ".."), { recursive: true });
-  writeFileSync(join(dir, path), text);
-  chmodSync(join(dir, path), mode);
-}
-
-file("py/sqlalchemy/__init__.py", `import json, os
-class _Inspector:
-    def get_table_names(self):
-        return json.loads(os.environ["STUB_TABLES"])
-def inspect(engine):
-    return _Inspector()
-`);
-for (const pkg of ["mlflow", "mlflow/store", "mlflow/store/db", "mlflow/store/tracking"]) file(`py/${pkg}/__init__.py`, "");
-file("py/mlflow/store/db/utils.py", `import os
-def _log(line):
-    with open(os.environ["STUB_LOG"], "a") as f:
-        f.write(line + "\\n")
-class _Engine:
-    def dispose(self):
-        _log("dispose")
-def create_sqlalchemy_engine_with_retry(uri):
-    if os.environ.get("STUB_FAIL"):
-        raise RuntimeError("database unreachable")
-    _log("engine " + uri)
-    return _Engine()
-`);
-file("py/mlflow/store/tracking/sqlalchemy_store.py", `from mlflow.store.db.utils import _log
-class SqlAlchemyStore:
-    def __init__(self, db_uri, default_artifact_root):
-        _log("store " + db_uri + " " + default_artifact_root)
-`);
-file("bin/python", '#!/bin/sh\nexec python3 "$@"\n', 0o755);
-file("bin/mlflow", '#!/bin/sh\nline=mlflow\nfor a in "$@"; do line="$line [$a]"; done\nprintf "%s\\n" "$line" >> "$STUB_LOG"\n', 0o755);
+const standIn = migrationStandIn();
+const dir = standIn.dir;
+const migrate = standIn.migrate;
+afterAll(() => standIn.remove());
 
 let n = 0;
-function migrate(tables: string[], uri: string, extra: Record<string, string> = {}) {
-  const log = join(dir, `log-${n++}`);
-  writeFileSync(log, "");
-  const r = spawnSync("sh", ["-c", MIGRATION_SCRIPT], {
-    encoding: "utf8",
-    env: { PATH: `${join(dir, "bin")}:${process.env.PATH}`, PYTHONPATH: join(dir, "py"), MLFLOW_BACKEND_STORE_URI: uri, STUB_TABLES: JSON.stringify(tables), STUB_LOG: log, ...extra },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls: readFileSync(log, "utf8").trim().split("\n").filter(Boolean) };
+/** A new SQLite database with these tables (and these alembic revisions), its path and URL. */
+function database(tables: string[] = [], revisions: string[] = [], name = `db-${n++}.sqlite`) {
+  const path = join(dir, name);
+  const column = (t: string) => (t === "alembic_version" ? "version_num VARCHAR(32)" : "id INTEGER");
+  const statements = tables.map((t) => `CREATE TABLE "${t}" (${column(t)})`);
+  for (const r of revisions) statements.push(`INSERT INTO alembic_version VALUES ('${r}')`);
+  sql(path, statements);
+  return { path, uri: `sqlite:///${path}` };
 }
 
-const URI = "mysql+pymysql://mlflow:p%40ss%3Aw%2Frd%20x@127.0.0.1:3306/mlflow";
+function sql(path: string, statements: string[]): void {
+  const code =
+    "import sqlite3, sys, json\nc = sqlite3.connect(sys.argv[1])\n" +
+    "for s in json.loads(sys.argv[2]): c.execute(s)\nc.commit()";
+  const r = spawnSync(PYTHON, ["-c", code, path, JSON.stringify(statements)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+}
 
-test.each([
-  ["an empty database", []],
-  ["a database with only alembic's table (an earlier failed attempt)", ["alembic_version"]],
-])("%s: creates the schema as the server would, then upgrades (a no-op)", (_name, tables) => {
-  const r = migrate(tables, URI);
-  expect(r.status).toBe(0);
-  expect(r.calls).toEqual([`engine ${URI}`, "dispose", `store ${URI} mlflow-artifacts:/`, `mlflow [db] [upgrade] [${URI}]`]);
-  expect(r.stdout).toContain("empty database");
+function tablesOf(path: string): string[] {
+  const code =
+    "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n" +
+    "print('\\n'.join(sorted(r[0] for r in c.execute(\"SELECT name FROM sqlite_master WHERE type = 'table'\"))))";
+  return spawnSync(PYTHON, ["-c", code, path], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+}
+
+function revisionOf(path: string): string[] {
+  const code =
+    "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n" +
+    "print('\\n'.join(r[0] for r in c.execute('SELECT version_num FROM alembic_version')))";
+  return spawnSync(PYTHON, ["-c", code, path], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+}
+
+const MLFLOW_TABLES = ["alembic_version", "experiments", "metrics", "params", "runs", "tags"];
+
+const OTHERS = " (2 tables of other applications left alone)";
+
+describe("a database without MLflow's schema: created as mlflow server creates it, then upgraded", () => {
+  test.each([
+    ["an empty database", [], [], ""],
+    ["an empty alembic_version (mlflow db upgrade's leftover on an empty MySQL database)", ["alembic_version"], [], ""],
+    ["other applications' tables (a shared database)", ["users", "orders"], [], OTHERS],
+  ])("%s", (_name, tables, revisions, note) => {
+    const db = database(tables, revisions);
+    const r = migrate(db.uri);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const upgrade = `mlflow [db] [upgrade] [${db.uri}]`;
+    expect(r.calls).toEqual([`engine ${db.uri}`, `store ${db.uri} mlflow-artifacts:/`, upgrade, `engine ${db.uri}`]);
+    expect(r.stdout).toBe(
+      `mlflow-infra: no MLflow schema: creating it at the latest revision, as mlflow server does${note}\n` +
+        "mlflow-infra: the schema is up to date\n",
+    );
+    const others = tables.filter((t) => t !== "alembic_version");
+    expect(tablesOf(db.path)).toEqual([...MLFLOW_TABLES, ...others].sort());
+    expect(revisionOf(db.path)).toEqual([HEAD]);
+  });
 });
 
-test("an existing database: straight to mlflow db upgrade", () => {
-  const r = migrate(["alembic_version", "experiments", "runs", "registered_models"], URI);
-  expect(r.status).toBe(0);
-  expect(r.calls).toEqual([`engine ${URI}`, "dispose", `mlflow [db] [upgrade] [${URI}]`]);
-  expect(r.stdout).toContain("3 MLflow tables found");
+test("an MLflow schema: straight to mlflow db upgrade; a second run upgrades again (a no-op)", () => {
+  const db = database([...MLFLOW_TABLES, "registered_models", "users"], ["0584bdc529eb"]);
+  const r = migrate(db.uri);
+  expect([r.status, r.stderr]).toEqual([0, ""]);
+  expect(r.calls).toEqual([`engine ${db.uri}`, `mlflow [db] [upgrade] [${db.uri}]`, `engine ${db.uri}`]);
+  const said = ["MLflow schema at revision 0584bdc529eb: upgrading it", "the schema is up to date"];
+  expect(r.stdout).toBe(said.map((line) => `mlflow-infra: ${line}\n`).join(""));
+  expect(revisionOf(db.path)).toEqual([HEAD]);
+  const again = migrate(db.uri);
+  expect(again.status).toBe(0);
+  expect(again.stdout).toContain(`MLflow schema at revision ${HEAD}: upgrading it`);
+  expect(tablesOf(db.path)).not.toContain(UPGRADE_MARKER);
 });
 
-test("the URL is passed as one argument, unchanged, whatever characters it holds", () => {
-  const odd = "postgresql+psycopg2://u:a b$HOME`id`'\"*;x@db:5432/mlflow";
-  const r = migrate(["experiments"], odd);
-  expect(r.status).toBe(0);
-  expect(r.calls.at(-1)).toBe(`mlflow [db] [upgrade] [${odd}]`);
+test("a first run creates, the next one upgrades", () => {
+  const db = database();
+  expect(migrate(db.uri).stdout).toContain("no MLflow schema: creating it");
+  const second = migrate(db.uri);
+  expect(second.stdout).toContain(`MLflow schema at revision ${HEAD}: upgrading it`);
+  expect(second.calls.some((c) => c.startsWith("store "))).toBe(false);
 });
 
-test("a failure stops before the upgrade and exits non-zero", () => {
-  const r = migrate([], URI, { STUB_FAIL: "1" });
+describe("refused, with nothing changed and no migration", () => {
+  test.each([
+    [
+      "another application's Alembic revision",
+      ["alembic_version", "users"],
+      ["ae1027a6acf"],
+      /alembic_version is at revision ae1027a6acf but there is no MLflow experiments table: another application/,
+    ],
+    [
+      "another application's experiments table",
+      ["experiments", "users"],
+      [],
+      /tables named like MLflow's \(experiments\) but no MLflow schema \(experiments and alembic_version\)/,
+    ],
+    [
+      "MLflow's initial tables without alembic_version (a first start that stopped half-way)",
+      ["experiments", "runs", "tags"],
+      [],
+      /tables named like MLflow's \(experiments, runs, tags\)/,
+    ],
+  ])("%s", (_name, tables, revisions, message) => {
+    const db = database(tables, revisions);
+    const before = tablesOf(db.path);
+    const r = migrate(db.uri);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/Give MLflow a database of its own.* Nothing was changed\.\n$/);
+    expect(r.calls).toEqual([`engine ${db.uri}`]);
+    expect(tablesOf(db.path)).toEqual(before);
+  });
+});
+
+describe("a failed upgrade is never run again", () => {
+  const db = database(MLFLOW_TABLES, ["0584bdc529eb"]);
+  let failed: ReturnType<typeof migrate>;
+  beforeAll(() => {
+    failed = migrate(db.uri, { STUB_UPGRADE_FAIL: "1" });
+  });
+
+  test("it exits non-zero saying what to do, and leaves the marker", () => {
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain("alembic: migration failed half-way");
+    expect(failed.stderr).toContain(
+      "mlflow-infra: ERROR: mlflow db upgrade failed (exit 1). MLflow's migrations are not transactional: " +
+        "the schema may be half-migrated, so this Job does not retry and later syncs refuse to migrate " +
+        `(table ${UPGRADE_MARKER}). Restore the database from the backup taken before this sync ` +
+        "(docs/database.md in mlflow-infra), go back to the previous image or fix the cause above, then sync again.",
+    );
+    expect(tablesOf(db.path)).toContain(UPGRADE_MARKER);
+  });
+
+  test("the next run (an Argo CD sync retry) refuses before touching the schema", () => {
+    const r = migrate(db.uri);
+    expect(r.status).toBe(3);
+    const started = String.raw`started \d{4}-\d\d-\d\dT[\d:]+\+00:00 at revision 0584bdc529eb`;
+    expect(r.stderr).toMatch(new RegExp(`an earlier upgrade did not finish \\(${started}; table ${UPGRADE_MARKER}\\)`));
+    expect(r.stderr).toContain("Restore the database from the backup taken before this sync");
+    expect(r.calls).toEqual([`engine ${db.uri}`]);
+  });
+
+  test("once the marker is dropped (a restored backup has none), it migrates again", () => {
+    sql(db.path, [`DROP TABLE ${UPGRADE_MARKER}`, "DROP TABLE half_migrated"]);
+    const r = migrate(db.uri);
+    expect(r.status).toBe(0);
+    expect(tablesOf(db.path)).toEqual(MLFLOW_TABLES);
+  });
+});
+
+test("a failed first start says what to clean up, and the next run refuses", () => {
+  const db = database(["users"]);
+  const r = migrate(db.uri, { STUB_STORE_FAIL: "1" });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(
+    "mlflow-infra: ERROR: creating the MLflow schema failed (below). The database held no MLflow schema: drop the " +
+      `tables MLflow created and ${UPGRADE_MARKER} (or re-create the database), fix the cause, then sync again.`,
+  );
+  expect(r.stderr).toContain("RuntimeError: connection lost");
+  expect(r.calls.some((c) => c.startsWith("mlflow "))).toBe(false);
+  expect(migrate(db.uri).stderr).toContain("an earlier upgrade did not finish");
+});
+
+test("the URL reaches SQLAlchemy and the CLI as one argument, unchanged, whatever it holds", () => {
+  const odd = database([], [], "a b$HOME`id`'\"*;x&.sqlite");
+  expect(odd.uri).toContain("`id`");
+  const r = migrate(odd.uri);
+  expect([r.status, r.stderr]).toEqual([0, ""]);
+  expect(r.calls).toContain(`mlflow [db] [upgrade] [${odd.uri}]`);
+  expect(r.calls[0]).toBe(`engine ${odd.uri}`);
+  expect(existsSync(odd.path)).toBe(true);
+});
+
+test("an unreachable database stops before any change, non-zero", () => {
+  const db = database();
+  const r = migrate(db.uri, { STUB_UNREACHABLE: "1" });
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain("database unreachable");
   expect(r.calls).toEqual([]);
+  expect(tablesOf(db.path)).toEqual([]);
 });
 
 test("a missing MLFLOW_BACKEND_STORE_URI fails instead of migrating some default database", () => {
-  const log = join(dir, "log-unset");
-  writeFileSync(log, "");
-  const r = spawnSync("sh", ["-c", MIGRATION_SCRIPT], { encoding: "utf8", env: { PATH: `${join(dir, "bin")}:${process.env.PATH}`, PYTHONPATH: join(dir, "py"), STUB_TABLES: "[]", STUB_LOG: log } });
+  const r = migrate(undefined);
   expect(r.status).not.toBe(0);
-  expect(readFileSync(log, "utf8")).toBe("");
+  expect(r.calls).toEqual([]);
 });

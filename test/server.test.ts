@@ -105,10 +105,10 @@ describe("minimal server", () => {
     for (const kind of ["Deployment", "Service"]) expect(annotations(find(objects, kind))[WAVE]).toBe("3");
   });
 
-  test("the migration Job is an Argo CD Sync hook that replaces its previous run", () => {
+  test("the migration Job is an Argo CD Sync hook that replaces its previous run and never retries", () => {
     const job = find(objects, "Job");
     expect(annotations(job)).toMatchObject({ "argocd.argoproj.io/hook": "Sync", "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation" });
-    expect(job.spec.backoffLimit).toBe(2);
+    expect(job.spec.backoffLimit).toBe(0); // MLflow's migrations are not transactional
     expect(job.spec.template.spec.restartPolicy).toBe("Never");
     expect(job.spec.template.spec.containers[0].command).toEqual(["sh", "-c"]);
     expect(job.spec.template.spec.containers[0].args).toEqual([MIGRATION_SCRIPT]);

@@ -177,7 +177,9 @@ export const mlflowConfigSchema = {
               description:
                 "SQLAlchemy driver; the URL scheme follows (pymysql: mysql+pymysql). MLflow's -full images carry " +
                   "pymysql and psycopg2 only: with spec.server, mysqldb, mysqlconnector and pg8000 need " +
-                  "spec.server.customImage (docs/database.md).",
+                  "spec.server.customImage. PyMySQL sends the password encoded as latin-1 (PyMySQL #1252): with " +
+                  "pymysql a non-ASCII password cannot log in, so keep it ASCII or use mysqldb (mysqlclient, in an " +
+                  "image that carries it); psycopg2 takes any password. See docs/database.md.",
             },
             secrets: {
               default: {},

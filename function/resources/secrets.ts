@@ -2,11 +2,21 @@
  * External Secrets: a SecretStore for GCP Secret Manager and the ExternalSecret that
  * assembles the database credentials into one Kubernetes Secret.
  *
- * The connection URL is built inside ESO's template from the parts, with the user name and
- * password URL-encoded (`urlquery` is Go's url.QueryEscape, which writes a space as "+";
- * SQLAlchemy unquotes with unquote(), so "+" becomes "%20"). Passwords with @ : / + % or
- * spaces therefore survive. The Terraform-written `url` property is not used: it embeds the
- * password unescaped.
+ * The connection URL is built inside ESO's template (engine v2: Go text/template and Sprig) from
+ * the parts, and each part is made safe for SQLAlchemy's URL parser (make_url / _parse_url in
+ * sqlalchemy/engine/url.py, 1.4 and 2.0 alike: a regular expression that splits
+ * `scheme://user:password@host:port/database?query` on the first `:` or `/` after the scheme,
+ * the first `@`, a `[...]` or a run without `/ : ?` for the host, then `/` and `?`):
+ * - user name and password are URL-encoded: `urlquery` is Go's url.QueryEscape, which writes a
+ *   space as "+"; SQLAlchemy unquotes them with unquote(), which leaves "+" alone, so "+" becomes
+ *   "%20". Any text survives, UTF-8 included (test/engines.test.ts logs in with it).
+ * - host, port and database are NOT unquoted by SQLAlchemy 1.4 or 2.0 (2.1 starts unquoting the
+ *   database), so escaping them would change them: instead the template lets through only what
+ *   every version reads back unchanged, and otherwise fails: ESO then sets the ExternalSecret's
+ *   Ready condition to False, puts the message in a Warning event on it (markAsFailed in
+ *   pkg/controllers/externalsecret/externalsecret_controller.go) and leaves the Secret as it
+ *   was; the migration Job waits for Ready. See hostTemplate, portTemplate and databaseTemplate.
+ * The Terraform-written `url` property is not used: it embeds the password unescaped.
  */
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
@@ -58,12 +68,82 @@ export function buildSecretStore(config: ResolvedConfig): ISecretStore {
 const urlEncoded = (key: string) => `{{ .${key} | urlquery | replace "+" "%20" }}`;
 const plain = (key: string) => `{{ .${key} }}`;
 
+/**
+ * A Go raw string literal: backslashes stay as they are, so a regular expression reads as
+ * itself in the template and in the emitted YAML.
+ */
+function goRaw(text: string): string {
+  if (text.includes("`")) throw new Error(`no backquote in a Go raw string: ${text}`);
+  return `\`${text}\``;
+}
+
+/** `{{ if regexMatch RE .key }}{{ .key }}...{{ else }}{{ fail MESSAGE }}{{ end }}`. */
+function checked(key: string, branches: Array<[regex: string, output: string]>, message: string): string {
+  const ifs = branches.map(([re, out], i) => `{{ ${i ? "else if" : "if"} regexMatch ${goRaw(re)} .${key} }}${out}`);
+  return `${ifs.join("")}{{ else }}{{ fail ${goRaw(message)} }}{{ end }}`;
+}
+
+/**
+ * The host, as SQLAlchemy takes it verbatim: a DNS name or an IPv4 address as is (letters,
+ * digits, "-", "_", ".", an optional final "."); an IPv6 address (hex digits and at least two
+ * ":", "." for an embedded IPv4) in brackets, which SQLAlchemy's `[...]` branch strips again
+ * before the driver sees it ("db:5432", one ":", is refused rather than bracketed); an IPv6
+ * address already in brackets as is. Anything else fails: "/", "?", "#", "@", ":" or "%" would
+ * move the rest of the URL into another part, and a zone id ("fe80::1%eth0") is not let through.
+ * A Unix socket path cannot be the host of such a URL at all (PyMySQL and mysqlclient take it
+ * as `?unix_socket=`, psycopg2 as `?host=`); the Cloud SQL Auth Proxy sidecar listens on TCP.
+ */
+const IPV6 = "[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*";
+
+export function hostTemplate(secretId: string): string {
+  return checked(
+    "host",
+    [
+      ["^[0-9A-Za-z]([0-9A-Za-z_.-]*[0-9A-Za-z])?[.]?$", plain("host")],
+      [`^${IPV6}$`, `[${plain("host")}]`],
+      [String.raw`^\[${IPV6}\]$`, plain("host")],
+    ],
+    `mlflow-infra needs the host in Secret Manager secret ${secretId} (property host) to be a DNS name, ` +
+      "an IPv4 address or an IPv6 address (a Unix socket path or a URL is not a host)",
+  );
+}
+
+/** The port: 1 to 5 digits (SQLAlchemy calls int() on it). */
+export function portTemplate(secretId: string): string {
+  const message = `mlflow-infra needs the port in Secret Manager secret ${secretId} (property port) to be a number`;
+  return checked("port", [["^[0-9]{1,5}$", plain("port")]], message);
+}
+
+/**
+ * The database name: letters, digits, "_", "$", "." and "-". SQLAlchemy 1.4 and 2.0 take the
+ * rest of the URL up to "?" verbatim and SQLAlchemy 2.1 percent-decodes it (sqlalchemy#11234),
+ * so "%" reads differently across the versions MLflow allows (sqlalchemy>=1.4,<3), and "?"
+ * starts the query in all of them; the names MySQL and PostgreSQL take without quoting fit.
+ */
+export function databaseTemplate(secretId: string): string {
+  return checked(
+    "database",
+    [["^[0-9A-Za-z_$.-]+$", plain("database")]],
+    `mlflow-infra needs the database in Secret Manager secret ${secretId} (property database) to be ` +
+      "letters, digits and _ $ . - only",
+  );
+}
+
+/** The `connection-url` template: the scheme, encoded credentials, the checked host, port and database. */
+export function connectionUrlTemplate(config: ResolvedConfig): string {
+  const { secrets, scheme, port } = config.database;
+  // Through the Cloud SQL Auth Proxy sidecar the server reaches the database on the loopback
+  // address, on the port the proxy listens on (cloud-sql-proxy.ts: --port). 127.0.0.1, not
+  // "localhost": mysqlclient (MySQLdb) takes "localhost" to mean its Unix socket.
+  const hostPort = config.server?.cloudSqlProxy
+    ? `127.0.0.1:${port}`
+    : `${hostTemplate(secrets.connection)}:${portTemplate(secrets.connection)}`;
+  const credentials = `${urlEncoded("username")}:${urlEncoded("password")}`;
+  return `${scheme}://${credentials}@${hostPort}/${databaseTemplate(secrets.connection)}`;
+}
+
 export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSecret {
-  const { secrets, scheme, driver, port } = config.database;
-  const proxy = config.server?.cloudSqlProxy;
-  // Through the Cloud SQL Auth Proxy sidecar the server reaches the database on localhost,
-  // on the port the proxy listens on (cloud-sql-proxy.ts: --port).
-  const hostPort = proxy ? `127.0.0.1:${port}` : `${plain("host")}:${plain("port")}`;
+  const { secrets, driver } = config.database;
   const remote = (secretKey: string, key: string, property?: string) => ({
     secretKey,
     remoteRef: { key, ...(property ? { property } : {}), ...REMOTE_REF_DEFAULTS },
@@ -90,7 +170,7 @@ export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSe
             port: plain("port"),
             database: plain("database"),
             driver,
-            "connection-url": `${scheme}://${urlEncoded("username")}:${urlEncoded("password")}@${hostPort}/${plain("database")}`,
+            "connection-url": connectionUrlTemplate(config),
           },
         },
       },

@@ -5,6 +5,8 @@
 #   - a project-local containers.conf  (.cache/containers/containers.conf);
 #   - a `docker` shim (.cache/bin/docker) that execs podman with that containers.conf, so that
 #     kustomize (which shells out to `docker run ...`) runs container functions through podman;
+#   - the real engines that test/engines.test.ts drives (Go + Sprig, SQLAlchemy, PyMySQL,
+#     mysqlclient, psycopg2, MariaDB, PostgreSQL), from Debian via apt, only when missing;
 #   - a check of kubectl (embedded kustomize v5.x) and kpt (1.0.0-beta.*), which it does not install
 #     (neither Debian nor npm has them): scripts/ci/check-tools.sh, which fails naming what to install.
 # Prints the `export` lines to use the tools; `source scripts/ci/env.sh` does the same.
@@ -33,7 +35,20 @@ log() { echo "install-tools: $*" >&2; }
 #               (test/argocd.test.ts); Argo CD runs such checks in gopher-lua, a Lua 5.1 VM
 # Recommends (buildah, fuse-overlayfs, slirp4netns, uidmap, ...) are not needed as root with the
 # kernel's native overlay driver, so --no-install-recommends keeps the install small.
-PKGS=(podman runc conmon netavark aardvark-dns iptables lua5.1)
+#
+# The connection URL's end-to-end test (test/engines.test.ts) renders the ExternalSecret's template
+# with Go's text/template and Sprig, reads the URL back with SQLAlchemy and logs in for real:
+# golang-go                            go, to build test/engines/esotemplate (GOPATH mode, offline)
+# golang-github-masterminds-sprig-dev  Sprig v3 sources under /usr/share/gocode (and their deps)
+# python3-sqlalchemy                   make_url and create_engine, as MLflow uses them
+# python3-pymysql python3-mysqldb python3-psycopg2
+#                                      the drivers behind mysql+pymysql, mysql+mysqldb and
+#                                      postgresql+psycopg2, for /usr/bin/python3
+# mariadb-server postgresql            the servers the test starts on loopback in a temporary
+#                                      directory (mariadb-install-db + mysqld; initdb + pg_ctl)
+PKGS=(podman runc conmon netavark aardvark-dns iptables lua5.1
+  golang-go golang-github-masterminds-sprig-dev python3-sqlalchemy python3-pymysql python3-mysqldb
+  python3-psycopg2 mariadb-server postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -46,8 +61,9 @@ if ((${#missing[@]})); then
   log "installing ${missing[*]} via apt-get"
   export DEBIAN_FRONTEND=noninteractive
   # Always refresh the lists first (about 1 s): on a new machine they are empty or stale.
-  apt-get update -qq || die "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+  # Wait for a concurrent apt-get (another checkout's run) instead of failing on its lock.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq || die "apt-get update failed"
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install ${missing[*]} failed"
 else
   log "packages present: ${PKGS[*]}"
@@ -55,6 +71,9 @@ fi
 command -v podman >/dev/null || die "podman not on PATH after install"
 command -v runc   >/dev/null || die "runc not on PATH after install"
 command -v lua5.1 >/dev/null || die "lua5.1 not on PATH after install"
+command -v go     >/dev/null || die "go not on PATH after install"
+/usr/bin/python3 -c 'import sqlalchemy, pymysql, MySQLdb, psycopg2' \
+  || die "Debian's /usr/bin/python3 cannot import sqlalchemy, pymysql, MySQLdb or psycopg2 after install"
 
 # --- 1b. kubectl and kpt: from the machine, not installed here -------------------------------
 bash "$ROOT/scripts/ci/check-tools.sh" || die "kubectl or kpt missing or of another version (above); install them, then re-run"

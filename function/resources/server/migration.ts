@@ -6,14 +6,33 @@
  * each other over a migration. BeforeHookCreation replaces the previous run's Job on every
  * sync, so a new image migrates again.
  *
- * Works on an empty and on an existing database. `mlflow db upgrade` on an empty database
- * fails in most MLflow releases (mlflow#2113, #2444: the first migration alters tables that do
- * not exist; fixed by mlflow#23752 in 2026), while `mlflow server` creates a fresh schema
- * itself (SqlAlchemyStore: create_all, then alembic upgrade heads). So the script first looks
- * for MLflow tables: none, it creates the schema the way the server does, at the latest
- * revision; then it always runs `mlflow db upgrade`, a no-op on a fresh schema and the
- * upgrade on an existing one. A partly migrated database is not "empty" and goes to the
- * upgrade, which reports its error instead of hiding it.
+ * MLflow's migrations are not transactional (mlflow/db.py, `upgrade`: "Schema migrations can
+ * be slow and are not guaranteed to be transactional - always take a backup of your database
+ * before running migrations"; read on master, August 2026): on MySQL every DDL statement
+ * commits, so a failed upgrade can leave a half-migrated schema that a second run makes worse.
+ * So a failed run is never retried: backoffLimit 0, and a marker table (UPGRADE_MARKER) written
+ * before the schema is touched and dropped only after `mlflow db upgrade` succeeded, which
+ * makes every later run refuse to start, Argo CD's sync retries included (argocd.ts retries a
+ * failed sync, and BeforeHookCreation makes each retry a new Job). The logs say what to do:
+ * restore the backup (docs/database.md).
+ *
+ * Which database it finds, by MLflow's own tables, not by "any table" (a database shared with
+ * other applications has theirs):
+ * - `experiments` and `alembic_version`: an MLflow schema; `mlflow db upgrade` upgrades it.
+ * - none of the tables of MLflow's initial schema (experiments, runs, tags, metrics, params:
+ *   mlflow/store/tracking/dbmodels/initial_models.py, the 0.9.1 schema its first migration
+ *   starts from) and no Alembic revision: a new MLflow database, whatever other tables it
+ *   holds. `mlflow db upgrade` fails on it in most MLflow releases (mlflow#2113, #2444: the first
+ *   migration alters tables that do not exist; fixed by mlflow#23752 in 2026), while
+ *   `mlflow server` creates a fresh schema itself (SqlAlchemyStore: create_all of the initial
+ *   models, then alembic upgrade heads), so the script does what the server does, then runs
+ *   `mlflow db upgrade`, a no-op on a fresh schema. An empty `alembic_version` counts as no
+ *   revision: what `mlflow db upgrade` on an empty MySQL database leaves behind (mlflow#2113).
+ * - anything else is refused, nothing changed: `alembic_version` at a revision without
+ *   `experiments` (another application's Alembic: MLflow keeps its revision in the same
+ *   table, mlflow/store/db_migrations/env.py sets no version_table), or tables named like
+ *   MLflow's without its schema (another application's `experiments`, or a first start that
+ *   stopped half-way).
  *
  * `mlflow db upgrade` takes the URL as a positional argument with no environment variable, so
  * the shell expands "$MLFLOW_BACKEND_STORE_URI" at run time: the URL is in neither the Job
@@ -26,26 +45,115 @@ import { labels, meta, SYNC_WAVES } from "../meta.js";
 import { cloudSqlProxySidecar } from "./cloud-sql-proxy.js";
 import { mlflowContainer, podBasics, server, tmpVolume } from "./pod.js";
 
+/** The table that marks an upgrade in progress (see above); never one of MLflow's names. */
+export const UPGRADE_MARKER = "mlflow_infra_upgrade";
+
 export const MIGRATION_SCRIPT = `set -eu
 python - <<'PY'
+import datetime
+import os
+import sys
+
+import sqlalchemy
+from mlflow.store.db.utils import create_sqlalchemy_engine_with_retry
+
+INITIAL = {"experiments", "runs", "tags", "metrics", "params"}
+VERSIONS = "alembic_version"
+MARKER = "${UPGRADE_MARKER}"
+RESTORE = "Restore the database from the backup taken before this sync (docs/database.md in mlflow-infra)"
+
+
+def say(message):
+    print("mlflow-infra: " + message, flush=True)
+
+
+def refuse(message):
+    print("mlflow-infra: ERROR: " + message + " Nothing was changed.", file=sys.stderr, flush=True)
+    sys.exit(3)
+
+
+uri = os.environ["MLFLOW_BACKEND_STORE_URI"]
+engine = create_sqlalchemy_engine_with_retry(uri)
+tables = set(sqlalchemy.inspect(engine).get_table_names())
+revisions, marker = [], []
+with engine.connect() as conn:
+    if VERSIONS in tables:
+        revisions = [r[0] for r in conn.execute(sqlalchemy.text(f"SELECT version_num FROM {VERSIONS}"))]
+    if MARKER in tables:
+        marker = [tuple(r) for r in conn.execute(sqlalchemy.text(f"SELECT started, revision FROM {MARKER}"))]
+named_like_mlflow = sorted(INITIAL & tables)
+others = sorted(tables - INITIAL - {VERSIONS, MARKER})
+revision = ", ".join(revisions) or "none"
+
+if MARKER in tables:
+    started = "; ".join(f"started {s} at revision {r}" for s, r in marker) or "no record"
+    refuse(
+        f"an earlier upgrade did not finish ({started}; table {MARKER}): the schema may be half-migrated"
+        f" and is not migrated again. {RESTORE}, which has no {MARKER} table, then sync again. Only if you"
+        f" know the schema is intact (the earlier run failed before migrating), drop table {MARKER}."
+    )
+if "experiments" in tables and VERSIONS in tables:
+    action = f"MLflow schema at revision {revision}: upgrading it"
+elif not named_like_mlflow and not revisions:
+    action = "no MLflow schema: creating it at the latest revision, as mlflow server does"
+    if others:
+        action += f" ({len(others)} tables of other applications left alone)"
+elif revisions:
+    refuse(
+        f"{VERSIONS} is at revision {revision} but there is no MLflow experiments table: another application"
+        " manages this database with Alembic, and MLflow would share its version table. Give MLflow a database"
+        " of its own."
+    )
+else:
+    refuse(
+        f"the database has tables named like MLflow's ({', '.join(named_like_mlflow)}) but no MLflow schema"
+        f" (experiments and {VERSIONS}): another application's, or an earlier first start that stopped"
+        " half-way. Give MLflow a database of its own, or drop those tables if they are MLflow's and empty."
+    )
+
+with engine.begin() as conn:
+    conn.execute(sqlalchemy.text(f"CREATE TABLE {MARKER} (started VARCHAR(40), revision VARCHAR(255))"))
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    conn.execute(sqlalchemy.text(f"INSERT INTO {MARKER} VALUES (:s, :r)"), {"s": now, "r": revision})
+engine.dispose()
+say(action)
+if "creating" in action:
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    try:
+        SqlAlchemyStore(uri, "mlflow-artifacts:/")
+    except BaseException:
+        print(
+            "mlflow-infra: ERROR: creating the MLflow schema failed (below). The database held no MLflow schema:"
+            f" drop the tables MLflow created and {MARKER} (or re-create the database), fix the cause, then sync"
+            " again.",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise
+PY
+if mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"; then
+  python - <<'PY'
 import os
 
 import sqlalchemy
 from mlflow.store.db.utils import create_sqlalchemy_engine_with_retry
 
-uri = os.environ["MLFLOW_BACKEND_STORE_URI"]
-engine = create_sqlalchemy_engine_with_retry(uri)
-tables = [t for t in sqlalchemy.inspect(engine).get_table_names() if not t.startswith("alembic_")]
+engine = create_sqlalchemy_engine_with_retry(os.environ["MLFLOW_BACKEND_STORE_URI"])
+with engine.begin() as conn:
+    conn.execute(sqlalchemy.text("DROP TABLE ${UPGRADE_MARKER}"))
 engine.dispose()
-if tables:
-    print(f"mlflow-infra: {len(tables)} MLflow tables found: upgrading the schema", flush=True)
-else:
-    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
-
-    print("mlflow-infra: empty database: creating the MLflow schema at the latest revision", flush=True)
-    SqlAlchemyStore(uri, "mlflow-artifacts:/")
+print("mlflow-infra: the schema is up to date", flush=True)
 PY
-exec mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"
+else
+  status=$?
+  echo "mlflow-infra: ERROR: mlflow db upgrade failed (exit $status)." \\
+    "MLflow's migrations are not transactional: the schema may be half-migrated, so this Job does not" \\
+    "retry and later syncs refuse to migrate (table ${UPGRADE_MARKER}). Restore the database from the" \\
+    "backup taken before this sync (docs/database.md in mlflow-infra), go back to the previous image" \\
+    "or fix the cause above, then sync again." >&2
+  exit "$status"
+fi
 `;
 
 export const MIGRATION_HOOK_ANNOTATIONS = {
@@ -65,9 +173,11 @@ export function buildMigrationJob(config: ResolvedConfig): IJob {
     kind: "Job",
     metadata: meta(config, "migration", migrationJobName(config), { wave: SYNC_WAVES.migration, annotations: { ...MIGRATION_HOOK_ANNOTATIONS } }),
     spec: {
-      // A failed migration is retried twice (the database may still be starting); a hung one
-      // is stopped after 30 minutes; a finished Job is kept a day for its logs.
-      backoffLimit: 2,
+      // A failed migration is not retried (see above: MLflow's migrations are not transactional,
+      // a second run on a half-migrated schema makes it worse; connecting is retried inside
+      // create_sqlalchemy_engine_with_retry); a hung one is stopped after 30 minutes; a finished
+      // Job is kept a day for its logs.
+      backoffLimit: 0,
       activeDeadlineSeconds: 1800,
       ttlSecondsAfterFinished: 86400,
       template: {
