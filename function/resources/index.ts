@@ -18,6 +18,7 @@ import { MANAGED_BY } from "../config/defaults.js";
 import type { KubeObject } from "../krm/resource-list.js";
 import { isObject } from "../krm/resource-list.js";
 import { buildApplication } from "./argocd.js";
+import { buildConfigConnector } from "./gcp/index.js";
 import { buildNamespace, buildServiceAccount } from "./identity.js";
 import { buildSecretReader, buildTokenRequester } from "./rbac.js";
 import { buildDatabaseExternalSecret, buildSecretStore } from "./secrets.js";
@@ -29,6 +30,7 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
     : [
         buildNamespace(config),
         buildServiceAccount(config),
+        ...buildConfigConnector(config),
         ...buildSecretReader(config),
         ...buildTokenRequester(config),
         buildSecretStore(config),
@@ -41,7 +43,8 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
 
 /**
  * Which objects belong to this instance, so that stale ones can be pruned: those with its
- * managed-by and instance labels in its namespace, its Namespace, and Applications that
+ * managed-by and instance labels in its namespace (or its Config Connector namespace), its
+ * Namespace, and Applications that
  * deploy into its namespace. Instances that share a name in different namespaces (one
  * package's dev and prod, say) therefore never prune each other's objects.
  */
@@ -55,6 +58,6 @@ export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
       const spec = isObject(o.spec) ? o.spec : {};
       return isObject(spec.destination) && spec.destination.namespace === config.namespace;
     }
-    return md.namespace === config.namespace;
+    return md.namespace === config.namespace || md.namespace === config.gcp.configConnector?.namespace;
   };
 }

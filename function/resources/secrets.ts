@@ -6,7 +6,9 @@
  * password URL-encoded (`urlquery` is Go's url.QueryEscape, which writes a space as "+";
  * SQLAlchemy unquotes with unquote(), so "+" becomes "%20"). Passwords with @ : / + % or
  * spaces therefore survive. The Terraform-written `url` property is not used: it embeds the
- * password unescaped.
+ * password unescaped. With IAM database authentication (gcp.configConnector.databaseAuth iam)
+ * neither the user nor the password secret is read: the user name is the service account's,
+ * and the URL has no password.
  */
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
@@ -63,6 +65,12 @@ export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSe
     secretKey,
     remoteRef: { key, ...(property ? { property } : {}), ...REMOTE_REF_DEFAULTS },
   });
+  // With IAM database authentication the user is the service account (its name is known here)
+  // and there is no password: the proxy logs in with a token (--auto-iam-authn).
+  const cc = config.gcp.configConnector;
+  const iamUser = cc?.databaseAuth === "iam" ? cc.user.login : undefined;
+  const userInfo =
+    iamUser !== undefined ? encodeURIComponent(iamUser) : `${urlEncoded("username")}:${urlEncoded("password")}`;
   return {
     apiVersion: ESO,
     kind: "ExternalSecret",
@@ -79,19 +87,18 @@ export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSe
           mergePolicy: "Replace",
           type: "Opaque",
           data: {
-            username: plain("username"),
-            password: plain("password"),
+            username: iamUser ?? plain("username"),
+            ...(iamUser === undefined ? { password: plain("password") } : {}),
             host: plain("host"),
             port: plain("port"),
             database: plain("database"),
             driver,
-            "connection-url": `${scheme}://${urlEncoded("username")}:${urlEncoded("password")}@${hostPort}/${plain("database")}`,
+            "connection-url": `${scheme}://${userInfo}@${hostPort}/${plain("database")}`,
           },
         },
       },
       data: [
-        remote("username", secrets.user),
-        remote("password", secrets.password),
+        ...(iamUser === undefined ? [remote("username", secrets.user), remote("password", secrets.password)] : []),
         remote("host", secrets.connection, "host"),
         remote("port", secrets.connection, "port"),
         remote("database", secrets.connection, "database"),

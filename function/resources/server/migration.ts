@@ -3,8 +3,9 @@
  * after the ExternalSecret (wave 1) is healthy, which Argo CD's built-in ExternalSecret
  * health check reads from its Ready condition: the Job never starts before the secret
  * exists. The server (wave 3) starts on an up-to-date schema, and a rollout's pods never race
- * each other over a migration. BeforeHookCreation replaces the previous run's Job on every
- * sync, so a new image migrates again.
+ * each other over a migration. With gcp.configConnector the database user comes in wave 2, and
+ * the Job and the server one wave later (meta.ts: CONFIG_CONNECTOR_WAVES). BeforeHookCreation
+ * replaces the previous run's Job on every sync, so a new image migrates again.
  *
  * Works on an empty and on an existing database. `mlflow db upgrade` on an empty database
  * fails in most MLflow releases (mlflow#2113, #2444: the first migration alters tables that do
@@ -22,7 +23,7 @@
  */
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { ResolvedConfig } from "../../config/types.js";
-import { labels, meta, SYNC_WAVES } from "../meta.js";
+import { labels, meta, syncWaves } from "../meta.js";
 import { cloudSqlProxySidecar } from "./cloud-sql-proxy.js";
 import { mlflowContainer, podBasics, server, tmpVolume } from "./pod.js";
 
@@ -63,7 +64,10 @@ export function buildMigrationJob(config: ResolvedConfig): IJob {
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: meta(config, "migration", migrationJobName(config), { wave: SYNC_WAVES.migration, annotations: { ...MIGRATION_HOOK_ANNOTATIONS } }),
+    metadata: meta(config, "migration", migrationJobName(config), {
+      wave: syncWaves(config).migration,
+      annotations: { ...MIGRATION_HOOK_ANNOTATIONS },
+    }),
     spec: {
       // A failed migration is retried twice (the database may still be starting); a hung one
       // is stopped after 30 minutes; a finished Job is kept a day for its logs.
