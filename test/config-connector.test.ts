@@ -349,11 +349,14 @@ function waveProblems(objs: Obj[]): string[] {
     const id = `${o.kind}/${o.metadata.name} (wave ${wave(o)})`;
     if (context && o !== context && wave(o) <= wave(context))
       problems.push(`${id} is not after the ConfigConnectorContext`);
-    if (o.kind === "SQLUser" && o.spec.password) {
-      const ref = o.spec.password.valueFrom?.secretKeyRef;
-      if (ref?.name !== externalSecret.spec.target.name || !(ref?.key in externalSecret.spec.target.template.data))
+    if (o.kind === "SQLUser") {
+      // After the ExternalSecret whose Secret holds its password (with iam it has none, and
+      // comes there all the same), before the migration, which logs in as it.
+      const ref = o.spec.password?.valueFrom?.secretKeyRef;
+      const data = externalSecret.spec.target.template.data;
+      if (o.spec.password && (ref?.name !== externalSecret.spec.target.name || !(ref?.key in data)))
         problems.push(`${id} does not read the ExternalSecret's password`);
-      if (o.metadata.namespace !== externalSecret.metadata.namespace)
+      if (o.spec.password && o.metadata.namespace !== externalSecret.metadata.namespace)
         problems.push(`${id} is not in the ExternalSecret's namespace`);
       if (wave(o) <= wave(externalSecret)) problems.push(`${id} is not after the ExternalSecret`);
       if (migration && wave(o) >= wave(migration)) problems.push(`${id} is not before the migration`);

@@ -27,11 +27,11 @@ export const SYNC_WAVES = {
  * CD's built-in check (resource_customizations/_.cnrm.cloud.google.com/_/health.lua, v3.3.0+)
  * reads as Degraded. So every object comes a wave after what it references:
  * - the ConfigConnectorContext (namespaced mode) before everything Config Connector reconciles;
- * - the service account, bucket, database, secrets (and the IAM database user) before the IAM
- *   members that reference them;
- * - the password database user after the ExternalSecret that writes its Kubernetes Secret,
- *   and before the migration, which logs in as it; the migration and the server move one wave
- *   later to make room.
+ * - the service account, bucket, database and secrets before the IAM members that reference
+ *   them;
+ * - the database user after the ExternalSecret that writes its password's Kubernetes Secret
+ *   (with databaseAuth iam it has none, and keeps the same wave), and before the migration,
+ *   which logs in as it; the migration and the server move one wave later to make room.
  * A reference to an object that exists but is not Ready yet is DependencyNotReady, which the
  * check reads as Suspended: Argo CD waits.
  */
@@ -45,6 +45,10 @@ export const CONFIG_CONNECTOR_WAVES = {
   migration: "3",
   server: "4",
 } as const;
+
+export type SyncWave =
+  | (typeof SYNC_WAVES)[keyof typeof SYNC_WAVES]
+  | (typeof CONFIG_CONNECTOR_WAVES)[keyof typeof CONFIG_CONNECTOR_WAVES];
 
 /** The waves of this config: SYNC_WAVES, or with Config Connector, CONFIG_CONNECTOR_WAVES. */
 export function syncWaves(config: ResolvedConfig): typeof SYNC_WAVES | typeof CONFIG_CONNECTOR_WAVES {
@@ -73,7 +77,7 @@ export function meta(
   config: ResolvedConfig,
   component: Component,
   name: string,
-  options: { namespaced?: boolean; wave?: string; annotations?: Record<string, string> } = {},
+  options: { namespaced?: boolean; wave?: SyncWave; annotations?: Record<string, string> } = {},
 ): ObjectMeta {
   const { namespaced = true, wave, annotations = {} } = options;
   const all = wave === undefined ? annotations : { "argocd.argoproj.io/sync-wave": wave, ...annotations };

@@ -14,7 +14,7 @@
  *   (name) or an outside resource (external, e.g. projects/<id> for kind Project).
  */
 import type { ResolvedConfig, ResolvedConfigConnector } from "../../config/types.js";
-import { meta, type ObjectMeta } from "../meta.js";
+import { meta, type ObjectMeta, type SyncWave } from "../meta.js";
 
 export const CNRM_API = {
   core: "core.cnrm.cloud.google.com/v1beta1",
@@ -40,7 +40,7 @@ export function configConnector(config: ResolvedConfig): ResolvedConfigConnector
 export function cnrmMeta(
   config: ResolvedConfig,
   name: string,
-  wave: string,
+  wave: SyncWave,
   options: { projectId?: string; abandon?: boolean } = {},
 ): ObjectMeta {
   const annotations: Record<string, string> = {
@@ -77,7 +77,7 @@ export function serviceAccountMember(email: string): string {
 export function policyMember(
   config: ResolvedConfig,
   name: string,
-  wave: string,
+  wave: SyncWave,
   grant: { role: string; member: string; resourceRef: ResourceRef; condition?: IamCondition },
 ): CnrmObject {
   return {

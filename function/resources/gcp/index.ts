@@ -5,7 +5,8 @@
  * namespace, naming the Google service account Config Connector acts as there).
  */
 import type { ResolvedConfig } from "../../config/types.js";
-import { CONFIG_CONNECTOR_WAVES } from "../meta.js";
+import { CONFIG_CONNECTOR_WAVES, type SyncWave } from "../meta.js";
+import type { OwnedKind, ResourceModule } from "../registry.js";
 import { CNRM_API, cnrmMeta, type CnrmObject, configConnector } from "./common.js";
 import { buildGoogleServiceAccount, buildWorkloadIdentityMember } from "./identity.js";
 import { buildSecretAccessors, buildSecretManagerSecrets } from "./secrets.js";
@@ -41,3 +42,58 @@ export function buildConfigConnector(config: ResolvedConfig): CnrmObject[] {
     ...buildSecretAccessors(config),
   ];
 }
+
+const kind = (apiVersion: string, kind: string, wave: SyncWave, description: string): OwnedKind => ({
+  apiVersion,
+  kind,
+  scope: "Namespaced",
+  wave,
+  component: "cloud-resources",
+  description: `with spec.gcp.configConnector: ${description}`,
+});
+
+const W = CONFIG_CONNECTOR_WAVES;
+
+export const gcp: ResourceModule = {
+  family: "gcp",
+  owns: [
+    kind(
+      CNRM_API.core,
+      "ConfigConnectorContext",
+      W.context,
+      "with mode namespaced, the Google service account Config Connector acts as in its namespace",
+    ),
+    kind(
+      CNRM_API.iam,
+      "IAMServiceAccount",
+      W.resources,
+      "the Google service account of the Workload Identity annotation",
+    ),
+    kind(
+      CNRM_API.storage,
+      "StorageBucket",
+      W.resources,
+      "the artifact bucket (uniform access, public access prevention, versioning; kept on delete)",
+    ),
+    kind(CNRM_API.sql, "SQLDatabase", W.resources, "the database on the existing Cloud SQL instance (kept on delete)"),
+    kind(
+      CNRM_API.sql,
+      "SQLUser",
+      W.databaseUser,
+      "the database user: built-in with the ExternalSecret's password, or the service account (iam)",
+    ),
+    kind(
+      CNRM_API.secretmanager,
+      "SecretManagerSecret",
+      W.resources,
+      "the Secret Manager secrets the ExternalSecret reads, without values (kept on delete)",
+    ),
+    kind(
+      CNRM_API.iam,
+      "IAMPolicyMember",
+      W.iam,
+      "one grant each: Workload Identity, the bucket, Cloud SQL (one instance), each secret",
+    ),
+  ],
+  build: buildConfigConnector,
+};

@@ -58,14 +58,9 @@ export function buildSqlUser(config: ResolvedConfig): CnrmObject {
   return {
     apiVersion: CNRM_API.sql,
     kind: "SQLUser",
-    metadata: cnrmMeta(
-      config,
-      `${config.name}-database-user`,
-      iam ? CONFIG_CONNECTOR_WAVES.resources : CONFIG_CONNECTOR_WAVES.databaseUser,
-      {
-        projectId: cc.sqlInstance.projectId,
-      },
-    ),
+    metadata: cnrmMeta(config, `${config.name}-database-user`, CONFIG_CONNECTOR_WAVES.databaseUser, {
+      projectId: cc.sqlInstance.projectId,
+    }),
     spec: {
       resourceID: cc.user.resourceID,
       instanceRef: { external: cc.sqlInstance.name },
@@ -81,8 +76,8 @@ function instanceCondition(config: ResolvedConfig): IamCondition {
   return {
     title: `only ${sqlInstance.name}`,
     description: `Only the Cloud SQL instance ${sqlInstance.name}: Cloud SQL grants roles on the project alone.`,
-    expression: `resource.name == '${instanceResourceName(config)}' && resource.type == ` +
-      `'sqladmin.googleapis.com/Instance'`,
+    expression:
+      `resource.name == '${instanceResourceName(config)}' && resource.type == ` + `'sqladmin.googleapis.com/Instance'`,
   };
 }
 
