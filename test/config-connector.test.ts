@@ -98,6 +98,10 @@ const SHAPES: [string, Config][] = [
   ],
   ["iam in another namespace", seed((c) => (iam(c), (c.spec.gcp.configConnector.namespace = "config-control")))],
   [
+    "a bucket name with '_' and '.' (no Kubernetes name)",
+    seed((c) => (c.spec.artifacts = { bucket: "zenml_ml.artifacts" })),
+  ],
+  [
     "instance and service account in other projects",
     seed((c) => {
       c.spec.gcp.configConnector.sqlInstance.projectId = "zenml-data-470505";
@@ -522,6 +526,9 @@ test("the CRD check rejects a misspelt field, an unserved version, a bad role, a
   const bucket = structuredClone(one(objs, "StorageBucket"));
   bucket.spec.uniformBucketAccess = true;
   expect((await schemaErrors(bucket)).join("\n")).toMatch(/uniformBucketAccess/);
+  expect(
+    await schemaErrors({ ...one(objs, "StorageBucket"), metadata: { name: "zenml_mlflow", namespace: "mlflow" } }),
+  ).toEqual([expect.stringContaining("metadata.name must be a DNS-1123 subdomain")]);
   expect(
     (await schemaErrors({ ...one(objs, "SQLDatabase"), apiVersion: "sql.cnrm.cloud.google.com/v1alpha1" })).join("\n"),
   ).toMatch(/no CRD|not served/);

@@ -142,7 +142,9 @@ export function resolve(input: MlflowConfig): ResolvedConfig {
  * spec.gcp.configConnector resolved. With iam, the database user is the service account:
  * Cloud SQL for MySQL creates it from the full email and logs it in by the part before '@';
  * Cloud SQL for PostgreSQL names it the email without ".gserviceaccount.com" for both
- * (Cloud SQL docs, "Add an IAM user or service account to the database").
+ * (Cloud SQL docs, "Add an IAM user or service account to the database"; Google's Terraform
+ * samples, terraform-google-modules/terraform-docs-samples cloud_sql/mysql_instance_iam_db_auth:
+ * google_sql_user name is the full email for MySQL).
  */
 function resolveConfigConnector(input: MlflowConfig, config: Defaulted): ResolvedConfigConnector | undefined {
   const cc = config.spec.gcp.configConnector;
