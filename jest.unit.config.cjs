@@ -6,7 +6,7 @@
 const base = require("./jest.config.cjs");
 
 /** Tests that run containers, switch users, install tools, or take minutes: `npm test` only. */
-const WHOLE_SUITE_ONLY = ["argocd", "argocd-image", "build-image", "check-tools", "e2e-kpt", "e2e-kustomize", "hostile", "sea"];
+const WHOLE_SUITE_ONLY = ["argocd", "argocd-image", "build-image", "check-tools", "config-connector-tools", "e2e-kpt", "e2e-kustomize", "hostile", "sea"];
 
 module.exports = {
   ...base,

@@ -14,17 +14,15 @@
  * - Sync waves: every object comes after what it references; the password user after the
  *   ExternalSecret that writes its Secret and before the migration.
  * - Bad input is refused naming the field; each check is shown to fail on a broken object.
+ * What needs kubectl or lua5.1 is in config-connector-tools.test.ts.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { KubeObject } from "../function/krm/resource-list.js";
 import { processResourceList } from "../function/processor.js";
-import { DEPLOY, kustomizeStream, yamlFile } from "./helpers/argocd.js";
+import { DEPLOY, yamlFile } from "./helpers/argocd.js";
 import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
-import { runHealthCheck } from "./helpers/lua.js";
-import { ROOT } from "./helpers/paths.js";
 import { allSchemaErrors, schemaErrors } from "./helpers/schemas.js";
 
 type Obj = KubeObject & {
@@ -555,20 +553,9 @@ test("without configConnector nothing of Config Connector is generated, and the 
   expect([...new Set(plain.map(wave).filter((w) => !Number.isNaN(w)))].sort()).toEqual([0, 1, 2, 3]);
 });
 
-// --- the prod golden --------------------------------------------------------------------
-
-test("the prod-config-connector golden is overlays/prod/generator's MlflowConfig plus configConnector", () => {
-  const [prod] = kustomizeStream(join(ROOT, "overlays/prod/generator"));
-  const golden = yamlFile(join(ROOT, "test/golden/prod-config-connector/config.yaml"));
-  const { configConnector, ...gcp } = golden.spec.gcp;
-  expect(configConnector).toBeDefined();
-  expect({ ...golden, spec: { ...golden.spec, gcp } }).toEqual(prod);
-});
-
 // --- Argo CD ---------------------------------------------------------------------------
 
 const CNRM_HEALTH = "resource.customizations.health.core.cnrm.cloud.google.com_ConfigConnectorContext";
-const cnrmHealthCheck: string = yamlFile(join(DEPLOY, "cnrm-health/argocd-cm.yaml")).data[CNRM_HEALTH];
 
 test("Argo CD waits for Config Connector objects: the pinned install checks their health (v3.3.0+)", () => {
   // argoproj/argo-cd resource_customizations/_.cnrm.cloud.google.com/_/health.lua, first in
@@ -585,76 +572,6 @@ test("Argo CD waits for Config Connector objects: the pinned install checks thei
     .filter((d) => d.isDirectory() && existsSync(join(DEPLOY, d.name, "argocd-cm.yaml")))
     .flatMap((d) => Object.keys(yamlFile(join(DEPLOY, d.name, "argocd-cm.yaml")).data ?? {}));
   expect(patches.filter((k) => k.includes("cnrm"))).toEqual([CNRM_HEALTH]);
-});
-
-describe("the ConfigConnectorContext health check (deploy/argocd/cnrm-health), run with Lua 5.1", () => {
-  const scratch = mkdtempSync(join(tmpdir(), "cnrm-health-"));
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-  const context = one(
-    objects(
-      seed((c) =>
-        Object.assign(c.spec.gcp.configConnector, {
-          mode: "namespaced",
-          googleServiceAccount: "cnrm-mlflow@zenml-470505.iam.gserviceaccount.com",
-        }),
-      ),
-    ),
-    "ConfigConnectorContext",
-  );
-  /** The generated context as the API server holds it: generation 2, with a status. */
-  const live = (status?: object) => ({
-    ...structuredClone(context),
-    metadata: { ...context.metadata, generation: 2 },
-    ...(status ? { status } : {}),
-  });
-  const error =
-    "error during reconciliation: googleServiceAccount cnrm-mlflow@zenml-470505.iam.gserviceaccount.com: 403";
-
-  test.each([
-    { when: "just created, no status", status: undefined, want: "Progressing" },
-    {
-      when: "reconciled, healthy",
-      status: { healthy: true, errors: [], observedGeneration: 2 },
-      want: "Healthy",
-      message: "",
-    },
-    { when: "healthy, no observedGeneration", status: { healthy: true }, want: "Healthy", message: "" },
-    { when: "healthy for an older generation", status: { healthy: true, observedGeneration: 1 }, want: "Progressing" },
-    {
-      when: "failed, with its error",
-      status: { healthy: false, errors: [error], observedGeneration: 2 },
-      want: "Degraded",
-      message: error,
-    },
-    {
-      when: "failed, no error",
-      status: { healthy: false, observedGeneration: 2 },
-      want: "Degraded",
-      message: "ConfigConnectorContext is not healthy",
-    },
-  ])("$when: $want", ({ status, want, message }) => {
-    const hs = runHealthCheck(scratch, cnrmHealthCheck, live(status));
-    expect(hs.status).toBe(want);
-    if (message !== undefined) expect(hs.message).toBe(message);
-  });
-
-  test("a check of the Ready condition alone (Argo CD v3.3.0 to v3.3.12) leaves a healthy context waiting", () => {
-    const readyOnly = [
-      'local hs = { status = "Progressing", message = "" }',
-      "if obj.status ~= nil and obj.status.conditions ~= nil then",
-      "  local i = 1",
-      "  while obj.status.conditions[i] ~= nil do",
-      "    local c = obj.status.conditions[i]",
-      '    if c.type == "Ready" and c.status == "True" then hs.status = "Healthy" end',
-      "    i = i + 1",
-      "  end",
-      "end",
-      "return hs",
-    ].join("\n");
-    const healthy = live({ healthy: true, errors: [], observedGeneration: 2 });
-    expect(runHealthCheck(scratch, readyOnly, healthy).status).toBe("Progressing");
-    expect(runHealthCheck(scratch, cnrmHealthCheck, healthy).status).toBe("Healthy");
-  });
 });
 
 test("the AppProject allows every Config Connector kind the function generates", () => {
