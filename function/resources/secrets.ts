@@ -125,7 +125,9 @@ export const secrets: ResourceModule = {
       scope: "Namespaced",
       wave: SYNC_WAVES.secrets,
       component: "secrets",
-      description: "<name>-database-secret: the Secret with the database user, password, host, port, database, driver and connection-url",
+      description:
+        "<name>-database-secret: the Secret with the database user, password (none with " +
+        "gcp.configConnector.databaseAuth iam), host, port, database, driver and connection-url",
     },
   ],
   build: (config) => [buildSecretStore(config), buildDatabaseExternalSecret(config)],
