@@ -143,8 +143,17 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
 function slots(value: unknown): Array<[Record<string, unknown> | unknown[], string | number]> {
   const out: Array<[Record<string, unknown> | unknown[], string | number]> = [];
   const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach((x, i) => (out.push([v, i]), walk(x)));
-    else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) out.push([v as Record<string, unknown>, k]), walk(x);
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        out.push([v, i]);
+        walk(x);
+      });
+    } else if (typeof v === "object" && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        out.push([v as Record<string, unknown>, k]);
+        walk(x);
+      }
+    }
   };
   walk(value);
   return out;
@@ -154,7 +163,10 @@ function containers(value: unknown): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === "object" && v !== null) out.push(v as Record<string, unknown>), Object.values(v).forEach(walk);
+    else if (typeof v === "object" && v !== null) {
+      out.push(v as Record<string, unknown>);
+      Object.values(v).forEach(walk);
+    }
   };
   walk(value);
   return out;
@@ -264,7 +276,7 @@ function checkReadable(itemTexts: string[], functionConfig: unknown): void {
   try {
     outcome = processResourceList(input);
   } catch (e) {
-    throw new Error(`processResourceList threw ${(e as Error).stack}\non input:\n${input}`);
+    throw new Error(`processResourceList threw ${(e as Error).stack}\non input:\n${input}`, { cause: e });
   }
   // An empty list is written `items: []` unless generated objects follow.
   const itemsText = itemTexts.length === 0 ? (outcome.ok ? "items:\n" : "items: []\n") : `items:\n${itemTexts.map(asItem).join("")}`;
@@ -349,7 +361,7 @@ describe("fuzzed ResourceList text", () => {
         try {
           outcome = processResourceList(text);
         } catch (e) {
-          throw new Error(`processResourceList threw ${(e as Error).stack}\non input:\n${text}`);
+          throw new Error(`processResourceList threw ${(e as Error).stack}\non input:\n${text}`, { cause: e });
         }
         const parsed = parseOutput(outcome.output); // always a ResourceList
         if (outcome.ok) {

@@ -12,7 +12,7 @@
  */
 
 /** A string field with a pattern and its rule in words (generic, so the literal types survive for FromSchema). */
-const rule = <const P extends string, const E extends object = {}>(pattern: P, text: string, extra?: E) =>
+const rule = <const P extends string, const E extends object = Record<never, never>>(pattern: P, text: string, extra?: E) =>
   ({ type: "string", pattern, "x-rule": text, ...(extra as E) }) as const;
 
 export const PATTERNS = {
