@@ -20,7 +20,10 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { KubeObject } from "../function/krm/resource-list.js";
+import { resolve } from "../function/config/defaults.js";
+import type { MlflowConfig } from "../function/config/types.js";
 import { processResourceList } from "../function/processor.js";
+import { ownedBy } from "../function/resources/index.js";
 import { DEPLOY, yamlFile } from "./helpers/argocd.js";
 import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 import { allSchemaErrors, schemaErrors } from "./helpers/schemas.js";
@@ -517,6 +520,17 @@ test("the Config Connector objects live in configConnector.namespace, the rest i
   expect([
     ...new Set(objs.filter((o) => !isCnrm(o) && o.kind !== "Namespace").map((o) => o.metadata.namespace)),
   ]).toEqual(["mlflow"]);
+});
+
+test("stale Config Connector objects are pruned in configConnector.namespace, never another instance's", () => {
+  const config = seed((c) => (iam(c), (c.spec.gcp.configConnector.namespace = "config-control")));
+  const owns = ownedBy(resolve(config as MlflowConfig));
+  const gsa = one(objects(config), "IAMServiceAccount");
+  expect(gsa.metadata.namespace).toBe("config-control");
+  expect(owns(gsa)).toBe(true);
+  expect(owns({ ...gsa, metadata: { ...gsa.metadata, namespace: "elsewhere" } })).toBe(false);
+  const labels = { ...(gsa.metadata.labels as Record<string, string>), "app.kubernetes.io/instance": "other" };
+  expect(owns({ ...gsa, metadata: { ...gsa.metadata, labels } })).toBe(false);
 });
 
 test("the CRD check rejects a misspelt field, an unserved version, a bad role, an ambiguous reference", async () => {
