@@ -522,6 +522,17 @@ test("the Config Connector objects live in configConnector.namespace, the rest i
   ]).toEqual(["mlflow"]);
 });
 
+test("the service account's display name stays within IAM's 100 characters", () => {
+  const longest = seed((c) => {
+    c.metadata.name = `m${"x".repeat(39)}`;
+    c.spec.namespace = `n${"y".repeat(62)}`;
+    c.spec.gcp.serviceAccount = "mlflow-runner";
+  });
+  const name = one(objects(longest), "IAMServiceAccount").spec.displayName as string;
+  expect(name).toHaveLength(100);
+  expect(one(objects(seed()), "IAMServiceAccount").spec.displayName).toBe("MLflow mlflow (mlflow)");
+});
+
 test("stale Config Connector objects are pruned in configConnector.namespace, never another instance's", () => {
   const config = seed((c) => (iam(c), (c.spec.gcp.configConnector.namespace = "config-control")));
   const owns = ownedBy(resolve(config as MlflowConfig));

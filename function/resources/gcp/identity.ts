@@ -8,6 +8,9 @@ import type { ResolvedConfig } from "../../config/types.js";
 import { CONFIG_CONNECTOR_WAVES } from "../meta.js";
 import { CNRM_API, cnrmMeta, type CnrmObject, configConnector, policyMember } from "./common.js";
 
+/** The longest display name IAM accepts for a service account. */
+export const DISPLAY_NAME_MAX = 100;
+
 export function googleServiceAccountObjectName(config: ResolvedConfig): string {
   return config.name;
 }
@@ -22,7 +25,8 @@ export function buildGoogleServiceAccount(config: ResolvedConfig): CnrmObject {
     }),
     spec: {
       resourceID: sa.id,
-      displayName: `MLflow ${config.name} (${config.namespace})`,
+      // IAM allows at most 100 characters; the name and namespace can make 113.
+      displayName: `MLflow ${config.name} (${config.namespace})`.slice(0, DISPLAY_NAME_MAX),
     },
   };
 }

@@ -8,7 +8,8 @@
  *   the ExternalSecret writes (key `password`, the db-password secret's value), so the password
  *   is in Secret Manager and the cluster, never in Git. It comes in the wave after the
  *   ExternalSecret (meta.ts), in the same namespace as that Secret (validate.ts).
- * - iam: the Google service account itself (type CLOUD_IAM_SERVICE_ACCOUNT), no password.
+ * - iam: the Google service account itself (type CLOUD_IAM_SERVICE_ACCOUNT), no password; in
+ *   the same wave, before the migration that logs in as it.
  *
  * Cloud SQL instances have no IAM policy of their own: Config Connector's SQLInstance "Can Be
  * Referenced by IAMPolicy/IAMPolicyMember: No" (resource-docs/sql/sqlinstance.md, v1.155.1).
