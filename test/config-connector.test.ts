@@ -727,6 +727,16 @@ const BAD: BadCase[] = [
     rule: ["zenml-data-470505:<region>:zenml-mysql"],
   },
   {
+    name: "iam on PostgreSQL with a user name over 63 characters",
+    config: seed((c) => {
+      iam(c);
+      c.spec.database = { driver: "pg8000" };
+      c.spec.gcp.serviceAccount = `m${"x".repeat(29)}@p${"y".repeat(29)}.iam.gserviceaccount.com`;
+    }),
+    path: "spec.gcp.serviceAccount",
+    rule: ["PostgreSQL IAM user name", "(65 characters", "at most 63"],
+  },
+  {
     name: "password user in another namespace than its Secret",
     config: seed((c) => (c.spec.gcp.configConnector.namespace = "config-control")),
     path: "spec.gcp.configConnector.namespace",

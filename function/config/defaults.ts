@@ -50,6 +50,11 @@ const DRIVERS: Record<DatabaseDriver, { scheme: string; port: number }> = {
   pg8000: { scheme: "postgresql+pg8000", port: POSTGRESQL_PORT },
 };
 
+/** Whether the driver's engine is PostgreSQL (else MySQL). */
+export function isPostgres(driver: DatabaseDriver): boolean {
+  return DRIVERS[driver].port === POSTGRESQL_PORT;
+}
+
 /**
  * ingress.className values served by GKE's own Ingress controller, which programs a Google
  * Cloud load balancer instead of running a proxy in the cluster: gce (external Application
@@ -151,7 +156,7 @@ function resolveConfigConnector(input: MlflowConfig, config: Defaulted): Resolve
   if (!cc) return undefined;
   const email = serviceAccountEmail(input);
   const [id, domain] = email.split("@");
-  const postgres = DRIVERS[config.spec.database.driver].port === POSTGRESQL_PORT;
+  const postgres = isPostgres(config.spec.database.driver);
   const iamName = email.replace(/\.gserviceaccount\.com$/, "");
   const user =
     cc.databaseAuth === "iam"

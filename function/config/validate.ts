@@ -5,7 +5,16 @@
  * Every result names the field (`spec.gcp.projectId`) and the rule.
  */
 import type { Result } from "../krm/results.js";
-import { applyDefaults, cloudPrefix, defaultBucket, defaultServiceAccountId, instanceNamespace, isGkeIngressClass } from "./defaults.js";
+import {
+  applyDefaults,
+  cloudPrefix,
+  defaultBucket,
+  defaultServiceAccountId,
+  instanceNamespace,
+  isGkeIngressClass,
+  isPostgres,
+  serviceAccountEmail,
+} from "./defaults.js";
 import { PATTERNS } from "./schema.js";
 import type { MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
@@ -314,6 +323,9 @@ function semanticChecks(config: MlflowConfig): Result[] {
 
 type Report = (path: string, message: string, currentValue?: unknown) => void;
 
+/** PostgreSQL's identifier limit (NAMEDATALEN - 1). */
+const POSTGRES_NAME_MAX = 63;
+
 /** Google Cloud label keys and values (Config Connector copies labels without a '/' onto the resources). */
 const GCP_LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const GCP_LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
@@ -354,6 +366,15 @@ function configConnectorChecks(config: MlflowConfig, error: Report, warn: Report
   if (auth === "iam" && cc.databaseUser !== undefined) {
     const why = "is not used with databaseAuth iam: the database user is the Google service account";
     warn(`${path}.databaseUser`, why, cc.databaseUser);
+  }
+  const iamName = serviceAccountEmail(config).replace(/\.gserviceaccount\.com$/, "");
+  const postgres = isPostgres(applyDefaults(config).spec.database.driver);
+  if (auth === "iam" && postgres && iamName.length > POSTGRES_NAME_MAX) {
+    error(
+      "spec.gcp.serviceAccount",
+      `makes a PostgreSQL IAM user name "${iamName}" (${iamName.length} characters) with ${path}.databaseAuth iam; ` +
+        `PostgreSQL names have at most ${POSTGRES_NAME_MAX}: use a shorter service account id or project`,
+    );
   }
   const proxy = spec.server?.cloudSqlProxy;
   if (auth === "iam" && !proxy) {
