@@ -102,7 +102,7 @@ const fixtureCm = yamlFile<Obj>(join(FIXTURES, "argocd-cm.yaml"));
 /** The argocd-cm key deploy/argocd/app-health sets: Argo CD's health check for argoproj.io/Application, in Lua. */
 const APP_HEALTH = "resource.customizations.health.argoproj.io_Application";
 const appHealthCheck: string = yamlFile(join(DEPLOY, "app-health/argocd-cm.yaml")).data[APP_HEALTH];
-/** The argocd-cm key deploy/argocd/cnrm-health sets: the ConfigConnectorContext health check (test/config-connector.test.ts runs it). */
+/** The argocd-cm key deploy/argocd/cnrm-health sets (test/config-connector-tools.test.ts runs it). */
 const CNRM_HEALTH = "resource.customizations.health.core.cnrm.cloud.google.com_ConfigConnectorContext";
 const cnrmHealthCheck: string = yamlFile(join(DEPLOY, "cnrm-health/argocd-cm.yaml")).data[CNRM_HEALTH];
 
