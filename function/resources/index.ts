@@ -41,9 +41,9 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
 /**
  * Which objects belong to this instance, so that stale ones can be pruned: those with its
  * managed-by and instance labels in its namespace (or its Config Connector namespace), its
- * Namespace, and Applications that deploy into its namespace. Instances that share a name in different namespaces (one
- * package's dev and prod, say) therefore never prune each other's objects. Only kinds a
- * module of the registry declares are ever pruned.
+ * Namespace, and Applications that deploy into its namespace. Instances that share a name in
+ * different namespaces (one package's dev and prod, say) therefore never prune each other's
+ * objects. Only kinds a module of the registry declares are ever pruned.
  */
 export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
   return (o) => {
