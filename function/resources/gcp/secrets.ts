@@ -5,6 +5,10 @@
  * No version is generated: values never pass through Git (docs/gcp.md says how to add them).
  * With databaseAuth iam there is no password, and the user name derives from the service
  * account: only the connection secret is generated.
+ *
+ * `replication: {automatic: true}` is the form of Config Connector's sample
+ * (config/samples/resources/secretmanagersecret, v1.155.1); its direct controller maps it to
+ * Replication.Automatic (pkg/controller/direct/secretmanager/secret_mapping.go).
  */
 import type { ResolvedConfig } from "../../config/types.js";
 import { CONFIG_CONNECTOR_WAVES } from "../meta.js";
