@@ -66,7 +66,12 @@ function kindsTable(modules) {
   const out = ["| kind | apiVersion | sync wave | family | when, and what it does |", "| --- | --- | --- | --- | --- |"];
   for (const m of modules) {
     for (const o of m.owns) {
-      const wave = o.wave === "config" ? "`spec.argocd.syncWave`" : `\`${o.wave}\``;
+      const wave =
+        o.wave === "config"
+          ? "`spec.argocd.syncWave`"
+          : typeof o.wave === "string"
+            ? `\`${o.wave}\``
+            : `\`${o.wave.plain}\` (\`${o.wave.configConnector}\` with \`spec.gcp.configConnector\`)`;
       out.push(`| \`${o.kind}\` | \`${o.apiVersion}\` | ${wave} | ${m.family} | ${cell(o.description)} |`);
     }
   }

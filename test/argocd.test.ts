@@ -24,6 +24,7 @@ import { allSchemaErrors } from "./helpers/schemas.js";
 import { binWithoutNode, ensureSea, which } from "./helpers/sea.js";
 import { stagedSubdir, stageTree } from "./helpers/stage.js";
 import { buildImage, requireTools, run } from "./helpers/e2e.js";
+import { runHealthCheck as runLuaHealthCheck } from "./helpers/lua.js";
 import {
   buildOverFixtures as buildOverFixturesIn, container, DEPLOY, find, FIXTURES, initContainer, kustomizeStream, type Obj, IMAGE, IMAGE_NAME, podSpec, volume, yamlFile,
 } from "./helpers/argocd.js";
@@ -101,41 +102,12 @@ const fixtureCm = yamlFile<Obj>(join(FIXTURES, "argocd-cm.yaml"));
 /** The argocd-cm key deploy/argocd/app-health sets: Argo CD's health check for argoproj.io/Application, in Lua. */
 const APP_HEALTH = "resource.customizations.health.argoproj.io_Application";
 const appHealthCheck: string = yamlFile(join(DEPLOY, "app-health/argocd-cm.yaml")).data[APP_HEALTH];
+/** The argocd-cm key deploy/argocd/cnrm-health sets (test/config-connector-tools.test.ts runs it). */
+const CNRM_HEALTH = "resource.customizations.health.core.cnrm.cloud.google.com_ConfigConnectorContext";
+const cnrmHealthCheck: string = yamlFile(join(DEPLOY, "cnrm-health/argocd-cm.yaml")).data[CNRM_HEALTH];
 
-/** A JSON value as a Lua 5.1 table constructor (null: absent; strings byte by byte, escaped). */
-function luaValue(v: unknown): string {
-  if (v === null || v === undefined) return "nil";
-  if (typeof v === "boolean" || typeof v === "number") return String(v);
-  if (typeof v === "string") {
-    return `"${[...Buffer.from(v, "utf8")].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${b}`)).join("")}"`;
-  }
-  if (Array.isArray(v)) return `{${v.map(luaValue).join(", ")}}`;
-  return `{${Object.entries(v as object).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => `[${luaValue(k)}] = ${luaValue(x)}`).join(", ")}}`;
-}
-
-/**
- * Runs a health check as Argo CD runs one (lua5.1; Argo CD's VM, gopher-lua, is Lua 5.1): the
- * script with the global `obj` and nothing else, no standard library (argocd-cm sets no
- * useOpenLibs for it); returns the table it returns.
- */
-function runHealthCheck(lua: string, obj: unknown): { status: string | null; message: string | null } {
-  const dir = mkdtempSync(join(scratch, "lua-"));
-  writeFileSync(join(dir, "check.lua"), lua);
-  writeFileSync(join(dir, "obj.lua"), `return ${luaValue(obj)}\n`);
-  writeFileSync(
-    join(dir, "harness.lua"),
-    [
-      "local check = assert(loadfile(arg[1]))",
-      "setfenv(check, { obj = dofile(arg[2]) })",
-      "local hs = check()",
-      'io.write(type(hs.status) == "string" and hs.status or "<nil>", "\\n", type(hs.message) == "string" and hs.message or "<nil>")',
-    ].join("\n"),
-  );
-  const out = run("lua5.1", [join(dir, "harness.lua"), join(dir, "check.lua"), join(dir, "obj.lua")]).stdout;
-  const [status, ...message] = out.split("\n");
-  const nil = (x: string) => (x === "<nil>" ? null : x);
-  return { status: nil(status), message: nil(message.join("\n")) };
-}
+/** Runs a health check under lua5.1 as Argo CD runs it (helpers/lua.ts), in this file's scratch folder. */
+const runHealthCheck = (lua: string, obj: unknown) => runLuaHealthCheck(scratch, lua, obj);
 
 describe("deploy/argocd manifests", () => {
   test("the AppProject, the parent Application and the root's Applications, with and without the plugin, validate against the Argo CD CRDs", async () => {
@@ -279,14 +251,14 @@ describe("deploy/argocd manifests", () => {
 });
 
 describe("the patches applied to a stand-in of Argo CD's install (kubectl kustomize)", () => {
-  test("cmp (the default): sidecar with plugin.yaml, the executable on its PATH only, argocd-cm gets only the Application health check", async () => {
+  test("cmp (the default): sidecar with plugin.yaml, the executable on its PATH only, argocd-cm gets only the health checks", async () => {
     const out = buildOverFixtures();
     expect(out.map((o) => o.kind).sort()).toEqual(["ConfigMap", "ConfigMap", "Deployment"]);
     expect(await allSchemaErrors(out)).toEqual([]);
     for (const o of out) expect(o.metadata!.namespace).toBe("argocd");
 
     const cm = find(out, "ConfigMap", "argocd-cm");
-    expect(cm.data).toEqual({ ...fixtureCm.data, [APP_HEALTH]: appHealthCheck });
+    expect(cm.data).toEqual({ ...fixtureCm.data, [APP_HEALTH]: appHealthCheck, [CNRM_HEALTH]: cnrmHealthCheck });
 
     const pluginCm = find(out, "ConfigMap", "mlflow-infra-cmp-config-");
     expect(pluginCm.metadata!.name).toMatch(/^mlflow-infra-cmp-config-[a-z0-9]{10}$/); // content hash: a new plugin.yaml rolls the pod
@@ -325,7 +297,12 @@ describe("the patches applied to a stand-in of Argo CD's install (kubectl kustom
     expect(out.map((o) => o.kind).sort()).toEqual(["ConfigMap", "Deployment"]);
     expect(await allSchemaErrors(out)).toEqual([]);
     const cm = find(out, "ConfigMap", "argocd-cm");
-    expect(cm.data).toEqual({ ...fixtureCm.data, "kustomize.buildOptions": "--enable-alpha-plugins --enable-exec", [APP_HEALTH]: appHealthCheck });
+    expect(cm.data).toEqual({
+      ...fixtureCm.data,
+      "kustomize.buildOptions": "--enable-alpha-plugins --enable-exec",
+      [APP_HEALTH]: appHealthCheck,
+      [CNRM_HEALTH]: cnrmHealthCheck,
+    });
     const d = find(out, "Deployment", "argocd-repo-server");
     expect(podSpec(d).containers.map((c: any) => c.name)).toEqual(["argocd-repo-server"]);
     const repoServer = container(d, "argocd-repo-server");
@@ -350,7 +327,8 @@ describe("the patches applied to a stand-in of Argo CD's install (kubectl kustom
     delete viaKustomize.metadata!.namespace;
     expect(d).toEqual(viaKustomize);
     writeFileSync(join(dir, "cm1.yaml"), stringify(patch("exec/argocd-cm.yaml", join(FIXTURES, "argocd-cm.yaml"))));
-    const cm = patch("app-health/argocd-cm.yaml", join(dir, "cm1.yaml"));
+    writeFileSync(join(dir, "cm2.yaml"), stringify(patch("app-health/argocd-cm.yaml", join(dir, "cm1.yaml"))));
+    const cm = patch("cnrm-health/argocd-cm.yaml", join(dir, "cm2.yaml"));
     const cmViaKustomize = find(buildOverFixtures({ components: ["exec"] }), "ConfigMap", "argocd-cm");
     delete cmViaKustomize.metadata!.namespace;
     expect(cm).toEqual(cmViaKustomize);
@@ -361,8 +339,9 @@ describe("the Application health check in argocd-cm (deploy/argocd/app-health), 
   test.each(["cmp", "exec"])("%s: argocd-cm carries it, under Argo CD's key, with no useOpenLibs", (variant) => {
     const cm = find(buildOverFixtures({ components: [variant] }), "ConfigMap", "argocd-cm");
     expect(cm.data![APP_HEALTH]).toBe(appHealthCheck);
-    expect(Object.keys(cm.data!).filter((k) => k.startsWith("resource.customizations"))).toEqual([APP_HEALTH]);
-    expect(yamlFile(join(DEPLOY, variant, "kustomization.yaml")).components).toContain("../app-health");
+    expect(cm.data![CNRM_HEALTH]).toBe(cnrmHealthCheck);
+    expect(Object.keys(cm.data!).filter((k) => k.startsWith("resource.customizations"))).toEqual([APP_HEALTH, CNRM_HEALTH]);
+    expect(yamlFile(join(DEPLOY, variant, "kustomization.yaml")).components).toEqual(expect.arrayContaining(["../app-health", "../cnrm-health"]));
   });
 
   /** A child Application as the parent's controller sees it: the root's mlflow-dev plus a status. */

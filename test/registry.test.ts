@@ -12,7 +12,7 @@ import type { MlflowConfig } from "../function/config/types.js";
 import { validateConfig } from "../function/config/validate.js";
 import type { KubeObject } from "../function/krm/resource-list.js";
 import { buildAll, MODULES, ownedBy } from "../function/resources/index.js";
-import type { OwnedKind } from "../function/resources/registry.js";
+import { declaredWave, type OwnedKind } from "../function/resources/registry.js";
 import { ROOT } from "./helpers/paths.js";
 
 const GOLDEN = join(ROOT, "test/golden");
@@ -21,12 +21,12 @@ const configs = readdirSync(GOLDEN, { withFileTypes: true })
   .map((d) => ({ name: d.name, config: parse(readFileSync(join(GOLDEN, d.name, "config.yaml"), "utf8")) as MlflowConfig }))
   .filter(({ config }) => config.kind === "MlflowConfig" && validateConfig(config).config !== undefined);
 
-function check(o: KubeObject, owned: OwnedKind, syncWave: number | undefined): string[] {
+/** `wave` is the one declared for the config (registry.ts, declaredWave). */
+function check(o: KubeObject, owned: OwnedKind, wave: string | undefined): string[] {
   const md = o.metadata as { namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   const problems: string[] = [];
   if (o.apiVersion !== owned.apiVersion) problems.push(`apiVersion ${String(o.apiVersion)}, declared ${owned.apiVersion}`);
   if ((owned.scope === "Cluster") !== (md.namespace === undefined)) problems.push(`scope ${owned.scope}, namespace ${md.namespace}`);
-  const wave = owned.wave === "config" ? String(syncWave) : owned.wave;
   if (md.annotations?.["argocd.argoproj.io/sync-wave"] !== wave) problems.push(`wave ${md.annotations?.["argocd.argoproj.io/sync-wave"]}, declared ${wave}`);
   if (md.labels?.["app.kubernetes.io/component"] !== owned.component) problems.push(`component ${md.labels?.["app.kubernetes.io/component"]}, declared ${owned.component}`);
   return problems;
@@ -42,7 +42,8 @@ describe.each(configs)("golden config $name", ({ config }) => {
     const built = m.build(resolved).filter((o): o is KubeObject => o !== undefined);
     for (const o of built) {
       const owned = m.owns.find((d) => d.kind === o.kind);
-      expect({ kind: o.kind, problems: owned ? check(o, owned, resolved.argocd?.syncWave) : ["not declared"] }).toEqual({ kind: o.kind, problems: [] });
+      const problems = owned ? check(o, owned, declaredWave(owned, resolved)) : ["not declared"];
+      expect({ kind: o.kind, problems }).toEqual({ kind: o.kind, problems: [] });
     }
   });
   test("every generated object is one the instance owns (so it can be pruned when stale)", () => {
@@ -54,7 +55,8 @@ describe.each(configs)("golden config $name", ({ config }) => {
 test("the check catches an undeclared wave or component", () => {
   const [first] = MODULES[0].owns;
   const object = { apiVersion: first.apiVersion, kind: first.kind, metadata: { labels: { "app.kubernetes.io/component": "rbac" }, annotations: { "argocd.argoproj.io/sync-wave": "7" } } };
-  expect(check(object, first, undefined)).toEqual([`wave 7, declared ${String(first.wave)}`, `component rbac, declared ${first.component}`]);
+  const wave = declaredWave(first, resolve(configs[0].config));
+  expect(check(object, first, wave)).toEqual([`wave 7, declared ${String(first.wave)}`, `component rbac, declared ${first.component}`]);
 });
 
 test("pruning never touches a kind no module declares, even with the instance's labels", () => {

@@ -28,6 +28,9 @@ test.each([
   ["a Role with verbs as a string", () => { const o = find("Role"); o.rules[0].verbs = "get"; return o; }, /verbs/],
   ["an Application without a destination", () => { const o = find("Application"); delete o.spec.destination; return o; }, /destination/],
   ["an unknown kind", () => ({ apiVersion: "external-secrets.io/v1", kind: "Nope", metadata: { name: "x" } }), /no CRD/],
+  ["an ExternalSecret with no namespace (the CRD is namespaced)", () => { const o = find("ExternalSecret"); delete o.metadata!.namespace; return o; }, /metadata.namespace/],
+  ["an ExternalSecret named with '_'", () => { const o = find("ExternalSecret"); o.metadata!.name = "mlflow_database"; return o; }, /DNS-1123 subdomain/],
+  ["an ExternalSecret with a number as a label value", () => { const o = find("ExternalSecret"); (o.metadata!.labels as any).n = 1; return o; }, /labels must map strings/],
 ])("rejects %s", async (_name, make, pattern) => {
   const errors = await schemaErrors(make() as KubeObject);
   expect(errors.join("\n")).toMatch(pattern);

@@ -4,7 +4,14 @@
  * the service account email). resolve() expects a config that passed validation.
  */
 import { mlflowConfigSchema } from "./schema.js";
-import type { DatabaseDriver, Defaulted, MlflowConfig, ResolvedConfig, ResolvedServer } from "./types.js";
+import type {
+  DatabaseDriver,
+  Defaulted,
+  MlflowConfig,
+  ResolvedConfig,
+  ResolvedConfigConnector,
+  ResolvedServer,
+} from "./types.js";
 
 interface SchemaNode {
   default?: unknown;
@@ -42,6 +49,11 @@ const DRIVERS: Record<DatabaseDriver, { scheme: string; port: number }> = {
   psycopg2: { scheme: "postgresql+psycopg2", port: POSTGRESQL_PORT },
   pg8000: { scheme: "postgresql+pg8000", port: POSTGRESQL_PORT },
 };
+
+/** Whether the driver's engine is PostgreSQL (else MySQL). */
+export function isPostgres(driver: DatabaseDriver): boolean {
+  return DRIVERS[driver].port === POSTGRESQL_PORT;
+}
 
 /**
  * ingress.className values served by GKE's own Ingress controller, which programs a Google
@@ -105,6 +117,7 @@ export function resolve(input: MlflowConfig): ResolvedConfig {
       projectId: spec.gcp.projectId,
       serviceAccountEmail: serviceAccountEmail(input),
       cluster: cluster && { name: cluster.name, location: cluster.location, projectId: cluster.projectId ?? spec.gcp.projectId },
+      configConnector: resolveConfigConnector(input, config),
     },
     database: {
       driver: spec.database.driver,
@@ -127,6 +140,42 @@ export function resolve(input: MlflowConfig): ResolvedConfig {
       application: name,
       server: name,
     },
+  };
+}
+
+/**
+ * spec.gcp.configConnector resolved. With iam, the database user is the service account:
+ * Cloud SQL for MySQL creates it from the full email and logs it in by the part before '@';
+ * Cloud SQL for PostgreSQL names it the email without ".gserviceaccount.com" for both
+ * (Cloud SQL docs, "Add an IAM user or service account to the database"; Google's Terraform
+ * samples, terraform-google-modules/terraform-docs-samples cloud_sql/mysql_instance_iam_db_auth:
+ * google_sql_user name is the full email for MySQL).
+ */
+function resolveConfigConnector(input: MlflowConfig, config: Defaulted): ResolvedConfigConnector | undefined {
+  const cc = config.spec.gcp.configConnector;
+  if (!cc) return undefined;
+  const email = serviceAccountEmail(input);
+  const [id, domain] = email.split("@");
+  const postgres = isPostgres(config.spec.database.driver);
+  const iamName = email.replace(/\.gserviceaccount\.com$/, "");
+  const user =
+    cc.databaseAuth === "iam"
+      ? postgres
+        ? { resourceID: iamName, login: iamName }
+        : { resourceID: email, login: id }
+      : { resourceID: cc.databaseUser, login: cc.databaseUser };
+  const clusterProject = config.spec.gcp.cluster?.projectId ?? config.spec.gcp.projectId;
+  return {
+    namespace: cc.namespace ?? instanceNamespace(input),
+    mode: cc.mode,
+    googleServiceAccount: cc.googleServiceAccount,
+    databaseAuth: cc.databaseAuth,
+    sqlInstance: { name: cc.sqlInstance.name, projectId: cc.sqlInstance.projectId ?? config.spec.gcp.projectId },
+    database: cc.database,
+    user,
+    bucketLocation: cc.bucketLocation,
+    serviceAccount: { id, projectId: domain.replace(/\.iam\.gserviceaccount\.com$/, "") },
+    workloadIdentityPool: `${clusterProject}.svc.id.goog`,
   };
 }
 

@@ -36,6 +36,11 @@ export const PATTERNS = {
   repoPath: "^(\\.|[^/\\s.][^\\s]*)$",
   bodySize: "^(0|[0-9]+[kmg]?)$",
   allowedHost: "^[A-Za-z0-9.*:\\[\\]_-]+$",
+  sqlInstance: "^[a-z]([-a-z0-9]*[a-z0-9])?$",
+  databaseName: "^[a-z][a-z0-9_]*$",
+  databaseUser: "^[a-z][a-z0-9_-]*$",
+  serviceAccountEmail: "^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com$",
+  bucketLocation: "^([A-Z]+[0-9]*|[a-z]+-[a-z]+[0-9]+)$",
   ipv4Cidr: "^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])/([0-9]|[12][0-9]|3[0-2])$",
 } as const;
 
@@ -145,6 +150,90 @@ export const mlflowConfigSchema = {
                 projectId: {
                   ...rule(PATTERNS.projectId, "a GCP project id: 6-30 characters, lowercase letters, digits and '-', starting with a letter, not ending with '-'", { minLength: 6, maxLength: 30 }),
                   description: "Default gcp.projectId.",
+                },
+              },
+            },
+            configConnector: {
+              type: "object",
+              description:
+                "When set, the Google Cloud resources the instance needs are generated as Config Connector objects " +
+                  "(docs/gcp.md): its Google service account and Workload Identity binding, the artifact bucket, the " +
+                  "database and its user on an existing Cloud SQL instance, the Secret Manager secrets, and " +
+                  "least-privilege IAM grants on each. When absent, they are created outside (Terraform) and nothing " +
+                  "of Config Connector is generated.",
+              required: ["sqlInstance"],
+              additionalProperties: false,
+              properties: {
+                sqlInstance: {
+                  type: "object",
+                  description: "The existing Cloud SQL instance that holds the database: referenced, never created " +
+                    "or changed.",
+                  required: ["name"],
+                  additionalProperties: false,
+                  properties: {
+                    name: {
+                      ...rule(PATTERNS.sqlInstance, "a Cloud SQL instance id: lowercase letters, digits and '-', " +
+                        "starting with a letter, at most 84 characters", { maxLength: 84 }),
+                      description: "Instance id (the last part of its connection name <project>:<region>:<instance>).",
+                    },
+                    projectId: {
+                      ...rule(PATTERNS.projectId, "a GCP project id: 6-30 characters, lowercase letters, digits and " +
+                        "'-', starting with a letter, not ending with '-'", { minLength: 6, maxLength: 30 }),
+                      description: "Project of the instance. Default gcp.projectId.",
+                    },
+                  },
+                },
+                databaseAuth: {
+                  enum: ["password", "iam"],
+                  default: "password",
+                  description:
+                    "How the server logs in to the database. password: a built-in user whose password is the " +
+                      "db-password secret's value. iam: the Google service account itself (Cloud SQL IAM database " +
+                      "authentication, needs server.cloudSqlProxy): no password exists, the proxy runs with " +
+                      "--auto-iam-authn.",
+                },
+                database: {
+                  ...rule(PATTERNS.databaseName, "a database name: 1-63 lowercase letters, digits and '_', starting " +
+                    "with a letter", { maxLength: 63 }),
+                  default: "mlflow",
+                  description: "Name of the database created on the instance (SQLDatabase).",
+                },
+                databaseUser: {
+                  ...rule(PATTERNS.databaseUser, "a database user name: 1-32 lowercase letters, digits, '_' and '-', " +
+                    "starting with a letter", { maxLength: 32 }),
+                  default: "mlflow",
+                  description:
+                    "With databaseAuth password: the built-in user created on the instance (SQLUser); the db-user " +
+                      "secret must hold the same name. Not used with iam (the user is the service account).",
+                },
+                namespace: {
+                  ...dns1123Label("a namespace"),
+                  description:
+                    "Namespace of the Config Connector objects. Default: the instance's namespace. Another namespace " +
+                      "must exist already and be a destination of the Argo CD Application's project.",
+                },
+                mode: {
+                  enum: ["cluster", "namespaced"],
+                  default: "cluster",
+                  description:
+                    "How Config Connector is installed. cluster: one Google service account for the whole cluster " +
+                      "(ConfigConnector spec.mode cluster); nothing more is generated. namespaced: each namespace " +
+                      "names its own in a ConfigConnectorContext, which is generated with googleServiceAccount.",
+                },
+                googleServiceAccount: {
+                  ...rule(PATTERNS.serviceAccountEmail, "a Google service account email " +
+                    "<id>@<project>.iam.gserviceaccount.com"),
+                  description:
+                    "With mode namespaced (required there): the Google service account Config Connector acts as in " +
+                      "the namespace (ConfigConnectorContext spec.googleServiceAccount). It needs the roles to " +
+                      "manage what is generated; see docs/gcp.md.",
+                },
+                bucketLocation: {
+                  ...rule(PATTERNS.bucketLocation, "a Cloud Storage location: a multi-region (US, EU, ASIA), a " +
+                    "dual-region (NAM4) or a region (australia-southeast1)", { maxLength: 40 }),
+                  default: "US",
+                  description: "Location of the artifact bucket (StorageBucket spec.location; fixed once the bucket " +
+                    "exists).",
                 },
               },
             },

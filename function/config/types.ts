@@ -29,6 +29,30 @@ export type ResolvedServer = Omit<DefaultedServer, "autoscaling"> & {
   autoscaling?: NonNullable<DefaultedServer["autoscaling"]> & { minReplicas: number };
 };
 
+type DefaultedConfigConnector = NonNullable<Spec["gcp"]["configConnector"]>;
+export type DatabaseAuth = DefaultedConfigConnector["databaseAuth"];
+
+export interface ResolvedConfigConnector {
+  /** Where the Config Connector objects live. */
+  namespace: string;
+  mode: DefaultedConfigConnector["mode"];
+  googleServiceAccount?: string;
+  databaseAuth: DatabaseAuth;
+  sqlInstance: { name: string; projectId: string };
+  database: string;
+  /**
+   * The database user: resourceID is the name Cloud SQL creates it under (SQLUser), login the
+   * name the server logs in with. With password both are databaseUser; with iam they derive
+   * from the service account email (docs/gcp.md).
+   */
+  user: { resourceID: string; login: string };
+  bucketLocation: string;
+  /** The Google service account's id and project, from its email. */
+  serviceAccount: { id: string; projectId: string };
+  /** The Workload Identity pool of the cluster's project: <project>.svc.id.goog. */
+  workloadIdentityPool: string;
+}
+
 /** Everything the builders need, with defaults applied and names derived. */
 export interface ResolvedConfig {
   name: string;
@@ -39,6 +63,8 @@ export interface ResolvedConfig {
     projectId: string;
     serviceAccountEmail: string;
     cluster?: { name: string; location: string; projectId: string };
+    /** spec.gcp.configConnector with its defaults and derived values; absent: nothing of Config Connector. */
+    configConnector?: ResolvedConfigConnector;
   };
   database: {
     driver: DatabaseDriver;

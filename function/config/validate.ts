@@ -5,8 +5,17 @@
  * Every result names the field (`spec.gcp.projectId`) and the rule.
  */
 import type { Result } from "../krm/results.js";
-import { applyDefaults, cloudPrefix, defaultBucket, defaultServiceAccountId, instanceNamespace, isGkeIngressClass } from "./defaults.js";
 import { kubeRules } from "./kube-rules.js";
+import {
+  applyDefaults,
+  cloudPrefix,
+  defaultBucket,
+  defaultServiceAccountId,
+  instanceNamespace,
+  isGkeIngressClass,
+  isPostgres,
+  serviceAccountEmail,
+} from "./defaults.js";
 import { PATTERNS } from "./schema.js";
 import type { DatabaseDriver, MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
@@ -308,6 +317,8 @@ function semanticChecks(config: MlflowConfig): Result[] {
     }
   }
 
+  configConnectorChecks(config, error, warn);
+
   const argocd = spec.argocd;
   if (argocd) {
     const namespace = instanceNamespace(config);
@@ -367,6 +378,90 @@ function checkStockImage(image: string, driver: DatabaseDriver, error: Report): 
         `use ${STOCK_IMAGE}:${tag}-full (or set spec.server.customImage: true for a build of your own)`,
       image,
     );
+  }
+}
+
+/** PostgreSQL's identifier limit (NAMEDATALEN - 1). */
+const POSTGRES_NAME_MAX = 63;
+
+/** Google Cloud label keys and values (Config Connector copies labels without a '/' onto the resources). */
+const GCP_LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const GCP_LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+
+/** Rules of spec.gcp.configConnector that span fields. */
+function configConnectorChecks(config: MlflowConfig, error: Report, warn: Report): void {
+  const { spec } = config;
+  const cc = spec.gcp.configConnector;
+  if (!cc) return;
+  const path = "spec.gcp.configConnector";
+  const mode = cc.mode ?? "cluster";
+  if (mode === "namespaced" && cc.googleServiceAccount === undefined) {
+    error(`${path}.googleServiceAccount`, "is required with mode namespaced: the namespace's ConfigConnectorContext " +
+      "names the Google service account Config Connector acts as there");
+  }
+  if (mode === "cluster" && cc.googleServiceAccount !== undefined) {
+    warn(`${path}.googleServiceAccount`, "is not used with mode cluster: Config Connector acts as the account of its " +
+      "cluster-wide ConfigConnector object", cc.googleServiceAccount);
+  }
+  if (!spec.gcp.cluster) {
+    warn(
+      "spec.gcp.cluster",
+      `is not set: the SecretStore reads Secret Manager as the ESO controller's own identity, which the ` +
+        `secretAccessor grants ${path} generates (for the instance's Google service account) do not cover; set ` +
+        `spec.gcp.cluster, or grant the controller's account access yourself`,
+    );
+  }
+  const auth = cc.databaseAuth ?? "password";
+  const namespace = instanceNamespace(config);
+  if (auth === "password" && cc.namespace !== undefined && cc.namespace !== namespace) {
+    error(
+      `${path}.namespace`,
+      `must be the instance's namespace (${namespace}) with databaseAuth password: the SQLUser reads its password ` +
+        `from the Kubernetes Secret the ExternalSecret writes there, and a secretKeyRef has no namespace`,
+      cc.namespace,
+    );
+  }
+  if (auth === "iam" && cc.databaseUser !== undefined) {
+    const why = "is not used with databaseAuth iam: the database user is the Google service account";
+    warn(`${path}.databaseUser`, why, cc.databaseUser);
+  }
+  const iamName = serviceAccountEmail(config).replace(/\.gserviceaccount\.com$/, "");
+  const postgres = isPostgres(applyDefaults(config).spec.database.driver);
+  if (auth === "iam" && postgres && iamName.length > POSTGRES_NAME_MAX) {
+    error(
+      "spec.gcp.serviceAccount",
+      `makes a PostgreSQL IAM user name "${iamName}" (${iamName.length} characters) with ${path}.databaseAuth iam; ` +
+        `PostgreSQL names have at most ${POSTGRES_NAME_MAX}: use a shorter service account id or project`,
+    );
+  }
+  const proxy = spec.server?.cloudSqlProxy;
+  if (auth === "iam" && !proxy) {
+    error("spec.server.cloudSqlProxy", `is required with ${path}.databaseAuth iam: the Cloud SQL Auth Proxy logs the ` +
+      `server in with the service account's token (--auto-iam-authn); the connection URL has no password`);
+  }
+  if (proxy) {
+    const [project, , instance] = proxy.instanceConnectionName.split(":");
+    const sqlProject = cc.sqlInstance.projectId ?? spec.gcp.projectId;
+    if (project !== sqlProject || instance !== cc.sqlInstance.name) {
+      error(
+        "spec.server.cloudSqlProxy.instanceConnectionName",
+        `must name ${path}.sqlInstance (${sqlProject}:<region>:${cc.sqlInstance.name}), where the database and its ` +
+          `user are created and roles/cloudsql.client is granted`,
+        proxy.instanceConnectionName,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(spec.labels ?? {})) {
+    if (key.includes("/")) continue;
+    if (!GCP_LABEL_KEY.test(key) || !GCP_LABEL_VALUE.test(value)) {
+      error(
+        `spec.labels[${JSON.stringify(key)}]`,
+        `is copied by Config Connector onto the Google Cloud resources, whose labels allow only lowercase letters, ` +
+          `digits, '_' and '-' (keys start with a letter; use a key with a '/' prefix to keep a label off them); got ` +
+          `${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+        value,
+      );
+    }
   }
 }
 

@@ -18,6 +18,7 @@ import { MANAGED_BY } from "../config/defaults.js";
 import type { KubeObject } from "../krm/resource-list.js";
 import { isObject } from "../krm/resource-list.js";
 import { argocd } from "./argocd.js";
+import { gcp } from "./gcp/index.js";
 import { identity } from "./identity.js";
 import { rbac } from "./rbac.js";
 import type { ResourceModule } from "./registry.js";
@@ -26,7 +27,7 @@ import { secrets } from "./secrets.js";
 import { server } from "./server/index.js";
 
 /** Every family, in the order its objects are emitted. */
-export const MODULES: readonly ResourceModule[] = [identity, rbac, secrets, server, argocd];
+export const MODULES: readonly ResourceModule[] = [identity, gcp, rbac, secrets, server, argocd];
 
 /** Every kind the function can generate, as "group/kind" ("" is the core group). */
 const OWNED_KINDS = new Set(MODULES.flatMap((m) => m.owns.map((o) => `${groupOf(o.apiVersion)}/${o.kind}`)));
@@ -39,10 +40,10 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
 
 /**
  * Which objects belong to this instance, so that stale ones can be pruned: those with its
- * managed-by and instance labels in its namespace, its Namespace, and Applications that
- * deploy into its namespace. Instances that share a name in different namespaces (one
- * package's dev and prod, say) therefore never prune each other's objects. Only kinds a
- * module of the registry declares are ever pruned.
+ * managed-by and instance labels in its namespace (or its Config Connector namespace), its
+ * Namespace, and Applications that deploy into its namespace. Instances that share a name in
+ * different namespaces (one package's dev and prod, say) therefore never prune each other's
+ * objects. Only kinds a module of the registry declares are ever pruned.
  */
 export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
   return (o) => {
@@ -55,6 +56,6 @@ export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
       const spec = isObject(o.spec) ? o.spec : {};
       return isObject(spec.destination) && spec.destination.namespace === config.namespace;
     }
-    return md.namespace === config.namespace;
+    return md.namespace === config.namespace || md.namespace === config.gcp.configConnector?.namespace;
   };
 }

@@ -19,9 +19,50 @@ export const SYNC_WAVES = {
   server: "3",
 } as const;
 
-export type SyncWave = (typeof SYNC_WAVES)[keyof typeof SYNC_WAVES];
+/**
+ * With spec.gcp.configConnector, the Google Cloud objects come first and the database user
+ * needs a wave of its own. Argo CD fails a sync whose resource turns Degraded (gitops-engine
+ * sync_context.go, v3.3.6: HealthStatusDegraded -> OperationFailed), and Config Connector
+ * reports a reference to an object that does not exist yet as DependencyNotFound, which Argo
+ * CD's built-in check (resource_customizations/_.cnrm.cloud.google.com/_/health.lua, v3.3.0+)
+ * reads as Degraded. So every object comes a wave after what it references:
+ * - the ConfigConnectorContext (namespaced mode) before everything Config Connector reconciles;
+ * - the service account, bucket, database and secrets before the IAM members that reference
+ *   them;
+ * - the database user after the ExternalSecret that writes its password's Kubernetes Secret
+ *   (with databaseAuth iam it has none, and keeps the same wave), and before the migration,
+ *   which logs in as it; the migration and the server move one wave later to make room.
+ * A reference to an object that exists but is not Ready yet is DependencyNotReady, which the
+ * check reads as Suspended: Argo CD waits.
+ */
+export const CONFIG_CONNECTOR_WAVES = {
+  context: "-3",
+  resources: "-2",
+  iam: "-1",
+  foundation: SYNC_WAVES.foundation,
+  secrets: SYNC_WAVES.secrets,
+  databaseUser: "2",
+  migration: "3",
+  server: "4",
+} as const;
 
-export type Component = "identity" | "rbac" | "secrets" | "gitops" | "migration" | "tracking-server";
+export type SyncWave =
+  | (typeof SYNC_WAVES)[keyof typeof SYNC_WAVES]
+  | (typeof CONFIG_CONNECTOR_WAVES)[keyof typeof CONFIG_CONNECTOR_WAVES];
+
+/** The waves of this config: SYNC_WAVES, or with Config Connector, CONFIG_CONNECTOR_WAVES. */
+export function syncWaves(config: ResolvedConfig): typeof SYNC_WAVES | typeof CONFIG_CONNECTOR_WAVES {
+  return config.gcp.configConnector ? CONFIG_CONNECTOR_WAVES : SYNC_WAVES;
+}
+
+export type Component =
+  | "identity"
+  | "rbac"
+  | "secrets"
+  | "gitops"
+  | "migration"
+  | "tracking-server"
+  | "cloud-resources";
 
 export function labels(config: ResolvedConfig, component: Component): Record<string, string> {
   return { ...config.labels, "app.kubernetes.io/component": component };

@@ -18,8 +18,11 @@ export interface OwnedKind {
   kind: string;
   /** Cluster-scoped kinds (Namespace) are listed in the AppProject's clusterResourceWhitelist. */
   scope: "Namespaced" | "Cluster";
-  /** The argocd.argoproj.io/sync-wave it is applied in; "config" when spec.argocd.syncWave sets it. */
-  wave: SyncWave | "config";
+  /**
+   * The argocd.argoproj.io/sync-wave it is applied in; "config" when spec.argocd.syncWave sets
+   * it; a pair when spec.gcp.configConnector moves it (meta.ts, CONFIG_CONNECTOR_WAVES).
+   */
+  wave: SyncWave | "config" | { plain: SyncWave; configConnector: SyncWave };
   component: Component;
   /** When it is generated and what it does: one line for the docs' table. */
   description: string;
@@ -31,6 +34,13 @@ export interface ResourceModule {
   owns: readonly OwnedKind[];
   /** Pure: the objects of this family for the config (undefined entries are skipped). */
   build(config: ResolvedConfig): readonly (object | undefined)[];
+}
+
+/** The wave a kind is declared in for this config ("config": spec.argocd.syncWave). */
+export function declaredWave(owned: OwnedKind, config: ResolvedConfig): string | undefined {
+  if (owned.wave === "config") return config.argocd === undefined ? undefined : String(config.argocd.syncWave);
+  if (typeof owned.wave === "string") return owned.wave;
+  return config.gcp.configConnector ? owned.wave.configConnector : owned.wave.plain;
 }
 
 /** group/kind, as Argo CD's AppProject and the upsert name a kind ("" for the core group). */

@@ -16,7 +16,9 @@
  *   Ready condition to False, puts the message in a Warning event on it (markAsFailed in
  *   pkg/controllers/externalsecret/externalsecret_controller.go) and leaves the Secret as it
  *   was; the migration Job waits for Ready. See hostTemplate, portTemplate and databaseTemplate.
- * The Terraform-written `url` property is not used: it embeds the password unescaped.
+ * The Terraform-written `url` property is not used: it embeds the password unescaped. With IAM
+ * database authentication (gcp.configConnector.databaseAuth iam) neither the user nor the password
+ * secret is read: the user name is the service account's, and the URL has no password.
  */
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
@@ -129,6 +131,15 @@ export function databaseTemplate(secretId: string): string {
   );
 }
 
+/**
+ * With IAM database authentication the user is the service account (its name is known here) and
+ * there is no password: the proxy logs in with a token (--auto-iam-authn).
+ */
+function iamUserOf(config: ResolvedConfig): string | undefined {
+  const cc = config.gcp.configConnector;
+  return cc?.databaseAuth === "iam" ? cc.user.login : undefined;
+}
+
 /** The `connection-url` template: the scheme, encoded credentials, the checked host, port and database. */
 export function connectionUrlTemplate(config: ResolvedConfig): string {
   const { secrets, scheme, port } = config.database;
@@ -138,7 +149,9 @@ export function connectionUrlTemplate(config: ResolvedConfig): string {
   const hostPort = config.server?.cloudSqlProxy
     ? `127.0.0.1:${port}`
     : `${hostTemplate(secrets.connection)}:${portTemplate(secrets.connection)}`;
-  const credentials = `${urlEncoded("username")}:${urlEncoded("password")}`;
+  const iamUser = iamUserOf(config);
+  const credentials =
+    iamUser !== undefined ? encodeURIComponent(iamUser) : `${urlEncoded("username")}:${urlEncoded("password")}`;
   return `${scheme}://${credentials}@${hostPort}/${databaseTemplate(secrets.connection)}`;
 }
 
@@ -148,6 +161,7 @@ export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSe
     secretKey,
     remoteRef: { key, ...(property ? { property } : {}), ...REMOTE_REF_DEFAULTS },
   });
+  const iamUser = iamUserOf(config);
   return {
     apiVersion: ESO,
     kind: "ExternalSecret",
@@ -164,8 +178,8 @@ export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSe
           mergePolicy: "Replace",
           type: "Opaque",
           data: {
-            username: plain("username"),
-            password: plain("password"),
+            username: iamUser ?? plain("username"),
+            ...(iamUser === undefined ? { password: plain("password") } : {}),
             host: plain("host"),
             port: plain("port"),
             database: plain("database"),
@@ -175,8 +189,7 @@ export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSe
         },
       },
       data: [
-        remote("username", secrets.user),
-        remote("password", secrets.password),
+        ...(iamUser === undefined ? [remote("username", secrets.user), remote("password", secrets.password)] : []),
         remote("host", secrets.connection, "host"),
         remote("port", secrets.connection, "port"),
         remote("database", secrets.connection, "database"),
@@ -204,7 +217,9 @@ export const secrets: ResourceModule = {
       scope: "Namespaced",
       wave: SYNC_WAVES.secrets,
       component: "secrets",
-      description: "<name>-database-secret: the Secret with the database user, password, host, port, database, driver and connection-url",
+      description:
+        "<name>-database-secret: the Secret with the database user, password (none with " +
+        "gcp.configConnector.databaseAuth iam), host, port, database, driver and connection-url",
     },
   ],
   build: (config) => [buildSecretStore(config), buildDatabaseExternalSecret(config)],

@@ -24,7 +24,7 @@ interface CrdVersion {
   schema: { openAPIV3Schema: Record<string, unknown> };
 }
 
-const crdValidators = new Map<string, { served: boolean; validate?: ValidateFunction }>();
+const crdValidators = new Map<string, { served: boolean; namespaced: boolean; validate?: ValidateFunction }>();
 let loaded = false;
 
 function strict(schema: unknown): unknown {
@@ -41,13 +41,16 @@ function loadCrds(): void {
   const files = readdirSync(CRDS).filter((f) => f.endsWith(".yaml"));
   if (files.length === 0) throw new Error(`no CRDs found in ${CRDS}`);
   for (const f of files) {
-    const crd = parse(readFileSync(join(CRDS, f), "utf8")) as { spec: { group: string; names: { kind: string }; versions: CrdVersion[] } };
+    const crd = parse(readFileSync(join(CRDS, f), "utf8")) as {
+      spec: { group: string; scope: string; names: { kind: string }; versions: CrdVersion[] };
+    };
     for (const v of crd.spec.versions) {
       const key = `${crd.spec.group}/${v.name}|${crd.spec.names.kind}`;
       const schema = strict(v.schema.openAPIV3Schema) as Record<string, unknown>;
       // metadata is validated as ObjectMeta by the API server, not by the CRD schema.
       (schema.properties as Record<string, unknown>).metadata = { type: "object" };
-      crdValidators.set(key, { served: v.served, validate: v.served ? ajv.compile(schema) : undefined });
+      const namespaced = crd.spec.scope === "Namespaced";
+      crdValidators.set(key, { served: v.served, namespaced, validate: v.served ? ajv.compile(schema) : undefined });
     }
   }
   loaded = true;
@@ -144,8 +147,42 @@ export async function schemaErrors(o: KubeObject): Promise<string[]> {
   const entry = crdValidators.get(`${apiVersion}|${kind}`);
   if (!entry) return [`${id}: no CRD for this apiVersion and kind in ${CRDS}`];
   if (!entry.served) return [`${id}: ${apiVersion} is not served by the CRD`];
-  if (entry.validate!(o)) return [];
-  return (entry.validate!.errors ?? []).map((e) => `${id}: ${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
+  const meta = metadataErrors(id, o.metadata, entry.namespaced);
+  if (entry.validate!(o)) return meta;
+  return meta.concat(
+    (entry.validate!.errors ?? []).map((e) => {
+      const extra = e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : "";
+      return `${id}: ${e.instancePath || "/"} ${e.message}${extra}`;
+    }),
+  );
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * What the API server checks of a custom resource's metadata, which its CRD schema leaves out
+ * (apiextensions-apiserver validates it as ObjectMeta, the name as a DNS-1123 subdomain): the
+ * name, the namespace as the CRD's scope wants it, string label and annotation values.
+ */
+function metadataErrors(id: string, md: Record<string, unknown> | undefined, namespaced: boolean): string[] {
+  const errors: string[] = [];
+  const name = md?.name;
+  if (typeof name !== "string" || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    errors.push(`${id}: metadata.name must be a DNS-1123 subdomain`);
+  }
+  const namespace = md?.namespace;
+  if (namespaced && (typeof namespace !== "string" || namespace.length > 63 || !DNS_LABEL.test(namespace))) {
+    errors.push(`${id}: metadata.namespace must be a DNS-1123 label (the CRD is namespaced)`);
+  }
+  if (!namespaced && namespace !== undefined) errors.push(`${id}: metadata.namespace is set on a cluster-scoped kind`);
+  for (const field of ["labels", "annotations"]) {
+    const map = md?.[field];
+    if (map === undefined) continue;
+    const bad = typeof map !== "object" || map === null || Object.values(map).some((v) => typeof v !== "string");
+    if (bad) errors.push(`${id}: metadata.${field} must map strings to strings`);
+  }
+  return errors;
 }
 
 /** One object at a time: jest's ESM loader fails on concurrent imports of one module. */

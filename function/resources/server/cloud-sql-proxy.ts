@@ -9,7 +9,10 @@
  * /liveness to the kubelet; no readiness probe, as the proxy's README advises (transient
  * database failovers must not take the pod out of service); --exit-zero-on-sigterm so a
  * stopped sidecar does not report a failure; --structured-logs for Cloud Logging.
- * The proxy authenticates with the pod's Workload Identity (needs roles/cloudsql.client).
+ * The proxy authenticates with the pod's Workload Identity (needs roles/cloudsql.client). With
+ * IAM database authentication (gcp.configConnector.databaseAuth iam), --auto-iam-authn: the
+ * proxy logs the connection in with the service account's OAuth token, so the URL carries no
+ * password.
  */
 import type { IContainer } from "kubernetes-models/v1";
 import type { ResolvedConfig } from "../../config/types.js";
@@ -33,6 +36,7 @@ export function cloudSqlProxySidecar(config: ResolvedConfig): IContainer | undef
       "--structured-logs",
       `--port=${config.database.port}`,
       ...(proxy.privateIp ? ["--private-ip"] : []),
+      ...(config.gcp.configConnector?.databaseAuth === "iam" ? ["--auto-iam-authn"] : []),
       "--health-check",
       "--http-address=0.0.0.0",
       `--http-port=${PROXY_HEALTH_PORT}`,

@@ -15,7 +15,7 @@
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { ITopologySpreadConstraint } from "kubernetes-models/v1";
 import type { ResolvedConfig, ResolvedServer } from "../../config/types.js";
-import { labels, meta, selectorLabels, SYNC_WAVES } from "../meta.js";
+import { labels, meta, selectorLabels, syncWaves } from "../meta.js";
 import { allowedHosts, corsAllowedOrigins } from "./allowed-hosts.js";
 import { cloudSqlProxySidecar } from "./cloud-sql-proxy.js";
 import { CONTAINER_PORT, mlflowContainer, PORT_NAME, podBasics, server, tmpVolume } from "./pod.js";
@@ -56,7 +56,7 @@ export function buildServerDeployment(config: ResolvedConfig): IDeployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server }),
+    metadata: meta(config, "tracking-server", config.names.server, { wave: syncWaves(config).server }),
     spec: {
       ...(s.autoscaling ? {} : { replicas: s.replicas }),
       revisionHistoryLimit: 5,

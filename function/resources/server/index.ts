@@ -1,10 +1,11 @@
 /**
  * The tracking server (spec.server), in the order the objects are emitted: the
  * NetworkPolicy (wave 0), the migration hook (wave 2), then the server and what routes to it
- * and keeps it available (wave 3). Nothing when spec.server is absent.
+ * and keeps it available (wave 3); with spec.gcp.configConnector, 3 and 4. Nothing when
+ * spec.server is absent.
  */
 import type { ResolvedConfig } from "../../config/types.js";
-import { SYNC_WAVES } from "../meta.js";
+import { CONFIG_CONNECTOR_WAVES, SYNC_WAVES } from "../meta.js";
 import type { OwnedKind, ResourceModule } from "../registry.js";
 import { buildServerDeployment } from "./deployment.js";
 import { buildServerIngress } from "./ingress.js";
@@ -27,6 +28,10 @@ export function buildServer(config: ResolvedConfig): object[] {
   return objects.filter((o): o is object => o !== undefined);
 }
 
+/** With spec.gcp.configConnector the migration and the server come one wave later (meta.ts). */
+const MIGRATION_WAVE = { plain: SYNC_WAVES.migration, configConnector: CONFIG_CONNECTOR_WAVES.migration };
+const SERVER_WAVE = { plain: SYNC_WAVES.server, configConnector: CONFIG_CONNECTOR_WAVES.server };
+
 const serverKind = (apiVersion: string, kind: string, wave: OwnedKind["wave"], description: string): OwnedKind => ({
   apiVersion,
   kind,
@@ -40,12 +45,32 @@ export const server: ResourceModule = {
   family: "server",
   owns: [
     serverKind("networking.k8s.io/v1", "NetworkPolicy", SYNC_WAVES.foundation, "with spec.server, unless networkPolicy.enabled is false: what the server and migration pods may reach and be reached by"),
-    serverKind("batch/v1", "Job", SYNC_WAVES.migration, "with spec.server: <name>-db-migrate, the database migration (mlflow db upgrade), an Argo CD Sync hook"),
-    serverKind("apps/v1", "Deployment", SYNC_WAVES.server, "with spec.server: the tracking server"),
-    serverKind("v1", "Service", SYNC_WAVES.server, "with spec.server: ClusterIP, port 80 to the server's 5000"),
-    serverKind("networking.k8s.io/v1", "Ingress", SYNC_WAVES.server, "with spec.server.ingress: routes the host name to the server"),
-    serverKind("policy/v1", "PodDisruptionBudget", SYNC_WAVES.server, "with spec.server.replicas above 1 or spec.server.autoscaling"),
-    serverKind("autoscaling/v2", "HorizontalPodAutoscaler", SYNC_WAVES.server, "with spec.server.autoscaling: scales the server on CPU"),
+    serverKind(
+      "batch/v1",
+      "Job",
+      MIGRATION_WAVE,
+      "with spec.server: <name>-db-migrate, the database migration (mlflow db upgrade), an Argo CD Sync hook",
+    ),
+    serverKind("apps/v1", "Deployment", SERVER_WAVE, "with spec.server: the tracking server"),
+    serverKind("v1", "Service", SERVER_WAVE, "with spec.server: ClusterIP, port 80 to the server's 5000"),
+    serverKind(
+      "networking.k8s.io/v1",
+      "Ingress",
+      SERVER_WAVE,
+      "with spec.server.ingress: routes the host name to the server",
+    ),
+    serverKind(
+      "policy/v1",
+      "PodDisruptionBudget",
+      SERVER_WAVE,
+      "with spec.server.replicas above 1 or spec.server.autoscaling",
+    ),
+    serverKind(
+      "autoscaling/v2",
+      "HorizontalPodAutoscaler",
+      SERVER_WAVE,
+      "with spec.server.autoscaling: scales the server on CPU",
+    ),
   ],
   build: buildServer,
 };

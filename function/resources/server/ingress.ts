@@ -20,7 +20,7 @@
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { isGkeIngressClass } from "../../config/defaults.js";
 import type { ResolvedConfig } from "../../config/types.js";
-import { meta, SYNC_WAVES } from "../meta.js";
+import { meta, syncWaves } from "../meta.js";
 import { PORT_NAME, server } from "./pod.js";
 
 export const PROXY_TIMEOUT_SECONDS = "600";
@@ -43,7 +43,7 @@ export function buildServerIngress(config: ResolvedConfig): IIngress | undefined
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
-    metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server, annotations }),
+    metadata: meta(config, "tracking-server", config.names.server, { wave: syncWaves(config).server, annotations }),
     spec: {
       ...(gke ? {} : { ingressClassName: ingress.className }),
       ...(ingress.clusterIssuer ? { tls: [{ hosts: [ingress.host], secretName: `${config.names.server}-tls` }] } : {}),

@@ -3,8 +3,9 @@
  * after the ExternalSecret (wave 1) is healthy, which Argo CD's built-in ExternalSecret
  * health check reads from its Ready condition: the Job never starts before the secret
  * exists. The server (wave 3) starts on an up-to-date schema, and a rollout's pods never race
- * each other over a migration. BeforeHookCreation replaces the previous run's Job on every
- * sync, so a new image migrates again.
+ * each other over a migration. With gcp.configConnector the database user comes in wave 2, and
+ * the Job and the server one wave later (meta.ts: CONFIG_CONNECTOR_WAVES). BeforeHookCreation
+ * replaces the previous run's Job on every sync, so a new image migrates again.
  *
  * MLflow's migrations are not transactional (mlflow/db.py, `upgrade`: "Schema migrations can
  * be slow and are not guaranteed to be transactional - always take a backup of your database
@@ -41,7 +42,7 @@
  */
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { ResolvedConfig } from "../../config/types.js";
-import { labels, meta, SYNC_WAVES } from "../meta.js";
+import { labels, meta, syncWaves } from "../meta.js";
 import { cloudSqlProxySidecar } from "./cloud-sql-proxy.js";
 import { mlflowContainer, podBasics, server, tmpVolume } from "./pod.js";
 
@@ -171,7 +172,10 @@ export function buildMigrationJob(config: ResolvedConfig): IJob {
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: meta(config, "migration", migrationJobName(config), { wave: SYNC_WAVES.migration, annotations: { ...MIGRATION_HOOK_ANNOTATIONS } }),
+    metadata: meta(config, "migration", migrationJobName(config), {
+      wave: syncWaves(config).migration,
+      annotations: { ...MIGRATION_HOOK_ANNOTATIONS },
+    }),
     spec: {
       // A failed migration is not retried (see above: MLflow's migrations are not transactional,
       // a second run on a half-migrated schema makes it worse; connecting is retried inside

@@ -26,7 +26,7 @@ import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRul
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { isGkeIngressClass } from "../../config/defaults.js";
 import type { GoogleApiAccess, ResolvedConfig, ResolvedServer } from "../../config/types.js";
-import { meta, selectorLabels, SYNC_WAVES } from "../meta.js";
+import { meta, selectorLabels, SYNC_WAVES, syncWaves } from "../meta.js";
 import { CLOUD_SQL_SERVER_PORT } from "./cloud-sql-proxy.js";
 import { isHighlyAvailable } from "./deployment.js";
 import { CONTAINER_PORT, server } from "./pod.js";
@@ -36,7 +36,7 @@ export function buildPodDisruptionBudget(config: ResolvedConfig): IPodDisruption
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
-    metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server }),
+    metadata: meta(config, "tracking-server", config.names.server, { wave: syncWaves(config).server }),
     spec: {
       maxUnavailable: 1,
       selector: { matchLabels: selectorLabels(config) },
@@ -51,7 +51,7 @@ export function buildHorizontalPodAutoscaler(config: ResolvedConfig): IHorizonta
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
-    metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server }),
+    metadata: meta(config, "tracking-server", config.names.server, { wave: syncWaves(config).server }),
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: config.names.server },
       minReplicas: a.minReplicas,

@@ -11,7 +11,7 @@
 import type { IService } from "kubernetes-models/v1/Service";
 import { isGkeIngressClass } from "../../config/defaults.js";
 import type { ResolvedConfig } from "../../config/types.js";
-import { meta, selectorLabels, SYNC_WAVES } from "../meta.js";
+import { meta, selectorLabels, syncWaves } from "../meta.js";
 import { PORT_NAME, SERVICE_PORT, server } from "./pod.js";
 
 export const NEG_ANNOTATION = { "cloud.google.com/neg": '{"ingress": true}' } as const;
@@ -22,7 +22,7 @@ export function buildServerService(config: ResolvedConfig): IService {
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server, annotations }),
+    metadata: meta(config, "tracking-server", config.names.server, { wave: syncWaves(config).server, annotations }),
     spec: {
       type: "ClusterIP",
       selector: selectorLabels(config),
