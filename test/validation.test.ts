@@ -119,6 +119,31 @@ const BAD: BadCase[] = [
   { name: "label value with a space", config: configText((c) => (c.spec.labels = { team: "ml ops" })), path: "spec.labels.team", rule: ["label value"] },
   { name: "label value a number", config: configText((c) => (c.spec.labels = { cost: 42 })), path: "spec.labels.cost", rule: ["must be a string", "quote it"] },
   { name: "label key not valid", config: configText((c) => (c.spec.labels = { "team name": "ml" })), path: 'spec.labels["team name"]', rule: ["the key must be a label key"] },
+  // values that hand the instance's identity to others
+  ...["kube-system", "kube-public", "kube-node-lease", "default"].map((ns) => ({
+    name: `spec.namespace ${ns}`, config: configText((c) => (c.spec.namespace = ns)), path: "spec.namespace", rule: [`must not be ${ns}`, "shared with the cluster's own workloads"],
+  })),
+  { name: "metadata.name default (the namespace's default)", config: configText((c) => ((c.metadata.name = "default"), (c.spec.gcp.serviceAccount = "zenml-mlflow"), (c.spec.artifacts = { bucket: "zenml-artifacts" }))), path: "spec.namespace", rule: ["must not be default (the default: metadata.name)"] },
+  { name: "spec.namespace argocd (the default Argo CD namespace)", config: configText((c) => (c.spec.namespace = "argocd")), path: "spec.namespace", rule: ["must not be argocd", "the Argo CD namespace"] },
+  { name: "spec.namespace the Argo CD namespace spec.argocd.namespace", config: configText((c) => ((c.spec.namespace = "gitops"), (c.spec.argocd = { ...argocd, namespace: "gitops" }))), path: "spec.namespace", rule: ["must not be gitops", "the Argo CD namespace"] },
+  { name: "the instance's default namespace is spec.argocd.namespace", config: configText((c) => (c.spec.argocd = { ...argocd, namespace: "mlflow" })), path: "spec.namespace", rule: ["must not be mlflow (the default: metadata.name)", "Argo CD namespace", "pruned"] },
+  { name: "spec.namespace external-secrets (the ESO controller's default)", config: configText((c) => (c.spec.namespace = "external-secrets")), path: "spec.namespace", rule: ["must not be external-secrets", "External Secrets controller's namespace"] },
+  { name: "spec.namespace the ESO controller's namespace", config: configText((c) => ((c.spec.namespace = "eso"), (c.spec.externalSecrets = { controller: { namespace: "eso" } }))), path: "spec.namespace", rule: ["must not be eso", "External Secrets controller's namespace"] },
+  { name: "spec.serviceAccountName default", config: configText((c) => (c.spec.serviceAccountName = "default")), path: "spec.serviceAccountName", rule: ["must not be default", "every pod in the namespace"] },
+  { name: "spec.externalSecrets.serviceAccount default", config: configText((c) => (c.spec.externalSecrets = { serviceAccount: "default" })), path: "spec.externalSecrets.serviceAccount", rule: ["must not be default"] },
+  { name: "ESO controller default/default", config: configText((c) => (c.spec.externalSecrets = { controller: { namespace: "default", serviceAccount: "default" } })), path: "spec.externalSecrets.controller.serviceAccount", rule: ["must not be default (default/default)", "request tokens"] },
+  { name: "ESO controller the default account of its namespace", config: configText((c) => (c.spec.externalSecrets = { controller: { serviceAccount: "default" } })), path: "spec.externalSecrets.controller.serviceAccount", rule: ["must not be default (external-secrets/default)"] },
+  { name: "ESO controller the instance's own account", config: configText((c) => (c.spec.externalSecrets = { controller: { namespace: "mlflow", serviceAccount: "mlflow" } })), path: "spec.externalSecrets.controller", rule: ["must not be the instance's own account (mlflow/mlflow)", "tokens for itself"] },
+  { name: "ESO controller the SecretStore's account", config: configText((c) => ((c.spec.gcp.cluster = { name: "zenml", location: "australia-southeast1" }), (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", controller: { namespace: "mlflow", serviceAccount: "mlflow-secrets" } }))), path: "spec.externalSecrets.controller", rule: ["instance's own account (mlflow/mlflow-secrets)"] },
+  { name: "pod-security label enforce", config: configText((c) => (c.spec.labels = { "pod-security.kubernetes.io/enforce": "privileged" })), path: 'spec.labels["pod-security.kubernetes.io/enforce"]', rule: ["is refused", "Pod Security Admission level", "restricted"] },
+  { name: "pod-security label warn-version", config: configText((c) => (c.spec.labels = { "pod-security.kubernetes.io/warn-version": "v1.25" })), path: 'spec.labels["pod-security.kubernetes.io/warn-version"]', rule: ["is refused"] },
+  // separate identities
+  { name: "externalSecrets.serviceAccount without gcp.cluster", config: configText((c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets" })), path: "spec.externalSecrets.serviceAccount", rule: ["needs spec.gcp.cluster"] },
+  { name: "externalSecrets.serviceAccount the instance's account", config: configText((c) => ((c.spec.gcp.cluster = { name: "zenml", location: "australia-southeast1" }), (c.spec.externalSecrets = { serviceAccount: "mlflow" }))), path: "spec.externalSecrets.serviceAccount", rule: ["is the instance's own account"] },
+  { name: "externalSecrets.gcpServiceAccount without serviceAccount", config: configText((c) => ((c.spec.gcp.cluster = { name: "zenml", location: "australia-southeast1" }), (c.spec.externalSecrets = { gcpServiceAccount: "zenml-mlflow-secrets" }))), path: "spec.externalSecrets.gcpServiceAccount", rule: ["needs spec.externalSecrets.serviceAccount"] },
+  { name: "externalSecrets.gcpServiceAccount malformed", config: configText((c) => (c.spec.externalSecrets = { gcpServiceAccount: "x@gmail.com" })), path: "spec.externalSecrets.gcpServiceAccount", rule: ["Google service account id"] },
+  // Argo CD
+  { name: "argocd repoURL file://", config: configText((c) => (c.spec.argocd = { repoURL: "file:///srv/git/mlops" })), path: "spec.argocd.repoURL", rule: ["must not be a file:// URL", "repo-server's own disk"] },
   // derived names
   {
     name: "default service account id over 30 characters",
@@ -234,14 +259,42 @@ describe("legal but risky values are warnings", () => {
     expect(generatedItems(parseOutput(outcome.output).items).length).toBeGreaterThan(0);
   });
 
-  test.each<[string, (c: Config) => void, string | undefined]>([
-    ["the default namespace (metadata.name)", (c) => (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", namespace: "mlflow" }), "mlflow"],
-    ["spec.namespace", (c) => ((c.spec.namespace = "ml"), (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", namespace: "ml" })), "ml"],
-    ["another namespace", (c) => ((c.spec.namespace = "ml"), (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", namespace: "mlflow" })), undefined],
-  ])("an Application in the instance's namespace: %s", (_name, mutate, namespace) => {
+  /** A server whose NetworkPolicy is narrowed, so that only the warning under test shows. */
+  const narrowServer = { image: "ghcr.io/mlflow/mlflow:v3.17.0-full@sha256:" + "0".repeat(64), networkPolicy: { googleApis: "private", databaseCidrs: ["10.20.0.0/16"] } };
+  const project = { ...argocd, project: "mlflow" };
+
+  test.each<[string, string, (c: Config) => void, string[]]>([
+    ["a Google service account of another project", "spec.gcp.serviceAccount", (c) => (c.spec.gcp.serviceAccount = "mlflow@other-project-1.iam.gserviceaccount.com"), ["is in project other-project-1", "not spec.gcp.projectId (zenml-470505)"]],
+    [
+      "the SecretStore's Google service account in another project",
+      "spec.externalSecrets.gcpServiceAccount",
+      (c) => ((c.spec.gcp.cluster = { name: "zenml", location: "australia-southeast1" }), (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", gcpServiceAccount: "secrets@other-project-1.iam.gserviceaccount.com" })),
+      ["is in project other-project-1"],
+    ],
+    ["repoURL over plain http://", "spec.argocd.repoURL", (c) => (c.spec.argocd = { ...project, repoURL: "http://git.example.com/mlops.git" }), ["plain http://", "https://"]],
+    ["the Application in project default (the default)", "spec.argocd.project", (c) => (c.spec.argocd = argocd), ["is default", "any repository, destination and kind"]],
+    ["the Application in project default, named", "spec.argocd.project", (c) => (c.spec.argocd = { ...argocd, project: "default" }), ["is default"]],
+  ])("%s: a warning naming %s", (_name, path, mutate, words) => {
     const outcome = processResourceList(resourceList(configText(mutate)));
-    const warnings = outcome.results.filter((r) => r.field?.path === "spec.argocd.namespace");
-    expect(warnings.map((r) => r.message)).toEqual(namespace === undefined ? [] : [expect.stringContaining(`is the instance's namespace (${namespace})`)]);
+    expect(outcome.ok).toBe(true);
+    const warnings = outcome.results.filter((r) => r.severity === "warning");
+    expect(warnings.map((r) => r.field?.path)).toEqual([path]);
+    for (const w of words) expect(warnings[0].message).toContain(w);
+    expect(warnings[0].message.startsWith(path)).toBe(true);
+  });
+
+  test.each<[string, (c: Config) => void]>([
+    ["a Google service account id (in spec.gcp.projectId)", (c) => (c.spec.gcp.serviceAccount = "zenml-mlflow")],
+    ["a Google service account email in spec.gcp.projectId", (c) => (c.spec.gcp.serviceAccount = "zenml-mlflow@zenml-470505.iam.gserviceaccount.com")],
+    ["an Application in a project of its own, from https://", (c) => (c.spec.argocd = project)],
+    ["an Application from ssh://", (c) => (c.spec.argocd = { ...project, repoURL: "ssh://git@github.com/example/mlops.git" })],
+    ["a server with a narrowed NetworkPolicy", (c) => (c.spec.server = narrowServer)],
+    ["a server without NetworkPolicy (its own warning only)", (c) => (c.spec.server = { ...narrowServer, networkPolicy: { enabled: false } })],
+  ])("no such warning: %s", (_name, mutate) => {
+    const outcome = processResourceList(resourceList(configText(mutate)));
+    expect(outcome.ok).toBe(true);
+    const paths = outcome.results.filter((r) => r.severity === "warning").map((r) => r.field?.path);
+    expect(paths.filter((p) => p !== "spec.server.networkPolicy.enabled")).toEqual([]);
   });
 });
 

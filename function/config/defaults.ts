@@ -72,8 +72,7 @@ export function defaultServiceAccountId(config: MlflowConfig): string {
   return `${cloudPrefix(config)}${config.metadata.name}`;
 }
 
-export function serviceAccountEmail(config: MlflowConfig): string {
-  const sa = config.spec.gcp.serviceAccount ?? defaultServiceAccountId(config);
+export function serviceAccountEmail(config: MlflowConfig, sa = config.spec.gcp.serviceAccount ?? defaultServiceAccountId(config)): string {
   return sa.includes("@") ? sa : `${sa}@${config.spec.gcp.projectId}.iam.gserviceaccount.com`;
 }
 
@@ -94,10 +93,12 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
   const secrets = spec.database?.secrets ?? {};
   const cluster = spec.gcp.cluster;
   const argocd = spec.argocd;
+  const serviceAccountName = spec.serviceAccountName ?? name;
+  const storeAccount = spec.externalSecrets?.serviceAccount;
   return {
     name,
     namespace: instanceNamespace(config),
-    serviceAccountName: spec.serviceAccountName ?? name,
+    serviceAccountName,
     labels: {
       ...sortedKeys(spec.labels ?? {}),
       "app.kubernetes.io/name": APP_NAME,
@@ -121,6 +122,10 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
     },
     externalSecrets: {
       refreshInterval: spec.externalSecrets?.refreshInterval ?? DEFAULTS.refreshInterval,
+      serviceAccountName: storeAccount ?? serviceAccountName,
+      ...(storeAccount !== undefined && storeAccount !== serviceAccountName
+        ? { separateAccount: { gcpServiceAccountEmail: serviceAccountEmail(config, spec.externalSecrets?.gcpServiceAccount) } }
+        : {}),
       controller: {
         namespace: spec.externalSecrets?.controller?.namespace ?? DEFAULTS.esoNamespace,
         serviceAccount: spec.externalSecrets?.controller?.serviceAccount ?? DEFAULTS.esoServiceAccount,

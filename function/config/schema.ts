@@ -169,6 +169,16 @@ export const mlflowConfigSchema = {
               default: DEFAULTS.refreshInterval,
               description: "How often ESO re-reads Secret Manager (rotated passwords arrive within this time).",
             },
+            serviceAccount: {
+              ...dns1123Subdomain("a service account name"),
+              description:
+                "A Kubernetes service account of its own for the SecretStore (needs gcp.cluster), so that the tracking server's account does not also read Secret Manager. Default: spec.serviceAccountName, the one account of the instance.",
+            },
+            gcpServiceAccount: {
+              ...rule(PATTERNS.serviceAccount, "a Google service account id (6-30 characters: lowercase letters, digits, '-', starting with a letter) or its full email <id>@<project>.iam.gserviceaccount.com"),
+              description:
+                "Google service account that externalSecrets.serviceAccount is bound to by Workload Identity: the one granted Secret Manager access. Default: gcp.serviceAccount. An id is taken to be in gcp.projectId.",
+            },
             controller: {
               type: "object",
               description: "The ESO controller's service account, granted a token for the instance's service account (only with gcp.cluster).",

@@ -30,6 +30,8 @@ export interface MlflowSpec {
   };
   externalSecrets?: {
     refreshInterval?: string;
+    serviceAccount?: string;
+    gcpServiceAccount?: string;
     controller?: { namespace?: string; serviceAccount?: string };
   };
   artifacts?: { bucket?: string };
@@ -101,6 +103,10 @@ export interface ResolvedConfig {
   };
   externalSecrets: {
     refreshInterval: string;
+    /** The Kubernetes service account the SecretStore authenticates as (with gcp.cluster). */
+    serviceAccountName: string;
+    /** Set when that account is not the instance's own: a ServiceAccount of its own is generated. */
+    separateAccount?: { gcpServiceAccountEmail: string };
     controller: { namespace: string; serviceAccount: string };
   };
   artifacts: { bucket: string };

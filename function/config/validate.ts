@@ -217,12 +217,16 @@ function editDistance(a: string, b: string): number {
 
 const RESERVED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "app.kubernetes.io/component"];
 
-function semanticChecks(config: MlflowConfig): Result[] {
+/** Results of semantic checks, each "<field path> <rule>" and naming the field. */
+function collector() {
   const results: Result[] = [];
-  const error = (path: string, message: string, currentValue?: unknown) =>
-    results.push({ severity: "error", message: `${path} ${message}`, field: { path, currentValue } });
-  const warn = (path: string, message: string, currentValue?: unknown) =>
-    results.push({ severity: "warning", message: `${path} ${message}`, field: { path, currentValue } });
+  const add = (severity: "error" | "warning") => (path: string, message: string, currentValue?: unknown) =>
+    results.push({ severity, message: `${path} ${message}`, field: { path, currentValue } });
+  return { results, error: add("error"), warn: add("warning") };
+}
+
+function semanticChecks(config: MlflowConfig): Result[] {
+  const { results, error, warn } = collector();
   const { spec } = config;
 
   // Derived cloud-side names must be valid too.
@@ -243,7 +247,11 @@ function semanticChecks(config: MlflowConfig): Result[] {
 
   for (const key of Object.keys(spec.labels ?? {})) {
     if (RESERVED_LABELS.includes(key)) error(`spec.labels[${JSON.stringify(key)}]`, "is set by mlflow-infra and cannot be overridden");
+    if (key.startsWith(POD_SECURITY_PREFIX)) {
+      error(`spec.labels[${JSON.stringify(key)}]`, `is refused: ${POD_SECURITY_PREFIX} labels set the namespace's Pod Security Admission level, which mlflow-infra sets to restricted (docs/security.md)`);
+    }
   }
+  results.push(...identityChecks(config));
 
   const interval = spec.externalSecrets?.refreshInterval;
   if (interval !== undefined) {
@@ -297,13 +305,85 @@ function semanticChecks(config: MlflowConfig): Result[] {
 
   const argocd = spec.argocd;
   if (argocd) {
-    const namespace = instanceNamespace(config);
-    if (argocd.namespace !== undefined && argocd.namespace === namespace) {
-      warn("spec.argocd.namespace", `is the instance's namespace (${namespace}): the Application would be pruned with the namespace it manages`, argocd.namespace);
+    if (argocd.repoURL.startsWith("file://")) {
+      error("spec.argocd.repoURL", "must not be a file:// URL: Argo CD would read a directory on the repo-server's own disk, outside the AppProject's source repositories", argocd.repoURL);
+    } else if (argocd.repoURL.startsWith("http://")) {
+      warn("spec.argocd.repoURL", "uses plain http://: the manifests Argo CD applies can be changed in transit; use https:// or ssh://", argocd.repoURL);
+    }
+    if ((argocd.project ?? DEFAULTS.argocd.project) === "default") {
+      warn("spec.argocd.project", "is default: Argo CD's default project allows any repository, destination and kind; use a project that allows only the instance's namespace (deploy/argocd/apps)", argocd.project ?? DEFAULTS.argocd.project);
     }
   }
   if (cloudPrefix(config) === "" && spec.gcp.serviceAccount === undefined) {
     results.push({ severity: "info", message: `spec.stack is not set: cloud-side names default to "${config.metadata.name}-..."`, field: { path: "spec.stack" } });
+  }
+  return results;
+}
+
+const POD_SECURITY_PREFIX = "pod-security.kubernetes.io/";
+
+/** Namespaces shared with the cluster's own components: an instance there would hand its identity to them. */
+const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
+
+/**
+ * Values that would hand the instance's identity (its Kubernetes service account, which
+ * Workload Identity maps to a Google service account, and the secret reader's grant) to
+ * others: shared namespaces, a namespace's default account, a controller that is the instance.
+ */
+function identityChecks(config: MlflowConfig): Result[] {
+  const { results, error, warn } = collector();
+  const { spec } = config;
+  const namespace = instanceNamespace(config);
+  const how = spec.namespace === undefined ? " (the default: metadata.name)" : "";
+  const argocdNamespace = spec.argocd?.namespace ?? DEFAULTS.argocd.namespace;
+  const controller = {
+    namespace: spec.externalSecrets?.controller?.namespace ?? DEFAULTS.esoNamespace,
+    serviceAccount: spec.externalSecrets?.controller?.serviceAccount ?? DEFAULTS.esoServiceAccount,
+  };
+  if (SYSTEM_NAMESPACES.includes(namespace)) {
+    error("spec.namespace", `must not be ${namespace}${how}: a namespace shared with the cluster's own workloads; give the instance a namespace of its own`, namespace);
+  } else if (namespace === argocdNamespace) {
+    error("spec.namespace", `must not be ${namespace}${how}, the Argo CD namespace (spec.argocd.namespace): the instance's objects would sit next to Argo CD's, and the Application would be pruned with the namespace it manages`, namespace);
+  } else if (namespace === controller.namespace) {
+    error("spec.namespace", `must not be ${namespace}${how}, the External Secrets controller's namespace (spec.externalSecrets.controller.namespace): the instance's roles would be granted next to the controller`, namespace);
+  }
+  const accounts = [
+    { path: "spec.serviceAccountName", name: spec.serviceAccountName },
+    { path: "spec.externalSecrets.serviceAccount", name: spec.externalSecrets?.serviceAccount },
+  ];
+  for (const { path, name } of accounts) {
+    if (name === "default") {
+      error(path, "must not be default: every pod in the namespace that names no account runs as it, and would carry the Google identity and the secret reader's grant", name);
+    }
+  }
+  const own = [spec.serviceAccountName ?? config.metadata.name, spec.externalSecrets?.serviceAccount].filter((n) => n !== undefined);
+  if (controller.serviceAccount === "default") {
+    error(
+      "spec.externalSecrets.controller.serviceAccount",
+      `must not be default (${controller.namespace}/default): the token requester role would let every pod in ${controller.namespace} that names no account request tokens for the instance's account`,
+      controller.serviceAccount,
+    );
+  } else if (controller.namespace === namespace && own.includes(controller.serviceAccount)) {
+    error("spec.externalSecrets.controller", `must not be the instance's own account (${namespace}/${controller.serviceAccount}): it would be allowed to request tokens for itself`, `${controller.namespace}/${controller.serviceAccount}`);
+  }
+  const googleAccounts = [
+    { path: "spec.gcp.serviceAccount", value: spec.gcp.serviceAccount },
+    { path: "spec.externalSecrets.gcpServiceAccount", value: spec.externalSecrets?.gcpServiceAccount },
+  ];
+  for (const { path, value } of googleAccounts) {
+    const project = value?.match(/@([a-z][a-z0-9-]*[a-z0-9])\.iam\.gserviceaccount\.com$/)?.[1];
+    if (project !== undefined && project !== spec.gcp.projectId) {
+      warn(path, `is in project ${project}, not spec.gcp.projectId (${spec.gcp.projectId}): an identity from another project reaches into this one; check that this is meant`, value);
+    }
+  }
+  if (spec.externalSecrets?.serviceAccount !== undefined && spec.gcp.cluster === undefined) {
+    error("spec.externalSecrets.serviceAccount", "needs spec.gcp.cluster: without it the SecretStore authenticates as the External Secrets controller, not as a service account of the instance", spec.externalSecrets.serviceAccount);
+  }
+  if (spec.externalSecrets?.serviceAccount !== undefined && spec.externalSecrets.serviceAccount === (spec.serviceAccountName ?? config.metadata.name)) {
+    error("spec.externalSecrets.serviceAccount", "is the instance's own account (spec.serviceAccountName): leave it unset for one account, or name another", spec.externalSecrets.serviceAccount);
+  }
+  if (spec.externalSecrets?.gcpServiceAccount !== undefined && spec.externalSecrets.serviceAccount === undefined) {
+    error("spec.externalSecrets.gcpServiceAccount", "needs spec.externalSecrets.serviceAccount: the Google service account is bound to that Kubernetes service account", spec.externalSecrets.gcpServiceAccount);
   }
   return results;
 }

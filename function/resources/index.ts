@@ -18,7 +18,7 @@ import { MANAGED_BY } from "../config/defaults.js";
 import type { KubeObject } from "../krm/resource-list.js";
 import { isObject } from "../krm/resource-list.js";
 import { buildApplication } from "./argocd.js";
-import { buildNamespace, buildServiceAccount } from "./identity.js";
+import { buildNamespace, buildSecretStoreServiceAccount, buildServiceAccount } from "./identity.js";
 import { buildSecretReader, buildTokenRequester } from "./rbac.js";
 import { buildDatabaseExternalSecret, buildSecretStore } from "./secrets.js";
 import { buildServer } from "./server/index.js";
@@ -29,6 +29,7 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
     : [
         buildNamespace(config),
         buildServiceAccount(config),
+        buildSecretStoreServiceAccount(config),
         ...buildSecretReader(config),
         ...buildTokenRequester(config),
         buildSecretStore(config),

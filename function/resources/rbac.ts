@@ -7,7 +7,8 @@
  *   connection URL through secretKeyRef, which takes no RBAC of the pod's, and they mount no
  *   service account token (automountServiceAccountToken: false, server/pod.ts).
  * - With gcp.cluster (SecretStore auth.workloadIdentity), the ESO controller must request
- *   tokens for that service account: `create` on serviceaccounts/token for that one account,
+ *   tokens for the account the SecretStore names (the instance's, or
+ *   spec.externalSecrets.serviceAccount): `create` on serviceaccounts/token for that one account,
  *   granted in this namespace only (ESO chart >= 2.5 can drop its cluster-wide grant).
  */
 import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
@@ -45,7 +46,7 @@ export function buildTokenRequester(config: ResolvedConfig): [IRole, IRoleBindin
       apiVersion: RBAC,
       kind: "Role",
       metadata: meta(config, "rbac", name, { wave: SYNC_WAVES.foundation }),
-      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [config.serviceAccountName], verbs: ["create"] }],
+      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [config.externalSecrets.serviceAccountName], verbs: ["create"] }],
     },
     {
       apiVersion: RBAC,

@@ -38,7 +38,7 @@ export function buildSecretStore(config: ResolvedConfig): ISecretStore {
                     clusterLocation: cluster.location,
                     clusterName: cluster.name,
                     clusterProjectID: cluster.projectId,
-                    serviceAccountRef: { name: config.serviceAccountName },
+                    serviceAccountRef: { name: config.externalSecrets.serviceAccountName },
                   },
                 },
               }
