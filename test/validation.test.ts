@@ -274,6 +274,9 @@ describe("legal but risky values are warnings", () => {
     ["repoURL over plain http://", "spec.argocd.repoURL", (c) => (c.spec.argocd = { ...project, repoURL: "http://git.example.com/mlops.git" }), ["plain http://", "https://"]],
     ["the Application in project default (the default)", "spec.argocd.project", (c) => (c.spec.argocd = argocd), ["is default", "any repository, destination and kind"]],
     ["the Application in project default, named", "spec.argocd.project", (c) => (c.spec.argocd = { ...argocd, project: "default" }), ["is default"]],
+    ["TCP 443 to any address (googleApis any, the default)", "spec.server.networkPolicy.googleApis", (c) => (c.spec.server = { ...narrowServer, networkPolicy: { databaseCidrs: ["10.20.0.0/16"] } }), ["is any", "0.0.0.0/0", "private or restricted"]],
+    ["the database port to any address (databaseCidrs, the default)", "spec.server.networkPolicy.databaseCidrs", (c) => (c.spec.server = { ...narrowServer, networkPolicy: { googleApis: "restricted" } }), ["includes 0.0.0.0/0", "database port"]],
+    ["the database port to any address, named", "spec.server.networkPolicy.databaseCidrs", (c) => (c.spec.server = { ...narrowServer, networkPolicy: { googleApis: "private", databaseCidrs: ["10.0.0.0/8", "0.0.0.0/0"] } }), ["includes 0.0.0.0/0"]],
   ])("%s: a warning naming %s", (_name, path, mutate, words) => {
     const outcome = processResourceList(resourceList(configText(mutate)));
     expect(outcome.ok).toBe(true);

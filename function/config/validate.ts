@@ -301,6 +301,24 @@ function semanticChecks(config: MlflowConfig): Result[] {
     } else if (className !== "gce-internal" && (policy?.proxyOnlySubnetCidrs ?? []).length > 0) {
       warn("spec.server.networkPolicy.proxyOnlySubnetCidrs", "is not used: only an ingress with className gce-internal connects from a proxy-only subnet", policy?.proxyOnlySubnetCidrs);
     }
+    if (policy?.enabled !== false) {
+      const googleApis = policy?.googleApis ?? DEFAULTS.server.googleApis;
+      if (googleApis === "any") {
+        warn(
+          "spec.server.networkPolicy.googleApis",
+          "is any: the pods may open TCP 443 to every address (0.0.0.0/0), not only Google APIs; with Private Google Access set it to private or restricted (docs/security.md)",
+          googleApis,
+        );
+      }
+      const databaseCidrs = policy?.databaseCidrs ?? DEFAULTS.server.databaseCidrs;
+      if (databaseCidrs.includes("0.0.0.0/0")) {
+        warn(
+          "spec.server.networkPolicy.databaseCidrs",
+          "includes 0.0.0.0/0: the pods may reach the database port on every address; set the database's range, such as the Cloud SQL private services access range (docs/security.md)",
+          databaseCidrs,
+        );
+      }
+    }
   }
 
   const argocd = spec.argocd;

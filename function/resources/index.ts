@@ -18,6 +18,7 @@ import { MANAGED_BY } from "../config/defaults.js";
 import type { KubeObject } from "../krm/resource-list.js";
 import { isObject } from "../krm/resource-list.js";
 import { buildApplication } from "./argocd.js";
+import { buildDefaultDenyNetworkPolicy } from "./default-deny.js";
 import { buildNamespace, buildSecretStoreServiceAccount, buildServiceAccount } from "./identity.js";
 import { buildSecretReader, buildTokenRequester } from "./rbac.js";
 import { buildDatabaseExternalSecret, buildSecretStore } from "./secrets.js";
@@ -34,6 +35,7 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
         ...buildTokenRequester(config),
         buildSecretStore(config),
         buildDatabaseExternalSecret(config),
+        buildDefaultDenyNetworkPolicy(config),
         ...buildServer(config),
         buildApplication(config),
       ];
