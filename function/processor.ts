@@ -11,7 +11,7 @@ import { isObject, parseResourceList, ResourceListError, writeResourceList } fro
 import type { Result } from "./krm/results.js";
 import { hasErrors } from "./krm/results.js";
 import { refOf, upsert } from "./krm/upsert.js";
-import { buildAll, ownedBy } from "./resources/index.js";
+import { buildAll, ownedBy, ownerLabels } from "./resources/index.js";
 
 export interface Outcome {
   /** The ResourceList to write to stdout. */
@@ -40,8 +40,9 @@ export function processResourceList(text: string): Outcome {
   }
 
   const generated = buildAll(loaded.config);
-  const upserted = upsert(list.items, generated, ownedBy(loaded.config), (o) => fileFor(loaded.config!, o));
+  const upserted = upsert(list.items, generated, ownedBy(loaded.config), (o) => fileFor(loaded.config!, o), ownerLabels(loaded.config));
   const all = [...results, ...upserted.results];
+  if (hasErrors(upserted.results)) return { output: writeResourceList(list, all), results: all, ok: false };
   return { output: writeResourceList({ ...list, items: upserted.items }, all), results: all, ok: true };
 }
 

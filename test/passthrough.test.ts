@@ -358,13 +358,13 @@ metadata:
     expect(parsed.items.filter((o) => o.kind === "Namespace")).toHaveLength(1);
   });
 
+  /** The labels that make an item the instance's (resources/index.ts ownedBy). */
+  const OWNED_LABELS = "  labels:\n    app.kubernetes.io/instance: mlflow\n    app.kubernetes.io/managed-by: mlflow-infra\n";
+  /** The start of a ServiceAccount item with the generated one's identity, up to its labels. */
+  const serviceAccount = (labels: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: mlflow\n  namespace: mlflow\n${labels}`;
+
   test("an existing object that differs is replaced in place and keeps its file", () => {
-    const old = `apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: mlflow
-  namespace: mlflow
-  annotations:
+    const old = `${serviceAccount(OWNED_LABELS)}  annotations:
     iam.gke.io/gcp-service-account: old@zenml-470505.iam.gserviceaccount.com
     ${PATH}: custom/sa.yaml
     ${LEGACY_PATH}: custom/sa.yaml
@@ -392,6 +392,28 @@ metadata:
     expect(parsed.items.filter((o) => o.kind === "ServiceAccount")).toHaveLength(1);
     expect(outcome.output.startsWith(`${HEADER}items:\n${asItem(USER)}`)).toBe(true);
     expect(outcome.output).toContain(asItem(AFTER));
+  });
+
+  test.each([
+    ["unlabelled (the user's own, hardened)", ""],
+    ["another instance's", "  labels:\n    app.kubernetes.io/instance: other\n    app.kubernetes.io/managed-by: mlflow-infra\n"],
+    ["managed by another tool", "  labels:\n    app.kubernetes.io/instance: mlflow\n    app.kubernetes.io/managed-by: Helm\n"],
+  ])("an existing object the instance does not own is never replaced: %s", (_name, labels) => {
+    const mine = `${serviceAccount(labels)}  annotations:
+    iam.gke.io/gcp-service-account: hardened@zenml-470505.iam.gserviceaccount.com
+    ${PATH}: hand/sa.yaml
+automountServiceAccountToken: false
+`;
+    const { outcome, parsed } = run(resourceList(CONFIG, [USER, mine]));
+    expect(outcome.ok).toBe(false);
+    const errors = outcome.results.filter((r) => r.severity === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ resourceRef: { apiVersion: "v1", kind: "ServiceAccount", name: "mlflow", namespace: "mlflow" }, file: { path: "hand/sa.yaml" } });
+    expect(errors[0].message).toContain("ServiceAccount mlflow/mlflow in hand/sa.yaml exists and is not this instance's");
+    expect(errors[0].message).toContain("app.kubernetes.io/managed-by: mlflow-infra and app.kubernetes.io/instance: mlflow");
+    // Nothing is generated, replaced or pruned: the items come back byte for byte.
+    expect(outcome.output.startsWith(`${HEADER}items:\n${asItem(USER)}${asItem(mine)}functionConfig:\n`)).toBe(true);
+    expect(parsed.items).toHaveLength(2);
   });
 
   test("stale objects of this instance are pruned; another instance's and unlabelled ones stay", () => {
@@ -445,7 +467,7 @@ kind: SecretStore
 metadata:
   name: mlflow-secret-store
   namespace: mlflow
-  annotations:
+${OWNED_LABELS}  annotations:
     ${PATH}: old/store.yaml
     ${LEGACY_PATH}: old/store.yaml
 spec: {}

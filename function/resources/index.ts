@@ -61,3 +61,8 @@ export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
     return md.namespace === config.namespace;
   };
 }
+
+/** The labels that make an object the instance's, in words (for the error on one it does not own). */
+export function ownerLabels(config: ResolvedConfig): string {
+  return `labels app.kubernetes.io/managed-by: ${MANAGED_BY} and app.kubernetes.io/instance: ${config.name}`;
+}
