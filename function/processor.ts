@@ -39,8 +39,9 @@ export function processResourceList(text: string): Outcome {
     return { output: writeResourceList(list, results), results, ok: false };
   }
 
-  const generated = buildAll(loaded.config);
-  const upserted = upsert(list.items, generated, ownedBy(loaded.config), (o) => fileFor(loaded.config!, o), ownerLabels(loaded.config));
+  const config = loaded.config;
+  const generated = buildAll(config);
+  const upserted = upsert(list.items, generated, ownedBy(config), (o) => fileFor(config, o), ownerLabels(config));
   const all = [...results, ...upserted.results];
   if (hasErrors(upserted.results)) return { output: writeResourceList(list, all), results: all, ok: false };
   return { output: writeResourceList({ ...list, items: upserted.items }, all), results: all, ok: true };

@@ -359,9 +359,12 @@ metadata:
   });
 
   /** The labels that make an item the instance's (resources/index.ts ownedBy). */
-  const OWNED_LABELS = "  labels:\n    app.kubernetes.io/instance: mlflow\n    app.kubernetes.io/managed-by: mlflow-infra\n";
+  const labelled = (instance: string, managedBy: string) =>
+    `  labels:\n    app.kubernetes.io/instance: ${instance}\n    app.kubernetes.io/managed-by: ${managedBy}\n`;
+  const OWNED_LABELS = labelled("mlflow", "mlflow-infra");
   /** The start of a ServiceAccount item with the generated one's identity, up to its labels. */
-  const serviceAccount = (labels: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: mlflow\n  namespace: mlflow\n${labels}`;
+  const serviceAccount = (labels: string) =>
+    `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: mlflow\n  namespace: mlflow\n${labels}`;
 
   test("an existing object that differs is replaced in place and keeps its file", () => {
     const old = `${serviceAccount(OWNED_LABELS)}  annotations:
@@ -396,8 +399,8 @@ metadata:
 
   test.each([
     ["unlabelled (the user's own, hardened)", ""],
-    ["another instance's", "  labels:\n    app.kubernetes.io/instance: other\n    app.kubernetes.io/managed-by: mlflow-infra\n"],
-    ["managed by another tool", "  labels:\n    app.kubernetes.io/instance: mlflow\n    app.kubernetes.io/managed-by: Helm\n"],
+    ["another instance's", labelled("other", "mlflow-infra")],
+    ["managed by another tool", labelled("mlflow", "Helm")],
   ])("an existing object the instance does not own is never replaced: %s", (_name, labels) => {
     const mine = `${serviceAccount(labels)}  annotations:
     iam.gke.io/gcp-service-account: hardened@zenml-470505.iam.gserviceaccount.com
@@ -408,9 +411,13 @@ automountServiceAccountToken: false
     expect(outcome.ok).toBe(false);
     const errors = outcome.results.filter((r) => r.severity === "error");
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ resourceRef: { apiVersion: "v1", kind: "ServiceAccount", name: "mlflow", namespace: "mlflow" }, file: { path: "hand/sa.yaml" } });
-    expect(errors[0].message).toContain("ServiceAccount mlflow/mlflow in hand/sa.yaml exists and is not this instance's");
-    expect(errors[0].message).toContain("app.kubernetes.io/managed-by: mlflow-infra and app.kubernetes.io/instance: mlflow");
+    expect(errors[0]).toMatchObject({
+      resourceRef: { apiVersion: "v1", kind: "ServiceAccount", name: "mlflow", namespace: "mlflow" },
+      file: { path: "hand/sa.yaml" },
+    });
+    const { message } = errors[0];
+    expect(message).toContain("ServiceAccount mlflow/mlflow in hand/sa.yaml exists and is not this instance's");
+    expect(message).toContain("app.kubernetes.io/managed-by: mlflow-infra and app.kubernetes.io/instance: mlflow");
     // Nothing is generated, replaced or pruned: the items come back byte for byte.
     expect(outcome.output.startsWith(`${HEADER}items:\n${asItem(USER)}${asItem(mine)}functionConfig:\n`)).toBe(true);
     expect(parsed.items).toHaveLength(2);

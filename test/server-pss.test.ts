@@ -124,7 +124,7 @@ describe("the check catches each violation", () => {
 });
 
 describe("the instance's Namespace enforces the profile these pods meet", () => {
-  test.each(["seed", ...GOLDEN_SERVER_CASES])("%s: Pod Security Admission restricted, enforce pinned, audit and warn at latest", (name) => {
+  test.each(["seed", ...GOLDEN_SERVER_CASES])("%s: restricted, enforce pinned, audit and warn at latest", (name) => {
     const namespace = render(goldenConfig(name)).find((o) => o.kind === "Namespace")!;
     const labels = namespace.metadata!.labels as Record<string, string>;
     const psa = Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith("pod-security.kubernetes.io/")));

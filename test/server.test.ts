@@ -41,7 +41,13 @@ describe("minimal server", () => {
 
   test("emits the NetworkPolicy, migration Job, Deployment and Service, and no optional object", () => {
     const server = objects.filter((o) => (o.metadata?.labels as any)["app.kubernetes.io/component"] !== undefined && ["tracking-server", "migration"].includes((o.metadata?.labels as any)["app.kubernetes.io/component"]));
-    expect(server.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(["NetworkPolicy/mlflow-default-deny", "NetworkPolicy/mlflow", "Job/mlflow-db-migrate", "Deployment/mlflow", "Service/mlflow"]);
+    expect(server.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      "NetworkPolicy/mlflow-default-deny",
+      "NetworkPolicy/mlflow",
+      "Job/mlflow-db-migrate",
+      "Deployment/mlflow",
+      "Service/mlflow",
+    ]);
   });
 
   test("every object validates against its upstream schema", async () => {
@@ -386,11 +392,13 @@ describe("NetworkPolicy", () => {
     expect(deny.metadata!.namespace).toBe("mlflow");
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     expect(annotations(deny)[WAVE]).toBe("0");
-    expect(out.filter((o) => o.kind === "NetworkPolicy").map((o) => o.metadata!.name)).toEqual(["mlflow-default-deny", "mlflow"]);
+    const policies = out.filter((o) => o.kind === "NetworkPolicy").map((o) => o.metadata!.name);
+    expect(policies).toEqual(["mlflow-default-deny", "mlflow"]);
   });
 
-  test("under the default deny every generated pod is selected by the server's policy, which opens what it needs", () => {
-    for (const config of [withServer(), withServer({ cloudSqlProxy: { instanceConnectionName: "p:australia-southeast1:i" } })]) {
+  test("under the default deny every pod is selected by the server's policy, which opens what it needs", () => {
+    const proxy = { cloudSqlProxy: { instanceConnectionName: "p:australia-southeast1:i" } };
+    for (const config of [withServer(), withServer(proxy)]) {
       const out = render(config);
       const spec = serverPolicy(out).spec;
       const selects = (labels: Record<string, string>) =>
@@ -400,7 +408,7 @@ describe("NetworkPolicy", () => {
       const owners = out.filter((o) => o.spec?.template?.spec !== undefined);
       expect(owners.map((o) => o.kind).sort()).toEqual(["Deployment", "Job"]);
       for (const o of owners) expect([o.kind, selects(o.spec.template.metadata.labels)]).toEqual([o.kind, true]);
-      // What the migration Job needs: DNS, the metadata server (Workload Identity), 443 and the database (or the proxy's 3307).
+      // What the migration Job needs: DNS, the metadata server (Workload Identity), 443, the database.
       const ports = spec.egress.flatMap((r: any) => r.ports.map((x: any) => x.port));
       expect(ports).toEqual(expect.arrayContaining([53, 80, 988, 443]));
     }

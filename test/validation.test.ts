@@ -47,6 +47,16 @@ interface BadCase {
 }
 
 const argocd = { repoURL: "https://github.com/example/mlops.git" };
+const CLUSTER = { name: "zenml", location: "australia-southeast1" };
+const PSA = "pod-security.kubernetes.io/";
+const CONTROLLER_SA = "spec.externalSecrets.controller.serviceAccount";
+const STORE_SA = "spec.externalSecrets.serviceAccount";
+const STORE_GSA = "spec.externalSecrets.gcpServiceAccount";
+
+/** A bad config: the seed changed by `mutate`, refused with an error at `path` stating `rule`. */
+function bad(name: string, mutate: (c: Config) => void, path: string, rule: string[]): BadCase {
+  return { name, config: configText(mutate), path, rule };
+}
 
 const BAD: BadCase[] = [
   // spec.gcp.projectId
@@ -120,30 +130,176 @@ const BAD: BadCase[] = [
   { name: "label value a number", config: configText((c) => (c.spec.labels = { cost: 42 })), path: "spec.labels.cost", rule: ["must be a string", "quote it"] },
   { name: "label key not valid", config: configText((c) => (c.spec.labels = { "team name": "ml" })), path: 'spec.labels["team name"]', rule: ["the key must be a label key"] },
   // values that hand the instance's identity to others
-  ...["kube-system", "kube-public", "kube-node-lease", "default"].map((ns) => ({
-    name: `spec.namespace ${ns}`, config: configText((c) => (c.spec.namespace = ns)), path: "spec.namespace", rule: [`must not be ${ns}`, "shared with the cluster's own workloads"],
-  })),
-  { name: "metadata.name default (the namespace's default)", config: configText((c) => ((c.metadata.name = "default"), (c.spec.gcp.serviceAccount = "zenml-mlflow"), (c.spec.artifacts = { bucket: "zenml-artifacts" }))), path: "spec.namespace", rule: ["must not be default (the default: metadata.name)"] },
-  { name: "spec.namespace argocd (the default Argo CD namespace)", config: configText((c) => (c.spec.namespace = "argocd")), path: "spec.namespace", rule: ["must not be argocd", "the Argo CD namespace"] },
-  { name: "spec.namespace the Argo CD namespace spec.argocd.namespace", config: configText((c) => ((c.spec.namespace = "gitops"), (c.spec.argocd = { ...argocd, namespace: "gitops" }))), path: "spec.namespace", rule: ["must not be gitops", "the Argo CD namespace"] },
-  { name: "the instance's default namespace is spec.argocd.namespace", config: configText((c) => (c.spec.argocd = { ...argocd, namespace: "mlflow" })), path: "spec.namespace", rule: ["must not be mlflow (the default: metadata.name)", "Argo CD namespace", "pruned"] },
-  { name: "spec.namespace external-secrets (the ESO controller's default)", config: configText((c) => (c.spec.namespace = "external-secrets")), path: "spec.namespace", rule: ["must not be external-secrets", "External Secrets controller's namespace"] },
-  { name: "spec.namespace the ESO controller's namespace", config: configText((c) => ((c.spec.namespace = "eso"), (c.spec.externalSecrets = { controller: { namespace: "eso" } }))), path: "spec.namespace", rule: ["must not be eso", "External Secrets controller's namespace"] },
-  { name: "spec.serviceAccountName default", config: configText((c) => (c.spec.serviceAccountName = "default")), path: "spec.serviceAccountName", rule: ["must not be default", "every pod in the namespace"] },
-  { name: "spec.externalSecrets.serviceAccount default", config: configText((c) => (c.spec.externalSecrets = { serviceAccount: "default" })), path: "spec.externalSecrets.serviceAccount", rule: ["must not be default"] },
-  { name: "ESO controller default/default", config: configText((c) => (c.spec.externalSecrets = { controller: { namespace: "default", serviceAccount: "default" } })), path: "spec.externalSecrets.controller.serviceAccount", rule: ["must not be default (default/default)", "request tokens"] },
-  { name: "ESO controller the default account of its namespace", config: configText((c) => (c.spec.externalSecrets = { controller: { serviceAccount: "default" } })), path: "spec.externalSecrets.controller.serviceAccount", rule: ["must not be default (external-secrets/default)"] },
-  { name: "ESO controller the instance's own account", config: configText((c) => (c.spec.externalSecrets = { controller: { namespace: "mlflow", serviceAccount: "mlflow" } })), path: "spec.externalSecrets.controller", rule: ["must not be the instance's own account (mlflow/mlflow)", "tokens for itself"] },
-  { name: "ESO controller the SecretStore's account", config: configText((c) => ((c.spec.gcp.cluster = { name: "zenml", location: "australia-southeast1" }), (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", controller: { namespace: "mlflow", serviceAccount: "mlflow-secrets" } }))), path: "spec.externalSecrets.controller", rule: ["instance's own account (mlflow/mlflow-secrets)"] },
-  { name: "pod-security label enforce", config: configText((c) => (c.spec.labels = { "pod-security.kubernetes.io/enforce": "privileged" })), path: 'spec.labels["pod-security.kubernetes.io/enforce"]', rule: ["is refused", "Pod Security Admission level", "restricted"] },
-  { name: "pod-security label warn-version", config: configText((c) => (c.spec.labels = { "pod-security.kubernetes.io/warn-version": "v1.25" })), path: 'spec.labels["pod-security.kubernetes.io/warn-version"]', rule: ["is refused"] },
+  ...["kube-system", "kube-public", "kube-node-lease", "default"].map((ns) =>
+    bad(`spec.namespace ${ns}`, (c) => (c.spec.namespace = ns), "spec.namespace", [
+      `must not be ${ns}`,
+      "shared with the cluster's own workloads",
+    ]),
+  ),
+  bad(
+    "metadata.name default (the namespace's default)",
+    (c) => {
+      c.metadata.name = "default";
+      c.spec.gcp.serviceAccount = "zenml-mlflow";
+      c.spec.artifacts = { bucket: "zenml-artifacts" };
+    },
+    "spec.namespace",
+    ["must not be default (the default: metadata.name)"],
+  ),
+  bad(
+    "spec.namespace argocd (the default Argo CD namespace)",
+    (c) => {
+      c.spec.namespace = "argocd";
+    },
+    "spec.namespace",
+    ["must not be argocd", "the Argo CD namespace"],
+  ),
+  bad(
+    "spec.namespace the Argo CD namespace spec.argocd.namespace",
+    (c) => {
+      c.spec.namespace = "gitops";
+      c.spec.argocd = { ...argocd, namespace: "gitops" };
+    },
+    "spec.namespace",
+    ["must not be gitops", "the Argo CD namespace"],
+  ),
+  bad(
+    "the instance's default namespace is spec.argocd.namespace",
+    (c) => {
+      c.spec.argocd = { ...argocd, namespace: "mlflow" };
+    },
+    "spec.namespace",
+    ["must not be mlflow (the default: metadata.name)", "Argo CD namespace", "pruned"],
+  ),
+  bad(
+    "spec.namespace external-secrets (the ESO controller's default)",
+    (c) => {
+      c.spec.namespace = "external-secrets";
+    },
+    "spec.namespace",
+    ["must not be external-secrets", "External Secrets controller's namespace"],
+  ),
+  bad(
+    "spec.namespace the ESO controller's namespace",
+    (c) => {
+      c.spec.namespace = "eso";
+      c.spec.externalSecrets = { controller: { namespace: "eso" } };
+    },
+    "spec.namespace",
+    ["must not be eso", "External Secrets controller's namespace"],
+  ),
+  bad(
+    "spec.serviceAccountName default",
+    (c) => {
+      c.spec.serviceAccountName = "default";
+    },
+    "spec.serviceAccountName",
+    ["must not be default", "every pod in the namespace"],
+  ),
+  bad(
+    "spec.externalSecrets.serviceAccount default",
+    (c) => {
+      c.spec.externalSecrets = { serviceAccount: "default" };
+    },
+    STORE_SA,
+    ["must not be default"],
+  ),
+  bad(
+    "ESO controller default/default",
+    (c) => {
+      c.spec.externalSecrets = { controller: { namespace: "default", serviceAccount: "default" } };
+    },
+    CONTROLLER_SA,
+    ["must not be default (default/default)", "request tokens"],
+  ),
+  bad(
+    "ESO controller the default account of its namespace",
+    (c) => {
+      c.spec.externalSecrets = { controller: { serviceAccount: "default" } };
+    },
+    CONTROLLER_SA,
+    ["must not be default (external-secrets/default)"],
+  ),
+  bad(
+    "ESO controller the instance's own account",
+    (c) => {
+      c.spec.externalSecrets = { controller: { namespace: "mlflow", serviceAccount: "mlflow" } };
+    },
+    "spec.externalSecrets.controller",
+    ["must not be the instance's own account (mlflow/mlflow)", "tokens for itself"],
+  ),
+  bad(
+    "ESO controller the SecretStore's account",
+    (c) => {
+      c.spec.gcp.cluster = CLUSTER;
+      c.spec.externalSecrets = {
+        serviceAccount: "mlflow-secrets",
+        controller: { namespace: "mlflow", serviceAccount: "mlflow-secrets" },
+      };
+    },
+    "spec.externalSecrets.controller",
+    ["instance's own account (mlflow/mlflow-secrets)"],
+  ),
+  bad(
+    "pod-security label enforce",
+    (c) => {
+      c.spec.labels = { [`${PSA}enforce`]: "privileged" };
+    },
+    `spec.labels["${PSA}enforce"]`,
+    ["is refused", "Pod Security Admission level", "restricted"],
+  ),
+  bad(
+    "pod-security label warn-version",
+    (c) => {
+      c.spec.labels = { [`${PSA}warn-version`]: "v1.25" };
+    },
+    `spec.labels["${PSA}warn-version"]`,
+    ["is refused"],
+  ),
   // separate identities
-  { name: "externalSecrets.serviceAccount without gcp.cluster", config: configText((c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets" })), path: "spec.externalSecrets.serviceAccount", rule: ["needs spec.gcp.cluster"] },
-  { name: "externalSecrets.serviceAccount the instance's account", config: configText((c) => ((c.spec.gcp.cluster = { name: "zenml", location: "australia-southeast1" }), (c.spec.externalSecrets = { serviceAccount: "mlflow" }))), path: "spec.externalSecrets.serviceAccount", rule: ["is the instance's own account"] },
-  { name: "externalSecrets.gcpServiceAccount without serviceAccount", config: configText((c) => ((c.spec.gcp.cluster = { name: "zenml", location: "australia-southeast1" }), (c.spec.externalSecrets = { gcpServiceAccount: "zenml-mlflow-secrets" }))), path: "spec.externalSecrets.gcpServiceAccount", rule: ["needs spec.externalSecrets.serviceAccount"] },
-  { name: "externalSecrets.gcpServiceAccount malformed", config: configText((c) => (c.spec.externalSecrets = { gcpServiceAccount: "x@gmail.com" })), path: "spec.externalSecrets.gcpServiceAccount", rule: ["Google service account id"] },
+  bad(
+    "externalSecrets.serviceAccount without gcp.cluster",
+    (c) => {
+      c.spec.externalSecrets = { serviceAccount: "mlflow-secrets" };
+    },
+    STORE_SA,
+    ["needs spec.gcp.cluster"],
+  ),
+  bad(
+    "externalSecrets.serviceAccount the instance's account",
+    (c) => {
+      c.spec.gcp.cluster = CLUSTER;
+      c.spec.externalSecrets = { serviceAccount: "mlflow" };
+    },
+    STORE_SA,
+    ["is the instance's own account"],
+  ),
+  bad(
+    "externalSecrets.gcpServiceAccount without serviceAccount",
+    (c) => {
+      c.spec.gcp.cluster = CLUSTER;
+      c.spec.externalSecrets = { gcpServiceAccount: "zenml-mlflow-secrets" };
+    },
+    STORE_GSA,
+    ["needs spec.externalSecrets.serviceAccount"],
+  ),
+  bad(
+    "externalSecrets.gcpServiceAccount malformed",
+    (c) => {
+      c.spec.externalSecrets = { gcpServiceAccount: "x@gmail.com" };
+    },
+    STORE_GSA,
+    ["Google service account id"],
+  ),
   // Argo CD
-  { name: "argocd repoURL file://", config: configText((c) => (c.spec.argocd = { repoURL: "file:///srv/git/mlops" })), path: "spec.argocd.repoURL", rule: ["must not be a file:// URL", "repo-server's own disk"] },
+  bad(
+    "argocd repoURL file://",
+    (c) => {
+      c.spec.argocd = { repoURL: "file:///srv/git/mlops" };
+    },
+    "spec.argocd.repoURL",
+    ["must not be a file:// URL", "repo-server's own disk"],
+  ),
   // derived names
   {
     name: "default service account id over 30 characters",
@@ -260,23 +416,70 @@ describe("legal but risky values are warnings", () => {
   });
 
   /** A server whose NetworkPolicy is narrowed, so that only the warning under test shows. */
-  const narrowServer = { image: "ghcr.io/mlflow/mlflow:v3.17.0-full@sha256:" + "0".repeat(64), networkPolicy: { googleApis: "private", databaseCidrs: ["10.20.0.0/16"] } };
+  const narrowServer = {
+    image: `ghcr.io/mlflow/mlflow:v3.17.0-full@sha256:${"0".repeat(64)}`,
+    networkPolicy: { googleApis: "private", databaseCidrs: ["10.20.0.0/16"] },
+  };
   const project = { ...argocd, project: "mlflow" };
+  const policy = (networkPolicy: object) => (c: Config) => (c.spec.server = { ...narrowServer, networkPolicy });
+  const GOOGLE_APIS = "spec.server.networkPolicy.googleApis";
+  const DATABASE_CIDRS = "spec.server.networkPolicy.databaseCidrs";
 
   test.each<[string, string, (c: Config) => void, string[]]>([
-    ["a Google service account of another project", "spec.gcp.serviceAccount", (c) => (c.spec.gcp.serviceAccount = "mlflow@other-project-1.iam.gserviceaccount.com"), ["is in project other-project-1", "not spec.gcp.projectId (zenml-470505)"]],
+    [
+      "a Google service account of another project",
+      "spec.gcp.serviceAccount",
+      (c) => (c.spec.gcp.serviceAccount = "mlflow@other-project-1.iam.gserviceaccount.com"),
+      ["is in project other-project-1", "not spec.gcp.projectId (zenml-470505)"],
+    ],
     [
       "the SecretStore's Google service account in another project",
-      "spec.externalSecrets.gcpServiceAccount",
-      (c) => ((c.spec.gcp.cluster = { name: "zenml", location: "australia-southeast1" }), (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", gcpServiceAccount: "secrets@other-project-1.iam.gserviceaccount.com" })),
+      STORE_GSA,
+      (c) => {
+        c.spec.gcp.cluster = CLUSTER;
+        c.spec.externalSecrets = {
+          serviceAccount: "mlflow-secrets",
+          gcpServiceAccount: "secrets@other-project-1.iam.gserviceaccount.com",
+        };
+      },
       ["is in project other-project-1"],
     ],
-    ["repoURL over plain http://", "spec.argocd.repoURL", (c) => (c.spec.argocd = { ...project, repoURL: "http://git.example.com/mlops.git" }), ["plain http://", "https://"]],
-    ["the Application in project default (the default)", "spec.argocd.project", (c) => (c.spec.argocd = argocd), ["is default", "any repository, destination and kind"]],
-    ["the Application in project default, named", "spec.argocd.project", (c) => (c.spec.argocd = { ...argocd, project: "default" }), ["is default"]],
-    ["TCP 443 to any address (googleApis any, the default)", "spec.server.networkPolicy.googleApis", (c) => (c.spec.server = { ...narrowServer, networkPolicy: { databaseCidrs: ["10.20.0.0/16"] } }), ["is any", "0.0.0.0/0", "private or restricted"]],
-    ["the database port to any address (databaseCidrs, the default)", "spec.server.networkPolicy.databaseCidrs", (c) => (c.spec.server = { ...narrowServer, networkPolicy: { googleApis: "restricted" } }), ["includes 0.0.0.0/0", "database port"]],
-    ["the database port to any address, named", "spec.server.networkPolicy.databaseCidrs", (c) => (c.spec.server = { ...narrowServer, networkPolicy: { googleApis: "private", databaseCidrs: ["10.0.0.0/8", "0.0.0.0/0"] } }), ["includes 0.0.0.0/0"]],
+    [
+      "repoURL over plain http://",
+      "spec.argocd.repoURL",
+      (c) => (c.spec.argocd = { ...project, repoURL: "http://git.example.com/mlops.git" }),
+      ["plain http://", "https://"],
+    ],
+    [
+      "the Application in project default (the default)",
+      "spec.argocd.project",
+      (c) => (c.spec.argocd = argocd),
+      ["is default", "any repository"],
+    ],
+    [
+      "the Application in project default, named",
+      "spec.argocd.project",
+      (c) => (c.spec.argocd = { ...argocd, project: "default" }),
+      ["is default"],
+    ],
+    [
+      "TCP 443 to any address (googleApis any, the default)",
+      GOOGLE_APIS,
+      policy({ databaseCidrs: ["10.20.0.0/16"] }),
+      ["is any", "0.0.0.0/0", "private or restricted"],
+    ],
+    [
+      "the database port to any address (databaseCidrs, the default)",
+      DATABASE_CIDRS,
+      policy({ googleApis: "restricted" }),
+      ["includes 0.0.0.0/0", "database port"],
+    ],
+    [
+      "the database port to any address, named",
+      DATABASE_CIDRS,
+      policy({ googleApis: "private", databaseCidrs: ["10.0.0.0/8", "0.0.0.0/0"] }),
+      ["includes 0.0.0.0/0"],
+    ],
   ])("%s: a warning naming %s", (_name, path, mutate, words) => {
     const outcome = processResourceList(resourceList(configText(mutate)));
     expect(outcome.ok).toBe(true);
@@ -288,11 +491,17 @@ describe("legal but risky values are warnings", () => {
 
   test.each<[string, (c: Config) => void]>([
     ["a Google service account id (in spec.gcp.projectId)", (c) => (c.spec.gcp.serviceAccount = "zenml-mlflow")],
-    ["a Google service account email in spec.gcp.projectId", (c) => (c.spec.gcp.serviceAccount = "zenml-mlflow@zenml-470505.iam.gserviceaccount.com")],
+    [
+      "a Google service account email in spec.gcp.projectId",
+      (c) => (c.spec.gcp.serviceAccount = "zenml-mlflow@zenml-470505.iam.gserviceaccount.com"),
+    ],
     ["an Application in a project of its own, from https://", (c) => (c.spec.argocd = project)],
-    ["an Application from ssh://", (c) => (c.spec.argocd = { ...project, repoURL: "ssh://git@github.com/example/mlops.git" })],
+    [
+      "an Application from ssh://",
+      (c) => (c.spec.argocd = { ...project, repoURL: "ssh://git@github.com/example/mlops.git" }),
+    ],
     ["a server with a narrowed NetworkPolicy", (c) => (c.spec.server = narrowServer)],
-    ["a server without NetworkPolicy (its own warning only)", (c) => (c.spec.server = { ...narrowServer, networkPolicy: { enabled: false } })],
+    ["a server without NetworkPolicy (its own warning only)", policy({ enabled: false })],
   ])("no such warning: %s", (_name, mutate) => {
     const outcome = processResourceList(resourceList(configText(mutate)));
     expect(outcome.ok).toBe(true);

@@ -72,7 +72,11 @@ export function defaultServiceAccountId(config: MlflowConfig): string {
   return `${cloudPrefix(config)}${config.metadata.name}`;
 }
 
-export function serviceAccountEmail(config: MlflowConfig, sa = config.spec.gcp.serviceAccount ?? defaultServiceAccountId(config)): string {
+/** The email of a Google service account given as an id (in gcp.projectId) or an email; default: the instance's. */
+export function serviceAccountEmail(
+  config: MlflowConfig,
+  sa = config.spec.gcp.serviceAccount ?? defaultServiceAccountId(config),
+): string {
   return sa.includes("@") ? sa : `${sa}@${config.spec.gcp.projectId}.iam.gserviceaccount.com`;
 }
 
@@ -95,6 +99,7 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
   const argocd = spec.argocd;
   const serviceAccountName = spec.serviceAccountName ?? name;
   const storeAccount = spec.externalSecrets?.serviceAccount;
+  const storeGoogleAccount = spec.externalSecrets?.gcpServiceAccount;
   return {
     name,
     namespace: instanceNamespace(config),
@@ -124,7 +129,7 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
       refreshInterval: spec.externalSecrets?.refreshInterval ?? DEFAULTS.refreshInterval,
       serviceAccountName: storeAccount ?? serviceAccountName,
       ...(storeAccount !== undefined && storeAccount !== serviceAccountName
-        ? { separateAccount: { gcpServiceAccountEmail: serviceAccountEmail(config, spec.externalSecrets?.gcpServiceAccount) } }
+        ? { separateAccount: { gcpServiceAccountEmail: serviceAccountEmail(config, storeGoogleAccount) } }
         : {}),
       controller: {
         namespace: spec.externalSecrets?.controller?.namespace ?? DEFAULTS.esoNamespace,

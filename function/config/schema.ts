@@ -44,6 +44,11 @@ const secretId = (def: string) => ({
   ...rule(PATTERNS.secretId, "a Secret Manager secret id: 1-255 letters, digits, '_' or '-'"),
   description: `Secret Manager secret id. Default "${def}".`,
 });
+const googleServiceAccount = rule(
+  PATTERNS.serviceAccount,
+  "a Google service account id (6-30 characters: lowercase letters, digits, '-', starting with a letter) " +
+    "or its full email <id>@<project>.iam.gserviceaccount.com",
+);
 const quantities = {
   type: "object",
   additionalProperties: false,
@@ -106,7 +111,7 @@ export const mlflowConfigSchema = {
               description: "Project that holds the Secret Manager secrets and the Google service account.",
             },
             serviceAccount: {
-              ...rule(PATTERNS.serviceAccount, "a Google service account id (6-30 characters: lowercase letters, digits, '-', starting with a letter) or its full email <id>@<project>.iam.gserviceaccount.com"),
+              ...googleServiceAccount,
               description: "Google service account bound by Workload Identity. Default \"<stack>-<name>\" in gcp.projectId.",
             },
             cluster: {
@@ -172,12 +177,16 @@ export const mlflowConfigSchema = {
             serviceAccount: {
               ...dns1123Subdomain("a service account name"),
               description:
-                "A Kubernetes service account of its own for the SecretStore (needs gcp.cluster), so that the tracking server's account does not also read Secret Manager. Default: spec.serviceAccountName, the one account of the instance.",
+                "A Kubernetes service account of its own for the SecretStore (needs gcp.cluster), so that the " +
+                "tracking server's account does not also read Secret Manager. Default: spec.serviceAccountName, " +
+                "the one account of the instance.",
             },
             gcpServiceAccount: {
-              ...rule(PATTERNS.serviceAccount, "a Google service account id (6-30 characters: lowercase letters, digits, '-', starting with a letter) or its full email <id>@<project>.iam.gserviceaccount.com"),
+              ...googleServiceAccount,
               description:
-                "Google service account that externalSecrets.serviceAccount is bound to by Workload Identity: the one granted Secret Manager access. Default: gcp.serviceAccount. An id is taken to be in gcp.projectId.",
+                "Google service account that externalSecrets.serviceAccount is bound to by Workload Identity: " +
+                "the one granted Secret Manager access. Default: gcp.serviceAccount. An id is taken to be in " +
+                "gcp.projectId.",
             },
             controller: {
               type: "object",

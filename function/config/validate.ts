@@ -248,7 +248,11 @@ function semanticChecks(config: MlflowConfig): Result[] {
   for (const key of Object.keys(spec.labels ?? {})) {
     if (RESERVED_LABELS.includes(key)) error(`spec.labels[${JSON.stringify(key)}]`, "is set by mlflow-infra and cannot be overridden");
     if (key.startsWith(POD_SECURITY_PREFIX)) {
-      error(`spec.labels[${JSON.stringify(key)}]`, `is refused: ${POD_SECURITY_PREFIX} labels set the namespace's Pod Security Admission level, which mlflow-infra sets to restricted (docs/security.md)`);
+      error(
+        `spec.labels[${JSON.stringify(key)}]`,
+        `is refused: ${POD_SECURITY_PREFIX} labels set the namespace's Pod Security Admission level, ` +
+          "which mlflow-infra sets to restricted (docs/security.md)",
+      );
     }
   }
   results.push(...identityChecks(config));
@@ -306,7 +310,8 @@ function semanticChecks(config: MlflowConfig): Result[] {
       if (googleApis === "any") {
         warn(
           "spec.server.networkPolicy.googleApis",
-          "is any: the pods may open TCP 443 to every address (0.0.0.0/0), not only Google APIs; with Private Google Access set it to private or restricted (docs/security.md)",
+          "is any: the pods may open TCP 443 to every address (0.0.0.0/0), not only Google APIs; " +
+            "with Private Google Access set it to private or restricted (docs/security.md)",
           googleApis,
         );
       }
@@ -314,7 +319,8 @@ function semanticChecks(config: MlflowConfig): Result[] {
       if (databaseCidrs.includes("0.0.0.0/0")) {
         warn(
           "spec.server.networkPolicy.databaseCidrs",
-          "includes 0.0.0.0/0: the pods may reach the database port on every address; set the database's range, such as the Cloud SQL private services access range (docs/security.md)",
+          "includes 0.0.0.0/0: the pods may reach the database port on every address; " +
+            "set the database's range, such as the Cloud SQL private services access range (docs/security.md)",
           databaseCidrs,
         );
       }
@@ -324,12 +330,24 @@ function semanticChecks(config: MlflowConfig): Result[] {
   const argocd = spec.argocd;
   if (argocd) {
     if (argocd.repoURL.startsWith("file://")) {
-      error("spec.argocd.repoURL", "must not be a file:// URL: Argo CD would read a directory on the repo-server's own disk, outside the AppProject's source repositories", argocd.repoURL);
+      error(
+        "spec.argocd.repoURL",
+        "must not be a file:// URL: Argo CD would read a directory on the repo-server's own disk, " +
+          "outside the AppProject's source repositories",
+        argocd.repoURL,
+      );
     } else if (argocd.repoURL.startsWith("http://")) {
-      warn("spec.argocd.repoURL", "uses plain http://: the manifests Argo CD applies can be changed in transit; use https:// or ssh://", argocd.repoURL);
+      const why = "the manifests Argo CD applies can be changed in transit; use https:// or ssh://";
+      warn("spec.argocd.repoURL", `uses plain http://: ${why}`, argocd.repoURL);
     }
-    if ((argocd.project ?? DEFAULTS.argocd.project) === "default") {
-      warn("spec.argocd.project", "is default: Argo CD's default project allows any repository, destination and kind; use a project that allows only the instance's namespace (deploy/argocd/apps)", argocd.project ?? DEFAULTS.argocd.project);
+    const project = argocd.project ?? DEFAULTS.argocd.project;
+    if (project === "default") {
+      warn(
+        "spec.argocd.project",
+        "is default: Argo CD's default project allows any repository, destination and kind; " +
+          "use a project that allows only the instance's namespace (deploy/argocd/apps)",
+        project,
+      );
     }
   }
   if (cloudPrefix(config) === "" && spec.gcp.serviceAccount === undefined) {
@@ -340,7 +358,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
 
 const POD_SECURITY_PREFIX = "pod-security.kubernetes.io/";
 
-/** Namespaces shared with the cluster's own components: an instance there would hand its identity to them. */
+/** Namespaces shared with the cluster's own workloads: an instance there would hand its identity to them. */
 const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
 
 /**
@@ -358,31 +376,49 @@ function identityChecks(config: MlflowConfig): Result[] {
     namespace: spec.externalSecrets?.controller?.namespace ?? DEFAULTS.esoNamespace,
     serviceAccount: spec.externalSecrets?.controller?.serviceAccount ?? DEFAULTS.esoServiceAccount,
   };
+  const refuseNamespace = (why: string) => error("spec.namespace", `must not be ${namespace}${how}${why}`, namespace);
   if (SYSTEM_NAMESPACES.includes(namespace)) {
-    error("spec.namespace", `must not be ${namespace}${how}: a namespace shared with the cluster's own workloads; give the instance a namespace of its own`, namespace);
+    refuseNamespace(": a namespace shared with the cluster's own workloads; give the instance a namespace of its own");
   } else if (namespace === argocdNamespace) {
-    error("spec.namespace", `must not be ${namespace}${how}, the Argo CD namespace (spec.argocd.namespace): the instance's objects would sit next to Argo CD's, and the Application would be pruned with the namespace it manages`, namespace);
+    refuseNamespace(
+      ", the Argo CD namespace (spec.argocd.namespace): the instance's objects would sit next to Argo CD's, " +
+        "and the Application would be pruned with the namespace it manages",
+    );
   } else if (namespace === controller.namespace) {
-    error("spec.namespace", `must not be ${namespace}${how}, the External Secrets controller's namespace (spec.externalSecrets.controller.namespace): the instance's roles would be granted next to the controller`, namespace);
+    refuseNamespace(
+      ", the External Secrets controller's namespace (spec.externalSecrets.controller.namespace): " +
+        "the instance's roles would be granted next to the controller",
+    );
   }
   const accounts = [
     { path: "spec.serviceAccountName", name: spec.serviceAccountName },
     { path: "spec.externalSecrets.serviceAccount", name: spec.externalSecrets?.serviceAccount },
   ];
   for (const { path, name } of accounts) {
-    if (name === "default") {
-      error(path, "must not be default: every pod in the namespace that names no account runs as it, and would carry the Google identity and the secret reader's grant", name);
-    }
+    if (name !== "default") continue;
+    error(
+      path,
+      "must not be default: every pod in the namespace that names no account runs as it, " +
+        "and would carry the Google identity and the secret reader's grant",
+      name,
+    );
   }
-  const own = [spec.serviceAccountName ?? config.metadata.name, spec.externalSecrets?.serviceAccount].filter((n) => n !== undefined);
+  const instanceAccount = spec.serviceAccountName ?? config.metadata.name;
+  const own = [instanceAccount, spec.externalSecrets?.serviceAccount].filter((n) => n !== undefined);
+  const controllerName = `${controller.namespace}/${controller.serviceAccount}`;
   if (controller.serviceAccount === "default") {
     error(
       "spec.externalSecrets.controller.serviceAccount",
-      `must not be default (${controller.namespace}/default): the token requester role would let every pod in ${controller.namespace} that names no account request tokens for the instance's account`,
+      `must not be default (${controllerName}): the token requester role would let every pod in ` +
+        `${controller.namespace} that names no account request tokens for the instance's account`,
       controller.serviceAccount,
     );
   } else if (controller.namespace === namespace && own.includes(controller.serviceAccount)) {
-    error("spec.externalSecrets.controller", `must not be the instance's own account (${namespace}/${controller.serviceAccount}): it would be allowed to request tokens for itself`, `${controller.namespace}/${controller.serviceAccount}`);
+    error(
+      "spec.externalSecrets.controller",
+      `must not be the instance's own account (${controllerName}): it would be allowed to request tokens for itself`,
+      controllerName,
+    );
   }
   const googleAccounts = [
     { path: "spec.gcp.serviceAccount", value: spec.gcp.serviceAccount },
@@ -390,18 +426,38 @@ function identityChecks(config: MlflowConfig): Result[] {
   ];
   for (const { path, value } of googleAccounts) {
     const project = value?.match(/@([a-z][a-z0-9-]*[a-z0-9])\.iam\.gserviceaccount\.com$/)?.[1];
-    if (project !== undefined && project !== spec.gcp.projectId) {
-      warn(path, `is in project ${project}, not spec.gcp.projectId (${spec.gcp.projectId}): an identity from another project reaches into this one; check that this is meant`, value);
-    }
+    if (project === undefined || project === spec.gcp.projectId) continue;
+    warn(
+      path,
+      `is in project ${project}, not spec.gcp.projectId (${spec.gcp.projectId}): ` +
+        "an identity from another project reaches into this one; check that this is meant",
+      value,
+    );
   }
-  if (spec.externalSecrets?.serviceAccount !== undefined && spec.gcp.cluster === undefined) {
-    error("spec.externalSecrets.serviceAccount", "needs spec.gcp.cluster: without it the SecretStore authenticates as the External Secrets controller, not as a service account of the instance", spec.externalSecrets.serviceAccount);
+  const store = spec.externalSecrets?.serviceAccount;
+  if (store !== undefined && spec.gcp.cluster === undefined) {
+    error(
+      "spec.externalSecrets.serviceAccount",
+      "needs spec.gcp.cluster: without it the SecretStore authenticates as the External Secrets controller, " +
+        "not as a service account of the instance",
+      store,
+    );
   }
-  if (spec.externalSecrets?.serviceAccount !== undefined && spec.externalSecrets.serviceAccount === (spec.serviceAccountName ?? config.metadata.name)) {
-    error("spec.externalSecrets.serviceAccount", "is the instance's own account (spec.serviceAccountName): leave it unset for one account, or name another", spec.externalSecrets.serviceAccount);
+  if (store !== undefined && store === instanceAccount) {
+    error(
+      "spec.externalSecrets.serviceAccount",
+      "is the instance's own account (spec.serviceAccountName): leave it unset for one account, or name another",
+      store,
+    );
   }
-  if (spec.externalSecrets?.gcpServiceAccount !== undefined && spec.externalSecrets.serviceAccount === undefined) {
-    error("spec.externalSecrets.gcpServiceAccount", "needs spec.externalSecrets.serviceAccount: the Google service account is bound to that Kubernetes service account", spec.externalSecrets.gcpServiceAccount);
+  const gcpStore = spec.externalSecrets?.gcpServiceAccount;
+  if (gcpStore !== undefined && store === undefined) {
+    error(
+      "spec.externalSecrets.gcpServiceAccount",
+      "needs spec.externalSecrets.serviceAccount: the Google service account is bound to that " +
+        "Kubernetes service account",
+      gcpStore,
+    );
   }
   return results;
 }

@@ -101,8 +101,9 @@ function notOwned(existing: KubeObject, ownerHint: OwnerHint): Result {
   return {
     severity: "error",
     message:
-      `${ref.kind} ${name}${where} exists and is not this instance's (it lacks the ${ownerHint}): mlflow-infra does not ` +
-      "replace an object it does not own; remove or rename it, or add those labels to let mlflow-infra manage it",
+      `${ref.kind} ${name}${where} exists and is not this instance's (it lacks the ${ownerHint}): ` +
+      "mlflow-infra does not replace an object it does not own; remove or rename it, " +
+      "or add those labels to let mlflow-infra manage it",
     resourceRef: ref,
     ...(typeof file === "string" ? { file: { path: file } } : {}),
   };

@@ -46,7 +46,14 @@ export function buildTokenRequester(config: ResolvedConfig): [IRole, IRoleBindin
       apiVersion: RBAC,
       kind: "Role",
       metadata: meta(config, "rbac", name, { wave: SYNC_WAVES.foundation }),
-      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [config.externalSecrets.serviceAccountName], verbs: ["create"] }],
+      rules: [
+        {
+          apiGroups: [""],
+          resources: ["serviceaccounts/token"],
+          resourceNames: [config.externalSecrets.serviceAccountName],
+          verbs: ["create"],
+        },
+      ],
     },
     {
       apiVersion: RBAC,
