@@ -5,8 +5,8 @@
  * Every result names the field (`spec.gcp.projectId`) and the rule.
  */
 import type { Result } from "../krm/results.js";
-import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace, isGkeIngressClass } from "./defaults.js";
-import { PATTERNS } from "./schema.js";
+import { applyDefaults, cloudPrefix, defaultBucket, defaultServiceAccountId, instanceNamespace, isGkeIngressClass } from "./defaults.js";
+import { mlflowConfigSchema, PATTERNS } from "./schema.js";
 import type { MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
 
@@ -228,6 +228,7 @@ function collector() {
 function semanticChecks(config: MlflowConfig): Result[] {
   const { results, error, warn } = collector();
   const { spec } = config;
+  const defaulted = applyDefaults(config).spec;
 
   // Derived cloud-side names must be valid too.
   if (spec.gcp.serviceAccount === undefined) {
@@ -265,7 +266,8 @@ function semanticChecks(config: MlflowConfig): Result[] {
   }
 
   const server = spec.server;
-  if (server) {
+  const d = defaulted.server;
+  if (server && d) {
     if (!server.image.includes("@sha256:")) {
       warn("spec.server.image", "has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes", server.image);
     }
@@ -273,7 +275,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
     if (tag === undefined || tag === "latest") warn("spec.server.image", "uses the latest tag, which changes under you: name a version", server.image);
     const a = server.autoscaling;
     if (a) {
-      const min = a.minReplicas ?? server.replicas ?? DEFAULTS.server.replicas;
+      const min = a.minReplicas ?? d.replicas;
       if (min > a.maxReplicas) error("spec.server.autoscaling.minReplicas", `(${min}) must not exceed spec.server.autoscaling.maxReplicas (${a.maxReplicas})`, min);
     }
     if (server.ingress && !server.ingress.clusterIssuer) {
@@ -285,10 +287,10 @@ function semanticChecks(config: MlflowConfig): Result[] {
     (server.allowedHosts ?? []).forEach((h, i) => {
       if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
     });
-    const className = server.ingress ? server.ingress.className ?? DEFAULTS.server.ingressClassName : undefined;
+    const className = d.ingress?.className;
     const gke = className !== undefined && isGkeIngressClass(className);
-    const body = server.ingress?.maxBodySize ?? DEFAULTS.server.maxBodySize;
-    const tmp = server.tmpSizeLimit ?? DEFAULTS.server.tmpSizeLimit;
+    const body = d.ingress?.maxBodySize ?? "";
+    const tmp = d.tmpSizeLimit;
     if (gke && server.ingress?.maxBodySize !== undefined) {
       warn("spec.server.ingress.maxBodySize", `is not used with className ${className}: it sets ingress-nginx's proxy-body-size, and GKE's load balancer has no such annotation`, body);
     } else if (server.ingress && !gke && (body === "0" || bytes(body) > bytes(tmp))) {
@@ -306,7 +308,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
       warn("spec.server.networkPolicy.proxyOnlySubnetCidrs", "is not used: only an ingress with className gce-internal connects from a proxy-only subnet", policy?.proxyOnlySubnetCidrs);
     }
     if (policy?.enabled !== false) {
-      const googleApis = policy?.googleApis ?? DEFAULTS.server.googleApis;
+      const { googleApis, databaseCidrs } = d.networkPolicy;
       if (googleApis === "any") {
         warn(
           "spec.server.networkPolicy.googleApis",
@@ -315,7 +317,6 @@ function semanticChecks(config: MlflowConfig): Result[] {
           googleApis,
         );
       }
-      const databaseCidrs = policy?.databaseCidrs ?? DEFAULTS.server.databaseCidrs;
       if (databaseCidrs.includes("0.0.0.0/0")) {
         warn(
           "spec.server.networkPolicy.databaseCidrs",
@@ -340,7 +341,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
       const why = "the manifests Argo CD applies can be changed in transit; use https:// or ssh://";
       warn("spec.argocd.repoURL", `uses plain http://: ${why}`, argocd.repoURL);
     }
-    const project = argocd.project ?? DEFAULTS.argocd.project;
+    const project = defaulted.argocd?.project;
     if (project === "default") {
       warn(
         "spec.argocd.project",
@@ -357,6 +358,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
 }
 
 const POD_SECURITY_PREFIX = "pod-security.kubernetes.io/";
+const argocdSchema = mlflowConfigSchema.properties.spec.properties.argocd;
 
 /** Namespaces shared with the cluster's own workloads: an instance there would hand its identity to them. */
 const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
@@ -371,11 +373,10 @@ function identityChecks(config: MlflowConfig): Result[] {
   const { spec } = config;
   const namespace = instanceNamespace(config);
   const how = spec.namespace === undefined ? " (the default: metadata.name)" : "";
-  const argocdNamespace = spec.argocd?.namespace ?? DEFAULTS.argocd.namespace;
-  const controller = {
-    namespace: spec.externalSecrets?.controller?.namespace ?? DEFAULTS.esoNamespace,
-    serviceAccount: spec.externalSecrets?.controller?.serviceAccount ?? DEFAULTS.esoServiceAccount,
-  };
+  const defaulted = applyDefaults(config).spec;
+  // The Argo CD namespace: spec.argocd.namespace, or its default when there is no Application.
+  const argocdNamespace = defaulted.argocd?.namespace ?? argocdSchema.properties.namespace.default;
+  const controller = defaulted.externalSecrets.controller;
   const refuseNamespace = (why: string) => error("spec.namespace", `must not be ${namespace}${how}${why}`, namespace);
   if (SYSTEM_NAMESPACES.includes(namespace)) {
     refuseNamespace(": a namespace shared with the cluster's own workloads; give the instance a namespace of its own");

@@ -11,6 +11,7 @@
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import type { ResolvedConfig } from "../config/types.js";
 import { meta, SYNC_WAVES } from "./meta.js";
+import type { ResourceModule } from "./registry.js";
 
 export function defaultDenyName(config: ResolvedConfig): string {
   return `${config.name}-default-deny`;
@@ -25,3 +26,20 @@ export function buildDefaultDenyNetworkPolicy(config: ResolvedConfig): INetworkP
     spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
   };
 }
+
+export const defaultDeny: ResourceModule = {
+  family: "default-deny",
+  owns: [
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      scope: "Namespaced",
+      wave: SYNC_WAVES.foundation,
+      component: "tracking-server",
+      description:
+        "with spec.server, unless networkPolicy.enabled is false: <name>-default-deny, every pod of the namespace, " +
+        "Ingress and Egress, nothing allowed (the server's own policy opens what it needs)",
+    },
+  ],
+  build: (config) => [buildDefaultDenyNetworkPolicy(config)],
+};

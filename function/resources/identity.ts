@@ -15,6 +15,7 @@ import type { INamespace } from "kubernetes-models/v1/Namespace";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ResolvedConfig } from "../config/types.js";
 import { meta, SYNC_WAVES } from "./meta.js";
+import type { ResourceModule } from "./registry.js";
 
 /** The Pod Security Admission version `enforce` is pinned to. */
 export const POD_SECURITY_ENFORCE_VERSION = "v1.32";
@@ -58,3 +59,28 @@ export function buildSecretStoreServiceAccount(config: ResolvedConfig): IService
   if (!separate) return undefined;
   return serviceAccount(config, config.externalSecrets.serviceAccountName, separate.gcpServiceAccountEmail);
 }
+
+export const identity: ResourceModule = {
+  family: "identity",
+  owns: [
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      scope: "Cluster",
+      wave: SYNC_WAVES.foundation,
+      component: "identity",
+      description: "the instance's namespace, enforcing Pod Security restricted (pod-security.kubernetes.io labels)",
+    },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      scope: "Namespaced",
+      wave: SYNC_WAVES.foundation,
+      component: "identity",
+      description:
+        "the instance's Kubernetes service account, mapped to the Google service account by GKE Workload Identity " +
+        "(iam.gke.io/gcp-service-account); with externalSecrets.serviceAccount, a second one for the SecretStore only",
+    },
+  ],
+  build: (config) => [buildNamespace(config), buildServiceAccount(config), buildSecretStoreServiceAccount(config)],
+};
