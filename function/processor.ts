@@ -11,7 +11,7 @@ import { isObject, parseResourceList, ResourceListError, writeResourceList } fro
 import type { Result } from "./krm/results.js";
 import { hasErrors } from "./krm/results.js";
 import { refOf, upsert } from "./krm/upsert.js";
-import { buildAll, ownedBy } from "./resources/index.js";
+import { buildAll, ownedBy, ownerLabels } from "./resources/index.js";
 
 export interface Outcome {
   /** The ResourceList to write to stdout. */
@@ -39,9 +39,11 @@ export function processResourceList(text: string): Outcome {
     return { output: writeResourceList(list, results), results, ok: false };
   }
 
-  const generated = buildAll(loaded.config);
-  const upserted = upsert(list.items, generated, ownedBy(loaded.config), (o) => fileFor(loaded.config!, o));
+  const config = loaded.config;
+  const generated = buildAll(config);
+  const upserted = upsert(list.items, generated, ownedBy(config), (o) => fileFor(config, o), ownerLabels(config));
   const all = [...results, ...upserted.results];
+  if (hasErrors(upserted.results)) return { output: writeResourceList(list, all), results: all, ok: false };
   return { output: writeResourceList({ ...list, items: upserted.items }, all), results: all, ok: true };
 }
 

@@ -4,13 +4,15 @@
 // - docs/reference.md, the MlflowConfig field reference, from function/config/schema.ts;
 // - docs/reference.md, the table of generated kinds, from the registry of resources
 //   (function/resources/index.ts, MODULES);
-// - deploy/argocd/apps/appproject.yaml, the kinds the instance AppProject allows, from the same.
+// - deploy/argocd/apps/appproject.yaml, the kinds the instance AppProject allows, from the same
+//   (Namespace by name: one entry per namespace of the project's destinations).
 // Each part sits between BEGIN and END markers. `--check` writes nothing and exits 1 when a
 // file is out of date (a test runs that).
 import { build } from "esbuild";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { parse } from "yaml";
 import { loadSchemaModule, root } from "./lib/load-schema.mjs";
 
 function typeOf(s) {
@@ -78,13 +80,25 @@ function kindsTable(modules) {
   return out.join("\n");
 }
 
-/** The instance AppProject's whitelists: every declared kind but the Application (it lives in Argo CD's namespace). */
-function projectKinds(modules) {
-  const owned = modules.flatMap((m) => m.owns).filter((o) => o.kind !== "Application");
+/**
+ * The instance AppProject's whitelists: every declared kind but the Application (it lives in
+ * Argo CD's namespace), once each; Namespace objects only by name, those of `namespaces`.
+ */
+function projectKinds(modules, namespaces) {
+  const seen = new Set();
+  const owned = modules
+    .flatMap((m) => m.owns)
+    .filter((o) => o.kind !== "Application")
+    .filter((o) => !seen.has(`${groupOf(o.apiVersion)}/${o.kind}`) && seen.add(`${groupOf(o.apiVersion)}/${o.kind}`));
+  const entry = (o, name) => [
+    `    - group: ${groupOf(o.apiVersion) || '""'}`,
+    `      kind: ${o.kind}`,
+    ...(name === undefined ? [] : [`      name: ${name}`]),
+  ];
   const list = (scope) =>
     owned
       .filter((o) => o.scope === scope)
-      .flatMap((o) => [`    - group: ${groupOf(o.apiVersion) || '""'}`, `      kind: ${o.kind}`])
+      .flatMap((o) => (o.kind === "Namespace" ? namespaces.flatMap((n) => entry(o, n)) : entry(o)))
       .join("\n");
   return `  clusterResourceWhitelist:\n${list("Cluster")}\n  namespaceResourceWhitelist:\n${list("Namespaced")}`;
 }
@@ -107,11 +121,17 @@ async function replaceBetween(file, begin, end, content, check) {
   return true;
 }
 
+/** The instance namespaces: the destinations of the AppProject mlflow. */
+async function projectNamespaces() {
+  const project = parse(await readFile(join(root, "deploy/argocd/apps/appproject.yaml"), "utf8"));
+  return project.spec.destinations.map((d) => d.namespace);
+}
+
 const check = process.argv.includes("--check");
 const modules = await loadRegistry();
 const current = [
   await replaceBetween("docs/reference.md", "<!-- BEGIN FIELDS", "<!-- END FIELDS -->", await fieldsTable(), check),
   await replaceBetween("docs/reference.md", "<!-- BEGIN KINDS", "<!-- END KINDS -->", kindsTable(modules), check),
-  await replaceBetween("deploy/argocd/apps/appproject.yaml", "# BEGIN KINDS", "# END KINDS", projectKinds(modules), check),
+  await replaceBetween("deploy/argocd/apps/appproject.yaml", "# BEGIN KINDS", "# END KINDS", projectKinds(modules, await projectNamespaces()), check),
 ];
 if (current.includes(false)) process.exit(1);

@@ -358,13 +358,16 @@ metadata:
     expect(parsed.items.filter((o) => o.kind === "Namespace")).toHaveLength(1);
   });
 
+  /** The labels that make an item the instance's (resources/index.ts ownedBy). */
+  const labelled = (instance: string, managedBy: string) =>
+    `  labels:\n    app.kubernetes.io/instance: ${instance}\n    app.kubernetes.io/managed-by: ${managedBy}\n`;
+  const OWNED_LABELS = labelled("mlflow", "mlflow-infra");
+  /** The start of a ServiceAccount item with the generated one's identity, up to its labels. */
+  const serviceAccount = (labels: string) =>
+    `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: mlflow\n  namespace: mlflow\n${labels}`;
+
   test("an existing object that differs is replaced in place and keeps its file", () => {
-    const old = `apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: mlflow
-  namespace: mlflow
-  annotations:
+    const old = `${serviceAccount(OWNED_LABELS)}  annotations:
     iam.gke.io/gcp-service-account: old@zenml-470505.iam.gserviceaccount.com
     ${PATH}: custom/sa.yaml
     ${LEGACY_PATH}: custom/sa.yaml
@@ -392,6 +395,32 @@ metadata:
     expect(parsed.items.filter((o) => o.kind === "ServiceAccount")).toHaveLength(1);
     expect(outcome.output.startsWith(`${HEADER}items:\n${asItem(USER)}`)).toBe(true);
     expect(outcome.output).toContain(asItem(AFTER));
+  });
+
+  test.each([
+    ["unlabelled (the user's own, hardened)", ""],
+    ["another instance's", labelled("other", "mlflow-infra")],
+    ["managed by another tool", labelled("mlflow", "Helm")],
+  ])("an existing object the instance does not own is never replaced: %s", (_name, labels) => {
+    const mine = `${serviceAccount(labels)}  annotations:
+    iam.gke.io/gcp-service-account: hardened@zenml-470505.iam.gserviceaccount.com
+    ${PATH}: hand/sa.yaml
+automountServiceAccountToken: false
+`;
+    const { outcome, parsed } = run(resourceList(CONFIG, [USER, mine]));
+    expect(outcome.ok).toBe(false);
+    const errors = outcome.results.filter((r) => r.severity === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      resourceRef: { apiVersion: "v1", kind: "ServiceAccount", name: "mlflow", namespace: "mlflow" },
+      file: { path: "hand/sa.yaml" },
+    });
+    const { message } = errors[0];
+    expect(message).toContain("ServiceAccount mlflow/mlflow in hand/sa.yaml exists and is not this instance's");
+    expect(message).toContain("app.kubernetes.io/managed-by: mlflow-infra and app.kubernetes.io/instance: mlflow");
+    // Nothing is generated, replaced or pruned: the items come back byte for byte.
+    expect(outcome.output.startsWith(`${HEADER}items:\n${asItem(USER)}${asItem(mine)}functionConfig:\n`)).toBe(true);
+    expect(parsed.items).toHaveLength(2);
   });
 
   test("stale objects of this instance are pruned; another instance's and unlabelled ones stay", () => {
@@ -445,7 +474,7 @@ kind: SecretStore
 metadata:
   name: mlflow-secret-store
   namespace: mlflow
-  annotations:
+${OWNED_LABELS}  annotations:
     ${PATH}: old/store.yaml
     ${LEGACY_PATH}: old/store.yaml
 spec: {}

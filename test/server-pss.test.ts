@@ -8,6 +8,7 @@
  * service account token.
  */
 import { resolve } from "../function/config/defaults.js";
+import { POD_SECURITY_ENFORCE_VERSION } from "../function/resources/identity.js";
 import { buildAll } from "../function/resources/index.js";
 import { GOLDEN_SERVER_CASES, goldenConfig, podSpecs, render, withServer, type Obj } from "./helpers/server.js";
 
@@ -119,5 +120,22 @@ describe("the check catches each violation", () => {
     const p = pod();
     mutate(p);
     expect(restrictedViolations(p).join("\n")).toMatch(pattern);
+  });
+});
+
+describe("the instance's Namespace enforces the profile these pods meet", () => {
+  test.each(["seed", ...GOLDEN_SERVER_CASES])("%s: restricted, enforce pinned, audit and warn at latest", (name) => {
+    const namespace = render(goldenConfig(name)).find((o) => o.kind === "Namespace")!;
+    const labels = namespace.metadata!.labels as Record<string, string>;
+    const psa = Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith("pod-security.kubernetes.io/")));
+    expect(psa).toEqual({
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": POD_SECURITY_ENFORCE_VERSION,
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/audit-version": "latest",
+      "pod-security.kubernetes.io/warn": "restricted",
+      "pod-security.kubernetes.io/warn-version": "latest",
+    });
+    expect(POD_SECURITY_ENFORCE_VERSION).toMatch(/^v1\.[0-9]+$/);
   });
 });

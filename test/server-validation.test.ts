@@ -89,8 +89,11 @@ test("the body size and /tmp limits default to the schema's defaults in the warn
 });
 
 test("GKE's Ingress set up as it should be is not flagged; nor is its default body size against a small /tmp", () => {
-  const gce = run({ image, ingress: { host: "m.example.com", className: "gce", clusterIssuer: "le" }, tmpSizeLimit: "256Mi" });
-  const internal = run({ image, ingress: { host: "m.example.com", className: "gce-internal", clusterIssuer: "le" }, networkPolicy: { proxyOnlySubnetCidrs: ["10.129.0.0/23"] } });
+  const narrow = { googleApis: "private", databaseCidrs: ["10.20.0.0/16"] } as const;
+  const ingress = (className: string) => ({ host: "m.example.com", className, clusterIssuer: "le" });
+  const gce = run({ image, ingress: ingress("gce"), tmpSizeLimit: "256Mi", networkPolicy: narrow });
+  const proxyOnly = { ...narrow, proxyOnlySubnetCidrs: ["10.129.0.0/23"] };
+  const internal = run({ image, ingress: ingress("gce-internal"), networkPolicy: proxyOnly });
   for (const { results } of [gce, internal]) {
     expect(results.filter((r) => r.field?.path === "spec.server.ingress.maxBodySize" || r.field?.path?.startsWith("spec.server.networkPolicy"))).toEqual([]);
   }

@@ -23,6 +23,13 @@ describe("without spec.server", () => {
   });
 });
 
+/** The server's own NetworkPolicy (server/policy.ts), not the namespace's default deny. */
+function serverPolicy(objects: Obj[]): Obj {
+  const o = objects.find((x) => x.kind === "NetworkPolicy" && x.metadata?.name === "mlflow");
+  if (!o) throw new Error("no NetworkPolicy mlflow");
+  return o;
+}
+
 describe("minimal server", () => {
   const objects = render(withServer());
   const deployment = find(objects, "Deployment");
@@ -30,7 +37,13 @@ describe("minimal server", () => {
 
   test("emits the NetworkPolicy, migration Job, Deployment and Service, and no optional object", () => {
     const server = objects.filter((o) => (o.metadata?.labels as any)["app.kubernetes.io/component"] !== undefined && ["tracking-server", "migration"].includes((o.metadata?.labels as any)["app.kubernetes.io/component"]));
-    expect(server.map((o) => o.kind)).toEqual(["NetworkPolicy", "Job", "Deployment", "Service"]);
+    expect(server.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      "NetworkPolicy/mlflow-default-deny",
+      "NetworkPolicy/mlflow",
+      "Job/mlflow-db-migrate",
+      "Deployment/mlflow",
+      "Service/mlflow",
+    ]);
   });
 
   test("every object validates against its upstream schema", async () => {
@@ -41,7 +54,7 @@ describe("minimal server", () => {
     const name = (labels: any) => labels["app.kubernetes.io/name"];
     expect(new Set(objects.map((o) => name(o.metadata?.labels)))).toEqual(new Set(["mlflow"]));
     for (const kind of ["Deployment", "Service", "NetworkPolicy"]) {
-      const o = find(objects, kind);
+      const o = kind === "NetworkPolicy" ? serverPolicy(objects) : find(objects, kind);
       const selector = kind === "Service" ? o.spec.selector : kind === "Deployment" ? o.spec.selector.matchLabels : o.spec.podSelector.matchLabels;
       expect([kind, name(selector)]).toEqual([kind, "mlflow"]);
     }
@@ -99,7 +112,7 @@ describe("minimal server", () => {
   });
 
   test("sync waves: NetworkPolicy 0, ExternalSecret 1, migration hook 2, server 3", () => {
-    expect(annotations(find(objects, "NetworkPolicy"))[WAVE]).toBe("0");
+    expect(annotations(serverPolicy(objects))[WAVE]).toBe("0");
     expect(annotations(find(objects, "ExternalSecret"))[WAVE]).toBe("1");
     expect(annotations(find(objects, "Job"))[WAVE]).toBe("2");
     for (const kind of ["Deployment", "Service"]) expect(annotations(find(objects, kind))[WAVE]).toBe("3");
@@ -199,7 +212,7 @@ describe("GKE's own Ingress (className gce, gce-internal)", () => {
     expect(annotations(find(render(withServer()), "Service"))["cloud.google.com/neg"]).toBeUndefined();
   });
 
-  const fromOf = (server: Parameters<typeof withServer>[0]) => find(render(withServer(server)), "NetworkPolicy").spec.ingress;
+  const fromOf = (server: Parameters<typeof withServer>[0]) => serverPolicy(render(withServer(server))).spec.ingress;
   const lb = [{ ipBlock: { cidr: "35.191.0.0/16" } }, { ipBlock: { cidr: "130.211.0.0/22" } }];
 
   test("gce: the NetworkPolicy admits Google's health check and GFE ranges on 5000 instead of a controller namespace", () => {
@@ -248,14 +261,14 @@ describe("Cloud SQL Auth Proxy", () => {
       expect(find(out, "Deployment").spec.template.spec.initContainers[0].args).toContain(`--port=${port}`);
       // Without the proxy, the NetworkPolicy's database rule uses the same port.
       const direct = render(withServer({}, { database: { driver } }));
-      expect(find(direct, "NetworkPolicy").spec.egress.at(-1).ports).toEqual([{ protocol: "TCP", port }]);
+      expect(serverPolicy(direct).spec.egress.at(-1).ports).toEqual([{ protocol: "TCP", port }]);
     }
   });
 
   test("no --private-ip unless asked; egress to the instance on 3307 instead of the database port", () => {
     const out = render(withServer({ cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" } }));
     expect(find(out, "Deployment").spec.template.spec.initContainers[0].args).not.toContain("--private-ip");
-    const ports = find(out, "NetworkPolicy").spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
+    const ports = serverPolicy(out).spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
     expect(ports).toContain(3307);
     expect(ports).not.toContain(3306);
   });
@@ -303,11 +316,11 @@ describe("availability", () => {
 });
 
 describe("NetworkPolicy", () => {
-  const policyOf = (config = withServer()) => find(render(config), "NetworkPolicy").spec;
+  const policyOf = (config = withServer()) => serverPolicy(render(config)).spec;
 
   test("selects the server and migration pods, restricting both directions", () => {
     const out = render(withServer());
-    const spec = find(out, "NetworkPolicy").spec;
+    const spec = serverPolicy(out).spec;
     expect(spec.policyTypes).toEqual(["Ingress", "Egress"]);
     const selects = (labels: Record<string, string>) =>
       Object.entries(spec.podSelector.matchLabels).every(([k, v]) => labels[k] === v) &&
@@ -353,8 +366,44 @@ describe("NetworkPolicy", () => {
     expect(pg.egress.at(-1)).toEqual({ to: [{ ipBlock: { cidr: "10.1.0.0/16" } }, { ipBlock: { cidr: "10.2.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] });
   });
 
-  test("can be turned off", () => {
+  test("can be turned off, with the default deny", () => {
     expect(render(withServer({ networkPolicy: { enabled: false } })).map((o) => o.kind)).not.toContain("NetworkPolicy");
+  });
+
+  test("a namespace-wide default deny: every pod, both directions, nothing allowed, in wave 0", () => {
+    const out = render(withServer());
+    const deny = out.find((o) => o.kind === "NetworkPolicy" && o.metadata?.name === "mlflow-default-deny")!;
+    expect(deny.metadata!.namespace).toBe("mlflow");
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    expect(annotations(deny)[WAVE]).toBe("0");
+    const policies = out.filter((o) => o.kind === "NetworkPolicy").map((o) => o.metadata!.name);
+    expect(policies).toEqual(["mlflow-default-deny", "mlflow"]);
+  });
+
+  test("under the default deny every pod is selected by the server's policy, which opens what it needs", () => {
+    const proxy = { cloudSqlProxy: { instanceConnectionName: "p:australia-southeast1:i" } };
+    for (const config of [withServer(), withServer(proxy)]) {
+      const out = render(config);
+      const spec = serverPolicy(out).spec;
+      const selects = (labels: Record<string, string>) =>
+        Object.entries(spec.podSelector.matchLabels).every(([k, v]) => labels[k] === v) &&
+        spec.podSelector.matchExpressions.every((e: any) => e.operator === "In" && e.values.includes(labels[e.key]));
+      // Every object that makes pods (a pod template), whatever its kind.
+      const owners = out.filter((o) => o.spec?.template?.spec !== undefined);
+      expect(owners.map((o) => o.kind).sort()).toEqual(["Deployment", "Job"]);
+      for (const o of owners) expect([o.kind, selects(o.spec.template.metadata.labels)]).toEqual([o.kind, true]);
+      // What the migration Job needs: DNS, the metadata server (Workload Identity), 443, the database.
+      const ports = spec.egress.flatMap((r: any) => r.ports.map((x: any) => x.port));
+      expect(ports).toEqual(expect.arrayContaining([53, 80, 988, 443]));
+    }
+  });
+
+  test("no default deny without the server: nothing else in the namespace runs pods", () => {
+    const config = withServer();
+    delete config.spec.server;
+    const out = render(config);
+    expect(out.some((o) => o.spec?.template !== undefined)).toBe(false);
+    expect(out.map((o) => o.kind)).not.toContain("NetworkPolicy");
   });
 });
 

@@ -47,6 +47,16 @@ interface BadCase {
 }
 
 const argocd = { repoURL: "https://github.com/example/mlops.git" };
+const CLUSTER = { name: "zenml", location: "australia-southeast1" };
+const PSA = "pod-security.kubernetes.io/";
+const CONTROLLER_SA = "spec.externalSecrets.controller.serviceAccount";
+const STORE_SA = "spec.externalSecrets.serviceAccount";
+const STORE_GSA = "spec.externalSecrets.gcpServiceAccount";
+
+/** A bad config: the seed changed by `mutate`, refused with an error at `path` stating `rule`. */
+function bad(name: string, mutate: (c: Config) => void, path: string, rule: string[]): BadCase {
+  return { name, config: configText(mutate), path, rule };
+}
 
 const BAD: BadCase[] = [
   // spec.gcp.projectId
@@ -119,6 +129,177 @@ const BAD: BadCase[] = [
   { name: "label value with a space", config: configText((c) => (c.spec.labels = { team: "ml ops" })), path: "spec.labels.team", rule: ["label value"] },
   { name: "label value a number", config: configText((c) => (c.spec.labels = { cost: 42 })), path: "spec.labels.cost", rule: ["must be a string", "quote it"] },
   { name: "label key not valid", config: configText((c) => (c.spec.labels = { "team name": "ml" })), path: 'spec.labels["team name"]', rule: ["the key must be a label key"] },
+  // values that hand the instance's identity to others
+  ...["kube-system", "kube-public", "kube-node-lease", "default"].map((ns) =>
+    bad(`spec.namespace ${ns}`, (c) => (c.spec.namespace = ns), "spec.namespace", [
+      `must not be ${ns}`,
+      "shared with the cluster's own workloads",
+    ]),
+  ),
+  bad(
+    "metadata.name default (the namespace's default)",
+    (c) => {
+      c.metadata.name = "default";
+      c.spec.gcp.serviceAccount = "zenml-mlflow";
+      c.spec.artifacts = { bucket: "zenml-artifacts" };
+    },
+    "spec.namespace",
+    ["must not be default (the default: metadata.name)"],
+  ),
+  bad(
+    "spec.namespace argocd (the default Argo CD namespace)",
+    (c) => {
+      c.spec.namespace = "argocd";
+    },
+    "spec.namespace",
+    ["must not be argocd", "the Argo CD namespace"],
+  ),
+  bad(
+    "spec.namespace the Argo CD namespace spec.argocd.namespace",
+    (c) => {
+      c.spec.namespace = "gitops";
+      c.spec.argocd = { ...argocd, namespace: "gitops" };
+    },
+    "spec.namespace",
+    ["must not be gitops", "the Argo CD namespace"],
+  ),
+  bad(
+    "the instance's default namespace is spec.argocd.namespace",
+    (c) => {
+      c.spec.argocd = { ...argocd, namespace: "mlflow" };
+    },
+    "spec.namespace",
+    ["must not be mlflow (the default: metadata.name)", "Argo CD namespace", "pruned"],
+  ),
+  bad(
+    "spec.namespace external-secrets (the ESO controller's default)",
+    (c) => {
+      c.spec.namespace = "external-secrets";
+    },
+    "spec.namespace",
+    ["must not be external-secrets", "External Secrets controller's namespace"],
+  ),
+  bad(
+    "spec.namespace the ESO controller's namespace",
+    (c) => {
+      c.spec.namespace = "eso";
+      c.spec.externalSecrets = { controller: { namespace: "eso" } };
+    },
+    "spec.namespace",
+    ["must not be eso", "External Secrets controller's namespace"],
+  ),
+  bad(
+    "spec.serviceAccountName default",
+    (c) => {
+      c.spec.serviceAccountName = "default";
+    },
+    "spec.serviceAccountName",
+    ["must not be default", "every pod in the namespace"],
+  ),
+  bad(
+    "spec.externalSecrets.serviceAccount default",
+    (c) => {
+      c.spec.externalSecrets = { serviceAccount: "default" };
+    },
+    STORE_SA,
+    ["must not be default"],
+  ),
+  bad(
+    "ESO controller default/default",
+    (c) => {
+      c.spec.externalSecrets = { controller: { namespace: "default", serviceAccount: "default" } };
+    },
+    CONTROLLER_SA,
+    ["must not be default (default/default)", "request tokens"],
+  ),
+  bad(
+    "ESO controller the default account of its namespace",
+    (c) => {
+      c.spec.externalSecrets = { controller: { serviceAccount: "default" } };
+    },
+    CONTROLLER_SA,
+    ["must not be default (external-secrets/default)"],
+  ),
+  bad(
+    "ESO controller the instance's own account",
+    (c) => {
+      c.spec.externalSecrets = { controller: { namespace: "mlflow", serviceAccount: "mlflow" } };
+    },
+    "spec.externalSecrets.controller",
+    ["must not be the instance's own account (mlflow/mlflow)", "tokens for itself"],
+  ),
+  bad(
+    "ESO controller the SecretStore's account",
+    (c) => {
+      c.spec.gcp.cluster = CLUSTER;
+      c.spec.externalSecrets = {
+        serviceAccount: "mlflow-secrets",
+        controller: { namespace: "mlflow", serviceAccount: "mlflow-secrets" },
+      };
+    },
+    "spec.externalSecrets.controller",
+    ["instance's own account (mlflow/mlflow-secrets)"],
+  ),
+  bad(
+    "pod-security label enforce",
+    (c) => {
+      c.spec.labels = { [`${PSA}enforce`]: "privileged" };
+    },
+    `spec.labels["${PSA}enforce"]`,
+    ["is refused", "Pod Security Admission level", "restricted"],
+  ),
+  bad(
+    "pod-security label warn-version",
+    (c) => {
+      c.spec.labels = { [`${PSA}warn-version`]: "v1.25" };
+    },
+    `spec.labels["${PSA}warn-version"]`,
+    ["is refused"],
+  ),
+  // separate identities
+  bad(
+    "externalSecrets.serviceAccount without gcp.cluster",
+    (c) => {
+      c.spec.externalSecrets = { serviceAccount: "mlflow-secrets" };
+    },
+    STORE_SA,
+    ["needs spec.gcp.cluster"],
+  ),
+  bad(
+    "externalSecrets.serviceAccount the instance's account",
+    (c) => {
+      c.spec.gcp.cluster = CLUSTER;
+      c.spec.externalSecrets = { serviceAccount: "mlflow" };
+    },
+    STORE_SA,
+    ["is the instance's own account"],
+  ),
+  bad(
+    "externalSecrets.gcpServiceAccount without serviceAccount",
+    (c) => {
+      c.spec.gcp.cluster = CLUSTER;
+      c.spec.externalSecrets = { gcpServiceAccount: "zenml-mlflow-secrets" };
+    },
+    STORE_GSA,
+    ["needs spec.externalSecrets.serviceAccount"],
+  ),
+  bad(
+    "externalSecrets.gcpServiceAccount malformed",
+    (c) => {
+      c.spec.externalSecrets = { gcpServiceAccount: "x@gmail.com" };
+    },
+    STORE_GSA,
+    ["Google service account id"],
+  ),
+  // Argo CD
+  bad(
+    "argocd repoURL file://",
+    (c) => {
+      c.spec.argocd = { repoURL: "file:///srv/git/mlops" };
+    },
+    "spec.argocd.repoURL",
+    ["must not be a file:// URL", "repo-server's own disk"],
+  ),
   // derived names
   {
     name: "default service account id over 30 characters",
@@ -234,14 +415,98 @@ describe("legal but risky values are warnings", () => {
     expect(generatedItems(parseOutput(outcome.output).items).length).toBeGreaterThan(0);
   });
 
-  test.each<[string, (c: Config) => void, string | undefined]>([
-    ["the default namespace (metadata.name)", (c) => (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", namespace: "mlflow" }), "mlflow"],
-    ["spec.namespace", (c) => ((c.spec.namespace = "ml"), (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", namespace: "ml" })), "ml"],
-    ["another namespace", (c) => ((c.spec.namespace = "ml"), (c.spec.argocd = { repoURL: "https://github.com/example/mlops.git", namespace: "mlflow" })), undefined],
-  ])("an Application in the instance's namespace: %s", (_name, mutate, namespace) => {
+  /** A server whose NetworkPolicy is narrowed, so that only the warning under test shows. */
+  const narrowServer = {
+    image: `ghcr.io/mlflow/mlflow:v3.17.0-full@sha256:${"0".repeat(64)}`,
+    networkPolicy: { googleApis: "private", databaseCidrs: ["10.20.0.0/16"] },
+  };
+  const project = { ...argocd, project: "mlflow" };
+  const policy = (networkPolicy: object) => (c: Config) => (c.spec.server = { ...narrowServer, networkPolicy });
+  const GOOGLE_APIS = "spec.server.networkPolicy.googleApis";
+  const DATABASE_CIDRS = "spec.server.networkPolicy.databaseCidrs";
+
+  test.each<[string, string, (c: Config) => void, string[]]>([
+    [
+      "a Google service account of another project",
+      "spec.gcp.serviceAccount",
+      (c) => (c.spec.gcp.serviceAccount = "mlflow@other-project-1.iam.gserviceaccount.com"),
+      ["is in project other-project-1", "not spec.gcp.projectId (zenml-470505)"],
+    ],
+    [
+      "the SecretStore's Google service account in another project",
+      STORE_GSA,
+      (c) => {
+        c.spec.gcp.cluster = CLUSTER;
+        c.spec.externalSecrets = {
+          serviceAccount: "mlflow-secrets",
+          gcpServiceAccount: "secrets@other-project-1.iam.gserviceaccount.com",
+        };
+      },
+      ["is in project other-project-1"],
+    ],
+    [
+      "repoURL over plain http://",
+      "spec.argocd.repoURL",
+      (c) => (c.spec.argocd = { ...project, repoURL: "http://git.example.com/mlops.git" }),
+      ["plain http://", "https://"],
+    ],
+    [
+      "the Application in project default (the default)",
+      "spec.argocd.project",
+      (c) => (c.spec.argocd = argocd),
+      ["is default", "any repository"],
+    ],
+    [
+      "the Application in project default, named",
+      "spec.argocd.project",
+      (c) => (c.spec.argocd = { ...argocd, project: "default" }),
+      ["is default"],
+    ],
+    [
+      "TCP 443 to any address (googleApis any, the default)",
+      GOOGLE_APIS,
+      policy({ databaseCidrs: ["10.20.0.0/16"] }),
+      ["is any", "0.0.0.0/0", "private or restricted"],
+    ],
+    [
+      "the database port to any address (databaseCidrs, the default)",
+      DATABASE_CIDRS,
+      policy({ googleApis: "restricted" }),
+      ["includes 0.0.0.0/0", "database port"],
+    ],
+    [
+      "the database port to any address, named",
+      DATABASE_CIDRS,
+      policy({ googleApis: "private", databaseCidrs: ["10.0.0.0/8", "0.0.0.0/0"] }),
+      ["includes 0.0.0.0/0"],
+    ],
+  ])("%s: a warning naming %s", (_name, path, mutate, words) => {
     const outcome = processResourceList(resourceList(configText(mutate)));
-    const warnings = outcome.results.filter((r) => r.field?.path === "spec.argocd.namespace");
-    expect(warnings.map((r) => r.message)).toEqual(namespace === undefined ? [] : [expect.stringContaining(`is the instance's namespace (${namespace})`)]);
+    expect(outcome.ok).toBe(true);
+    const warnings = outcome.results.filter((r) => r.severity === "warning");
+    expect(warnings.map((r) => r.field?.path)).toEqual([path]);
+    for (const w of words) expect(warnings[0].message).toContain(w);
+    expect(warnings[0].message.startsWith(path)).toBe(true);
+  });
+
+  test.each<[string, (c: Config) => void]>([
+    ["a Google service account id (in spec.gcp.projectId)", (c) => (c.spec.gcp.serviceAccount = "zenml-mlflow")],
+    [
+      "a Google service account email in spec.gcp.projectId",
+      (c) => (c.spec.gcp.serviceAccount = "zenml-mlflow@zenml-470505.iam.gserviceaccount.com"),
+    ],
+    ["an Application in a project of its own, from https://", (c) => (c.spec.argocd = project)],
+    [
+      "an Application from ssh://",
+      (c) => (c.spec.argocd = { ...project, repoURL: "ssh://git@github.com/example/mlops.git" }),
+    ],
+    ["a server with a narrowed NetworkPolicy", (c) => (c.spec.server = narrowServer)],
+    ["a server without NetworkPolicy (its own warning only)", policy({ enabled: false })],
+  ])("no such warning: %s", (_name, mutate) => {
+    const outcome = processResourceList(resourceList(configText(mutate)));
+    expect(outcome.ok).toBe(true);
+    const paths = outcome.results.filter((r) => r.severity === "warning").map((r) => r.field?.path);
+    expect(paths.filter((p) => p !== "spec.server.networkPolicy.enabled")).toEqual([]);
   });
 });
 

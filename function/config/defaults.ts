@@ -81,8 +81,11 @@ export function defaultServiceAccountId(config: MlflowConfig): string {
   return `${cloudPrefix(config)}${config.metadata.name}`;
 }
 
-export function serviceAccountEmail(config: MlflowConfig): string {
-  const sa = config.spec.gcp.serviceAccount ?? defaultServiceAccountId(config);
+/** The email of a Google service account given as an id (in gcp.projectId) or an email; default: the instance's. */
+export function serviceAccountEmail(
+  config: MlflowConfig,
+  sa = config.spec.gcp.serviceAccount ?? defaultServiceAccountId(config),
+): string {
   return sa.includes("@") ? sa : `${sa}@${config.spec.gcp.projectId}.iam.gserviceaccount.com`;
 }
 
@@ -102,10 +105,13 @@ export function resolve(input: MlflowConfig): ResolvedConfig {
   const cloud = `${cloudPrefix(input)}${name}`;
   const secrets = spec.database.secrets;
   const cluster = spec.gcp.cluster;
+  const serviceAccountName = spec.serviceAccountName ?? name;
+  const storeAccount = spec.externalSecrets.serviceAccount;
+  const storeGoogleAccount = spec.externalSecrets.gcpServiceAccount;
   return {
     name,
     namespace: instanceNamespace(input),
-    serviceAccountName: spec.serviceAccountName ?? name,
+    serviceAccountName,
     labels: {
       ...sortedKeys(spec.labels ?? {}),
       "app.kubernetes.io/name": APP_NAME,
@@ -128,7 +134,13 @@ export function resolve(input: MlflowConfig): ResolvedConfig {
         connection: secrets.connection ?? `${cloud}-db-connection`,
       },
     },
-    externalSecrets: spec.externalSecrets,
+    externalSecrets: {
+      ...spec.externalSecrets,
+      serviceAccountName: storeAccount ?? serviceAccountName,
+      ...(storeAccount !== undefined && storeAccount !== serviceAccountName
+        ? { separateAccount: { gcpServiceAccountEmail: serviceAccountEmail(input, storeGoogleAccount) } }
+        : {}),
+    },
     artifacts: { bucket: spec.artifacts?.bucket ?? defaultBucket(input) },
     argocd: spec.argocd,
     server: spec.server && resolveServer(spec.server),

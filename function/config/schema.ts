@@ -52,6 +52,11 @@ const secretId = (def: string) => ({
   ...rule(PATTERNS.secretId, "a Secret Manager secret id: 1-255 letters, digits, '_' or '-'"),
   description: `Secret Manager secret id. Default "${def}".`,
 });
+const googleServiceAccount = rule(
+  PATTERNS.serviceAccount,
+  "a Google service account id (6-30 characters: lowercase letters, digits, '-', starting with a letter) " +
+    "or its full email <id>@<project>.iam.gserviceaccount.com",
+);
 const quantity = rule(PATTERNS.quantity, "a Kubernetes quantity such as 250m, 512Mi or 2Gi");
 const quantities = {
   type: "object",
@@ -127,7 +132,7 @@ export const mlflowConfigSchema = {
               description: "Project that holds the Secret Manager secrets and the Google service account.",
             },
             serviceAccount: {
-              ...rule(PATTERNS.serviceAccount, "a Google service account id (6-30 characters: lowercase letters, digits, '-', starting with a letter) or its full email <id>@<project>.iam.gserviceaccount.com"),
+              ...googleServiceAccount,
               description: "Google service account bound by Workload Identity. Default \"<stack>-<name>\" in gcp.projectId.",
             },
             cluster: {
@@ -296,6 +301,20 @@ export const mlflowConfigSchema = {
               ...rule(PATTERNS.duration, "a Go duration such as 30m, 1h or 1h30m (0 disables refresh)"),
               default: "1h",
               description: "How often ESO re-reads Secret Manager (rotated passwords arrive within this time).",
+            },
+            serviceAccount: {
+              ...dns1123Subdomain("a service account name"),
+              description:
+                "A Kubernetes service account of its own for the SecretStore (needs gcp.cluster), so that the " +
+                "tracking server's account does not also read Secret Manager. Default: spec.serviceAccountName, " +
+                "the one account of the instance.",
+            },
+            gcpServiceAccount: {
+              ...googleServiceAccount,
+              description:
+                "Google service account that externalSecrets.serviceAccount is bound to by Workload Identity: " +
+                "the one granted Secret Manager access. Default: gcp.serviceAccount. An id is taken to be in " +
+                "gcp.projectId.",
             },
             controller: {
               default: {},

@@ -77,7 +77,12 @@ export interface ResolvedConfig {
     port: number;
     secrets: { user: string; password: string; connection: string };
   };
-  externalSecrets: Spec["externalSecrets"];
+  externalSecrets: Spec["externalSecrets"] & {
+    /** The Kubernetes service account the SecretStore authenticates as (with gcp.cluster). */
+    serviceAccountName: string;
+    /** Set when that account is not the instance's own: a ServiceAccount of its own is generated. */
+    separateAccount?: { gcpServiceAccountEmail: string };
+  };
   artifacts: { bucket: string };
   argocd?: NonNullable<Spec["argocd"]>;
   server?: ResolvedServer;

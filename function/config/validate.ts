@@ -16,7 +16,7 @@ import {
   isPostgres,
   serviceAccountEmail,
 } from "./defaults.js";
-import { PATTERNS } from "./schema.js";
+import { mlflowConfigSchema, PATTERNS } from "./schema.js";
 import type { DatabaseDriver, MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
 
@@ -234,12 +234,16 @@ const RESERVED_LABELS: Record<string, string> = {
   "app.kubernetes.io/component": "",
 };
 
-function semanticChecks(config: MlflowConfig): Result[] {
+/** Results of semantic checks, each "<field path> <rule>" and naming the field. */
+function collector() {
   const results: Result[] = [];
-  const error = (path: string, message: string, currentValue?: unknown) =>
-    results.push({ severity: "error", message: `${path} ${message}`, field: { path, currentValue } });
-  const warn = (path: string, message: string, currentValue?: unknown) =>
-    results.push({ severity: "warning", message: `${path} ${message}`, field: { path, currentValue } });
+  const add = (severity: "error" | "warning") => (path: string, message: string, currentValue?: unknown) =>
+    results.push({ severity, message: `${path} ${message}`, field: { path, currentValue } });
+  return { results, error: add("error"), warn: add("warning") };
+}
+
+function semanticChecks(config: MlflowConfig): Result[] {
+  const { results, error, warn } = collector();
   const { spec } = config;
   const defaulted = applyDefaults(config).spec;
 
@@ -266,7 +270,15 @@ function semanticChecks(config: MlflowConfig): Result[] {
       const where = RESERVED_LABELS[key];
       error(`spec.labels[${JSON.stringify(key)}]`, `is set by mlflow-infra and cannot be overridden here${where}`);
     }
+    if (key.startsWith(POD_SECURITY_PREFIX)) {
+      error(
+        `spec.labels[${JSON.stringify(key)}]`,
+        `is refused: ${POD_SECURITY_PREFIX} labels set the namespace's Pod Security Admission level, ` +
+          "which mlflow-infra sets to restricted (docs/security.md)",
+      );
+    }
   }
+  results.push(...identityChecks(config));
 
   const interval = spec.externalSecrets?.refreshInterval;
   if (interval !== undefined) {
@@ -315,15 +327,50 @@ function semanticChecks(config: MlflowConfig): Result[] {
     } else if (className !== "gce-internal" && (policy?.proxyOnlySubnetCidrs ?? []).length > 0) {
       warn("spec.server.networkPolicy.proxyOnlySubnetCidrs", "is not used: only an ingress with className gce-internal connects from a proxy-only subnet", policy?.proxyOnlySubnetCidrs);
     }
+    if (policy?.enabled !== false) {
+      const { googleApis, databaseCidrs } = d.networkPolicy;
+      if (googleApis === "any") {
+        warn(
+          "spec.server.networkPolicy.googleApis",
+          "is any: the pods may open TCP 443 to every address (0.0.0.0/0), not only Google APIs; " +
+            "with Private Google Access set it to private or restricted (docs/security.md)",
+          googleApis,
+        );
+      }
+      if (databaseCidrs.includes("0.0.0.0/0")) {
+        warn(
+          "spec.server.networkPolicy.databaseCidrs",
+          "includes 0.0.0.0/0: the pods may reach the database port on every address; " +
+            "set the database's range, such as the Cloud SQL private services access range (docs/security.md)",
+          databaseCidrs,
+        );
+      }
+    }
   }
 
   configConnectorChecks(config, error, warn);
 
   const argocd = spec.argocd;
   if (argocd) {
-    const namespace = instanceNamespace(config);
-    if (argocd.namespace !== undefined && argocd.namespace === namespace) {
-      warn("spec.argocd.namespace", `is the instance's namespace (${namespace}): the Application would be pruned with the namespace it manages`, argocd.namespace);
+    if (argocd.repoURL.startsWith("file://")) {
+      error(
+        "spec.argocd.repoURL",
+        "must not be a file:// URL: Argo CD would read a directory on the repo-server's own disk, " +
+          "outside the AppProject's source repositories",
+        argocd.repoURL,
+      );
+    } else if (argocd.repoURL.startsWith("http://")) {
+      const why = "the manifests Argo CD applies can be changed in transit; use https:// or ssh://";
+      warn("spec.argocd.repoURL", `uses plain http://: ${why}`, argocd.repoURL);
+    }
+    const project = defaulted.argocd?.project;
+    if (project === "default") {
+      warn(
+        "spec.argocd.project",
+        "is default: Argo CD's default project allows any repository, destination and kind; " +
+          "use a project that allows only the instance's namespace (deploy/argocd/apps)",
+        project,
+      );
     }
   }
   if (cloudPrefix(config) === "" && spec.gcp.serviceAccount === undefined) {
@@ -403,14 +450,6 @@ function configConnectorChecks(config: MlflowConfig, error: Report, warn: Report
     warn(`${path}.googleServiceAccount`, "is not used with mode cluster: Config Connector acts as the account of its " +
       "cluster-wide ConfigConnector object", cc.googleServiceAccount);
   }
-  if (!spec.gcp.cluster) {
-    warn(
-      "spec.gcp.cluster",
-      `is not set: the SecretStore reads Secret Manager as the ESO controller's own identity, which the ` +
-        `secretAccessor grants ${path} generates (for the instance's Google service account) do not cover; set ` +
-        `spec.gcp.cluster, or grant the controller's account access yourself`,
-    );
-  }
   const auth = cc.databaseAuth ?? "password";
   const namespace = instanceNamespace(config);
   if (auth === "password" && cc.namespace !== undefined && cc.namespace !== namespace) {
@@ -463,6 +502,112 @@ function configConnectorChecks(config: MlflowConfig, error: Report, warn: Report
       );
     }
   }
+}
+
+const POD_SECURITY_PREFIX = "pod-security.kubernetes.io/";
+const argocdSchema = mlflowConfigSchema.properties.spec.properties.argocd;
+
+/** Namespaces shared with the cluster's own workloads: an instance there would hand its identity to them. */
+const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
+
+/**
+ * Values that would hand the instance's identity (its Kubernetes service account, which
+ * Workload Identity maps to a Google service account, and the secret reader's grant) to
+ * others: shared namespaces, a namespace's default account, a controller that is the instance.
+ */
+function identityChecks(config: MlflowConfig): Result[] {
+  const { results, error, warn } = collector();
+  const { spec } = config;
+  const namespace = instanceNamespace(config);
+  const how = spec.namespace === undefined ? " (the default: metadata.name)" : "";
+  const defaulted = applyDefaults(config).spec;
+  // The Argo CD namespace: spec.argocd.namespace, or its default when there is no Application.
+  const argocdNamespace = defaulted.argocd?.namespace ?? argocdSchema.properties.namespace.default;
+  const controller = defaulted.externalSecrets.controller;
+  const refuseNamespace = (why: string) => error("spec.namespace", `must not be ${namespace}${how}${why}`, namespace);
+  if (SYSTEM_NAMESPACES.includes(namespace)) {
+    refuseNamespace(": a namespace shared with the cluster's own workloads; give the instance a namespace of its own");
+  } else if (namespace === argocdNamespace) {
+    refuseNamespace(
+      ", the Argo CD namespace (spec.argocd.namespace): the instance's objects would sit next to Argo CD's, " +
+        "and the Application would be pruned with the namespace it manages",
+    );
+  } else if (namespace === controller.namespace) {
+    refuseNamespace(
+      ", the External Secrets controller's namespace (spec.externalSecrets.controller.namespace): " +
+        "the instance's roles would be granted next to the controller",
+    );
+  }
+  const accounts = [
+    { path: "spec.serviceAccountName", name: spec.serviceAccountName },
+    { path: "spec.externalSecrets.serviceAccount", name: spec.externalSecrets?.serviceAccount },
+  ];
+  for (const { path, name } of accounts) {
+    if (name !== "default") continue;
+    error(
+      path,
+      "must not be default: every pod in the namespace that names no account runs as it, " +
+        "and would carry the Google identity and the secret reader's grant",
+      name,
+    );
+  }
+  const instanceAccount = spec.serviceAccountName ?? config.metadata.name;
+  const own = [instanceAccount, spec.externalSecrets?.serviceAccount].filter((n) => n !== undefined);
+  const controllerName = `${controller.namespace}/${controller.serviceAccount}`;
+  if (controller.serviceAccount === "default") {
+    error(
+      "spec.externalSecrets.controller.serviceAccount",
+      `must not be default (${controllerName}): the token requester role would let every pod in ` +
+        `${controller.namespace} that names no account request tokens for the instance's account`,
+      controller.serviceAccount,
+    );
+  } else if (controller.namespace === namespace && own.includes(controller.serviceAccount)) {
+    error(
+      "spec.externalSecrets.controller",
+      `must not be the instance's own account (${controllerName}): it would be allowed to request tokens for itself`,
+      controllerName,
+    );
+  }
+  const googleAccounts = [
+    { path: "spec.gcp.serviceAccount", value: spec.gcp.serviceAccount },
+    { path: "spec.externalSecrets.gcpServiceAccount", value: spec.externalSecrets?.gcpServiceAccount },
+  ];
+  for (const { path, value } of googleAccounts) {
+    const project = value?.match(/@([a-z][a-z0-9-]*[a-z0-9])\.iam\.gserviceaccount\.com$/)?.[1];
+    if (project === undefined || project === spec.gcp.projectId) continue;
+    warn(
+      path,
+      `is in project ${project}, not spec.gcp.projectId (${spec.gcp.projectId}): ` +
+        "an identity from another project reaches into this one; check that this is meant",
+      value,
+    );
+  }
+  const store = spec.externalSecrets?.serviceAccount;
+  if (store !== undefined && spec.gcp.cluster === undefined) {
+    error(
+      "spec.externalSecrets.serviceAccount",
+      "needs spec.gcp.cluster: without it the SecretStore authenticates as the External Secrets controller, " +
+        "not as a service account of the instance",
+      store,
+    );
+  }
+  if (store !== undefined && store === instanceAccount) {
+    error(
+      "spec.externalSecrets.serviceAccount",
+      "is the instance's own account (spec.serviceAccountName): leave it unset for one account, or name another",
+      store,
+    );
+  }
+  const gcpStore = spec.externalSecrets?.gcpServiceAccount;
+  if (gcpStore !== undefined && store === undefined) {
+    error(
+      "spec.externalSecrets.gcpServiceAccount",
+      "needs spec.externalSecrets.serviceAccount: the Google service account is bound to that " +
+        "Kubernetes service account",
+      gcpStore,
+    );
+  }
+  return results;
 }
 
 /** Google Cloud Storage naming rules the pattern cannot express. */

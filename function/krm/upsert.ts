@@ -11,6 +11,13 @@
  * - Objects this function generated earlier for the same instance that it no longer
  *   generates (the server after `spec.server` was removed, say) are pruned; the caller says
  *   which objects belong to the instance.
+ * - An existing item with a generated object's identity that does not belong to the instance
+ *   (a hand-written ServiceAccount with hardening of its own, a user's Role, another instance's
+ *   object) is never replaced: the run fails with an error naming the object and its file, and
+ *   the caller writes the items back as they came. Keeping it with a warning would deploy an
+ *   object the function did not check (a ServiceAccount without the Workload Identity
+ *   annotation, a Role granting more), so the user decides: remove or rename it, or give it
+ *   the instance's labels to hand it over.
  */
 import type { Item, KubeObject } from "./resource-list.js";
 import { isObject } from "./resource-list.js";
@@ -37,7 +44,16 @@ export interface UpsertOutcome {
   results: Result[];
 }
 
-export function upsert(items: readonly Item[], generated: readonly KubeObject[], owns: Owns, fileFor: (o: KubeObject) => string): UpsertOutcome {
+/** How an item is handed over to the instance, for the error on an item it does not own. */
+export type OwnerHint = string;
+
+export function upsert(
+  items: readonly Item[],
+  generated: readonly KubeObject[],
+  owns: Owns,
+  fileFor: (o: KubeObject) => string,
+  ownerHint: OwnerHint = "the instance's labels",
+): UpsertOutcome {
   const results: Result[] = [];
   const out: (Item | undefined)[] = [...items];
   const byId = new Map<string, number>();
@@ -53,6 +69,10 @@ export function upsert(items: readonly Item[], generated: readonly KubeObject[],
     }
     claimed.add(i);
     const existing = items[i].object;
+    if (!owns(existing)) {
+      results.push(notOwned(existing, ownerHint));
+      continue;
+    }
     if (equalIgnoringTooling(existing, object)) continue; // keep the bytes as they are
     out[i] = { object: withToolingAnnotationsOf(existing, object) };
     if (existing.apiVersion !== object.apiVersion) {
@@ -70,6 +90,23 @@ export function upsert(items: readonly Item[], generated: readonly KubeObject[],
     }
   });
   return { items: [...out.filter((x): x is Item => x !== undefined), ...appended], results };
+}
+
+function notOwned(existing: KubeObject, ownerHint: OwnerHint): Result {
+  const ref = refOf(existing)!;
+  const annotations = annotationsOf(existing);
+  const file = annotations[PATH_ANNOTATION] ?? annotations[LEGACY_PATH_ANNOTATION];
+  const where = typeof file === "string" ? ` in ${file}` : "";
+  const name = ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`;
+  return {
+    severity: "error",
+    message:
+      `${ref.kind} ${name}${where} exists and is not this instance's (it lacks the ${ownerHint}): ` +
+      "mlflow-infra does not replace an object it does not own; remove or rename it, " +
+      "or add those labels to let mlflow-infra manage it",
+    resourceRef: ref,
+    ...(typeof file === "string" ? { file: { path: file } } : {}),
+  };
 }
 
 /** group/kind/namespace/name; the version is left out on purpose. */

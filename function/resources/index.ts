@@ -19,6 +19,7 @@ import type { KubeObject } from "../krm/resource-list.js";
 import { isObject } from "../krm/resource-list.js";
 import { argocd } from "./argocd.js";
 import { gcp } from "./gcp/index.js";
+import { defaultDeny } from "./default-deny.js";
 import { identity } from "./identity.js";
 import { rbac } from "./rbac.js";
 import type { ResourceModule } from "./registry.js";
@@ -27,7 +28,7 @@ import { secrets } from "./secrets.js";
 import { server } from "./server/index.js";
 
 /** Every family, in the order its objects are emitted. */
-export const MODULES: readonly ResourceModule[] = [identity, gcp, rbac, secrets, server, argocd];
+export const MODULES: readonly ResourceModule[] = [identity, gcp, rbac, secrets, defaultDeny, server, argocd];
 
 /** Every kind the function can generate, as "group/kind" ("" is the core group). */
 const OWNED_KINDS = new Set(MODULES.flatMap((m) => m.owns.map((o) => `${groupOf(o.apiVersion)}/${o.kind}`)));
@@ -58,4 +59,9 @@ export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
     }
     return md.namespace === config.namespace || md.namespace === config.gcp.configConnector?.namespace;
   };
+}
+
+/** The labels that make an object the instance's, in words (for the error on one it does not own). */
+export function ownerLabels(config: ResolvedConfig): string {
+  return `labels app.kubernetes.io/managed-by: ${MANAGED_BY} and app.kubernetes.io/instance: ${config.name}`;
 }

@@ -6,9 +6,10 @@
  *   as it). The tracking server and migration pods do not use it: the kubelet hands them the
  *   connection URL through secretKeyRef, which takes no RBAC of the pod's, and they mount no
  *   service account token (automountServiceAccountToken: false, server/pod.ts).
- * - The SecretStore authenticates as that service account (auth.workloadIdentity), so the ESO
- *   controller must request tokens for it: `create` on serviceaccounts/token for that one
- *   account, granted in this namespace only (ESO chart >= 2.5 can drop its cluster-wide grant).
+ * - The SecretStore authenticates (auth.workloadIdentity) as the account it names (the
+ *   instance's, or spec.externalSecrets.serviceAccount), so the ESO controller must request
+ *   tokens for it: `create` on serviceaccounts/token for that one account, granted in this
+ *   namespace only (ESO chart >= 2.5 can drop its cluster-wide grant).
  */
 import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
@@ -45,7 +46,14 @@ export function buildTokenRequester(config: ResolvedConfig): [IRole, IRoleBindin
       apiVersion: RBAC,
       kind: "Role",
       metadata: meta(config, "rbac", name, { wave: SYNC_WAVES.foundation }),
-      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [config.serviceAccountName], verbs: ["create"] }],
+      rules: [
+        {
+          apiGroups: [""],
+          resources: ["serviceaccounts/token"],
+          resourceNames: [config.externalSecrets.serviceAccountName],
+          verbs: ["create"],
+        },
+      ],
     },
     {
       apiVersion: RBAC,

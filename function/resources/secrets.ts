@@ -57,7 +57,7 @@ export function buildSecretStore(config: ResolvedConfig): ISecretStore {
               ...(cluster
                 ? { clusterLocation: cluster.location, clusterName: cluster.name, clusterProjectID: cluster.projectId }
                 : {}),
-              serviceAccountRef: { name: config.serviceAccountName },
+              serviceAccountRef: { name: config.externalSecrets.serviceAccountName },
             },
           },
         },
