@@ -2,7 +2,20 @@
  * Defaults, in one place: the schema quotes them (`default:`), resolve() applies them.
  * resolve() expects a config that passed validation.
  */
-import type { DatabaseDriver, GoogleApiAccess, MlflowConfig, ResolvedConfig, ResolvedServer, ServerSpec } from "./types.js";
+import type {
+  AuthMode,
+  BasicAuthPermission,
+  DatabaseDriver,
+  Exposure,
+  GatewayClassName,
+  GoogleApiAccess,
+  MlflowConfig,
+  ResolvedAuth,
+  ResolvedConfig,
+  ResolvedGateway,
+  ResolvedServer,
+  ServerSpec,
+} from "./types.js";
 
 export const DEFAULTS = {
   driver: "pymysql" as DatabaseDriver,
@@ -21,7 +34,10 @@ export const DEFAULTS = {
     replicas: 1,
     workers: 2,
     resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "2Gi" } },
-    ingressClassName: "nginx",
+    ingressClassName: "gce",
+    gatewayClassName: "gke-l7-global-external-managed" as GatewayClassName,
+    basicAuthAdminUsername: "admin",
+    basicAuthDefaultPermission: "READ" as BasicAuthPermission,
     maxBodySize: "1g",
     targetCPUUtilizationPercentage: 75,
     cloudSqlProxyImage: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.26.0",
@@ -56,6 +72,44 @@ export const GKE_INGRESS_CLASSES: readonly string[] = ["gce", "gce-internal"];
 
 export function isGkeIngressClass(className: string): boolean {
   return GKE_INGRESS_CLASSES.includes(className);
+}
+
+/**
+ * Ingress classes of controllers that are retired, and why that matters: no more security
+ * fixes for a component that faces the internet.
+ */
+export const RETIRED_INGRESS_CLASSES: Readonly<Record<string, string>> = {
+  nginx: "ingress-nginx, the controller behind class nginx, was retired in March 2026 and gets no security fixes",
+};
+
+/** GKE GatewayClasses for an internal Application Load Balancer (reachable from the VPC only). */
+export const INTERNAL_GATEWAY_CLASSES: readonly GatewayClassName[] = ["gke-l7-rilb"];
+
+/**
+ * Where the server can be reached from, given spec.server.gateway and spec.server.ingress:
+ * external (the internet: an external Gateway, a shared Gateway not marked internal, or an
+ * Ingress of any class but gce-internal), internal (the VPC: gke-l7-rilb, a shared Gateway
+ * marked internal, or gce-internal), or cluster (neither: the ClusterIP Service only).
+ */
+export function exposureOf(server: Pick<ServerSpec, "gateway" | "ingress">): Exposure {
+  const g = server.gateway;
+  if (g) {
+    if (g.parentRef) return g.parentRef.internal ? "internal" : "external";
+    return INTERNAL_GATEWAY_CLASSES.includes(g.className ?? DEFAULTS.server.gatewayClassName) ? "internal" : "external";
+  }
+  if (!server.ingress) return "cluster";
+  return (server.ingress.className ?? DEFAULTS.server.ingressClassName) === "gce-internal" ? "internal" : "external";
+}
+
+/**
+ * spec.server.auth.mode when it is not set: iap behind Google's load balancers (a Gateway,
+ * or an Ingress of class gce or gce-internal), basic-auth behind any other Ingress (IAP lives
+ * in Google's load balancer only), none for a ClusterIP-only server (validation warns).
+ */
+export function defaultAuthMode(server: Pick<ServerSpec, "gateway" | "ingress">): AuthMode {
+  if (server.gateway) return "iap";
+  if (!server.ingress) return "none";
+  return isGkeIngressClass(server.ingress.className ?? DEFAULTS.server.ingressClassName) ? "iap" : "basic-auth";
 }
 
 export const MANAGED_BY = "mlflow-infra";
@@ -138,7 +192,7 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
       plugin: argocd.plugin,
       applicationOnly: argocd.applicationOnly ?? false,
     },
-    server: spec.server && resolveServer(spec.server),
+    server: spec.server && resolveServer(spec.server, cloud),
     names: {
       secretStore: `${name}-secret-store`,
       databaseSecret: `${name}-database-secret`,
@@ -166,7 +220,33 @@ function canonicalResources<T extends { requests?: Quantities; limits?: Quantiti
   return { ...(r.requests ? { requests: ordered(r.requests) } : {}), ...(r.limits ? { limits: ordered(r.limits) } : {}) } as T;
 }
 
-function resolveServer(server: ServerSpec): ResolvedServer {
+function resolveGateway(g: NonNullable<ServerSpec["gateway"]>): ResolvedGateway {
+  if (g.parentRef) {
+    const { name, namespace, sectionName, internal } = g.parentRef;
+    return { host: g.host, shared: { name, namespace, sectionName, internal: internal ?? false } };
+  }
+  return {
+    host: g.host,
+    className: g.className ?? DEFAULTS.server.gatewayClassName,
+    certificateMap: g.certificateMap,
+    clusterIssuer: g.clusterIssuer,
+  };
+}
+
+function resolveAuth(server: ServerSpec, cloud: string): ResolvedAuth {
+  const mode = server.auth?.mode ?? defaultAuthMode(server);
+  if (mode !== "basic-auth") return { mode };
+  const b = server.auth?.basicAuth ?? {};
+  return {
+    mode,
+    adminUsername: b.adminUsername ?? DEFAULTS.server.basicAuthAdminUsername,
+    adminPasswordSecret: b.adminPasswordSecret ?? `${cloud}-admin-password`,
+    database: b.database,
+    defaultPermission: b.defaultPermission ?? DEFAULTS.server.basicAuthDefaultPermission,
+  };
+}
+
+function resolveServer(server: ServerSpec, cloud: string): ResolvedServer {
   const d = DEFAULTS.server;
   const replicas = server.replicas ?? d.replicas;
   const proxy = server.cloudSqlProxy;
@@ -182,6 +262,9 @@ function resolveServer(server: ServerSpec): ResolvedServer {
       clusterIssuer: server.ingress.clusterIssuer,
       maxBodySize: server.ingress.maxBodySize ?? d.maxBodySize,
     },
+    gateway: server.gateway && resolveGateway(server.gateway),
+    auth: resolveAuth(server, cloud),
+    exposure: exposureOf(server),
     cloudSqlProxy: proxy && {
       instanceConnectionName: proxy.instanceConnectionName,
       privateIp: proxy.privateIp ?? false,

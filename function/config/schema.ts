@@ -237,7 +237,13 @@ export const mlflowConfigSchema = {
             ingress: {
               type: "object",
               description:
-                "When set, an Ingress for this host, and the host is added to MLFLOW_SERVER_ALLOWED_HOSTS and MLFLOW_SERVER_CORS_ALLOWED_ORIGINS. With className gce or gce-internal (GKE's own Ingress, a Google Cloud load balancer): the kubernetes.io/ingress.class annotation, and container-native load balancing (NEG) on the Service. With any other className (taken to be ingress-nginx): spec.ingressClassName and nginx annotations for large, slow uploads.",
+                "When set, an Ingress for this host, and the host is added to MLFLOW_SERVER_ALLOWED_HOSTS and " +
+                  "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS. With className gce or gce-internal (GKE's own Ingress, a " +
+                  "Google Cloud load balancer): the kubernetes.io/ingress.class annotation, container-native load " +
+                  "balancing (NEG) and a BackendConfig (health check /health, backend timeout, Identity-Aware " +
+                  "Proxy with auth.mode iap) on the Service. With any other className (taken to be ingress-nginx, " +
+                  "which is retired: a warning says so): spec.ingressClassName and nginx annotations for large, " +
+                  "slow uploads. Excludes gateway.",
               required: ["host"],
               additionalProperties: false,
               properties: {
@@ -249,6 +255,107 @@ export const mlflowConfigSchema = {
                 },
                 clusterIssuer: { ...dns1123Subdomain("a cert-manager ClusterIssuer name"), description: "When set, TLS with a certificate from this cert-manager ClusterIssuer (secret <name>-tls)." },
                 maxBodySize: { ...rule(PATTERNS.bodySize, "an nginx size: a number with an optional k, m or g suffix; 0 means unlimited"), default: DEFAULTS.server.maxBodySize, description: "Largest request body ingress-nginx accepts (artifact uploads); not used with className gce or gce-internal." },
+              },
+            },
+            gateway: {
+              type: "object",
+              description:
+                "When set, an HTTPRoute (Gateway API, GKE's Gateway controller) for this host, with a " +
+                  "HealthCheckPolicy (/health) and a GCPBackendPolicy (backend timeout for large uploads; " +
+                  "Identity-Aware Proxy with auth.mode iap) on the Service. With parentRef, the route attaches to " +
+                  "an existing shared Gateway; without it, the function creates a Gateway of className with TLS " +
+                  "from certificateMap or clusterIssuer. Excludes ingress. See docs/exposure.md.",
+              required: ["host"],
+              additionalProperties: false,
+              properties: {
+                host: { ...dns1123Subdomain("a host name"), description:
+                  "Host name of the tracking server (HTTPRoute hostnames); added to MLFLOW_SERVER_ALLOWED_HOSTS " +
+                  "and the CORS origins." },
+                parentRef: {
+                  type: "object",
+                  description:
+                    "The shared Gateway to attach to (usually run by the platform team, one per cluster). Its " +
+                    "listener must admit routes from the instance's namespace (allowedRoutes).",
+                  required: ["name", "namespace"],
+                  additionalProperties: false,
+                  properties: {
+                    name: { ...dns1123Subdomain("a Gateway name"), description: "Name of the Gateway." },
+                    namespace: { ...dns1123Label("a namespace"), description: "Namespace of the Gateway." },
+                    sectionName: { ...dns1123Subdomain("a listener name"), description:
+                      "Listener of the Gateway to attach to. Default: every listener that admits the route." },
+                    internal: {
+                      type: "boolean",
+                      default: false,
+                      description:
+                        "The Gateway is internal (class gke-l7-rilb or another internal class): reachable from the " +
+                        "VPC only. Decides whether auth.mode none is allowed and whether the NetworkPolicy admits " +
+                        "proxyOnlySubnetCidrs.",
+                    },
+                  },
+                },
+                className: {
+                  enum: ["gke-l7-global-external-managed", "gke-l7-rilb"],
+                  default: DEFAULTS.server.gatewayClassName,
+                  description:
+                    "GatewayClass of the Gateway the function creates (without parentRef): the global external " +
+                    "Application Load Balancer, or the regional internal one (needs a proxy-only subnet).",
+                },
+                certificateMap: {
+                  ...rule("^[a-z]([-a-z0-9]*[a-z0-9])?$",
+                    "a Certificate Manager certificate map name: lowercase letters, digits and '-', starting with " +
+                    "a letter", { maxLength: 63 }),
+                  description:
+                    "TLS of the created Gateway from this Certificate Manager certificate map (annotation " +
+                    "networking.gke.io/certmap); className gke-l7-global-external-managed only.",
+                },
+                clusterIssuer: {
+                  ...dns1123Subdomain("a cert-manager ClusterIssuer name"),
+                  description:
+                    "TLS of the created Gateway from a cert-manager Certificate issued by this ClusterIssuer " +
+                    "(secret <name>-tls).",
+                },
+              },
+            },
+            auth: {
+              type: "object",
+              description:
+                "Who may use the tracking server. mode iap: Identity-Aware Proxy in Google's load balancer (a " +
+                  "Gateway, or an Ingress of class gce or gce-internal); grant roles/iap.httpsResourceAccessor on " +
+                  "the GCP side (docs/exposure.md). basic-auth: MLflow's own basic-auth app (mlflow server " +
+                  "--app-name basic-auth), admin password from Secret Manager, users and permissions in a separate " +
+                  "database on the same server. none: no authentication; refused when the server is reachable from " +
+                  "outside the cluster (an external Gateway or Ingress), allowed with a warning otherwise. " +
+                  "Default: iap behind a Gateway or a gce/gce-internal Ingress, basic-auth behind any other " +
+                  "Ingress, none for a ClusterIP-only server.",
+              additionalProperties: false,
+              properties: {
+                mode: { enum: ["iap", "basic-auth", "none"], description:
+                  "iap, basic-auth or none; the default depends on the exposure (see auth)." },
+                basicAuth: {
+                  type: "object",
+                  description: "Settings of mode basic-auth.",
+                  additionalProperties: false,
+                  properties: {
+                    adminUsername: {
+                      ...rule("^[A-Za-z0-9_.@-]{1,64}$", "1-64 letters, digits, '_', '.', '@' or '-'"),
+                      default: DEFAULTS.server.basicAuthAdminUsername,
+                      description: "The admin user MLflow creates at start-up.",
+                    },
+                    adminPasswordSecret: secretId("<stack>-<name>-admin-password"),
+                    database: {
+                      ...rule("^[A-Za-z_][A-Za-z0-9_]{0,62}$",
+                        "a database name: 1-63 letters, digits and '_', not starting with a digit"),
+                      description:
+                        "Database of users and permissions, on the tracking database's server (created by the " +
+                        "migration Job). Default: the tracking database's name followed by _auth.",
+                    },
+                    defaultPermission: {
+                      enum: ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"],
+                      default: DEFAULTS.server.basicAuthDefaultPermission,
+                      description: "Permission every user has on resources nobody granted them.",
+                    },
+                  },
+                },
               },
             },
             cloudSqlProxy: {

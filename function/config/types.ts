@@ -53,6 +53,8 @@ export interface ServerSpec {
   workers?: number;
   resources?: ResourceRequirements;
   ingress?: { host: string; className?: string; clusterIssuer?: string; maxBodySize?: string };
+  gateway?: GatewaySpec;
+  auth?: AuthSpec;
   cloudSqlProxy?: { instanceConnectionName: string; privateIp?: boolean; image?: string; resources?: ResourceRequirements };
   autoscaling?: { minReplicas?: number; maxReplicas: number; targetCPUUtilizationPercentage?: number };
   allowedHosts?: string[];
@@ -67,6 +69,31 @@ export interface ServerSpec {
     databaseCidrs?: string[];
   };
 }
+
+export type GatewayClassName = "gke-l7-global-external-managed" | "gke-l7-rilb";
+
+export interface GatewaySpec {
+  host: string;
+  /** An existing (shared) Gateway; when absent, the function creates one. */
+  parentRef?: { name: string; namespace: string; sectionName?: string; internal?: boolean };
+  className?: GatewayClassName;
+  certificateMap?: string;
+  clusterIssuer?: string;
+}
+
+export type AuthMode = "iap" | "basic-auth" | "none";
+
+export interface AuthSpec {
+  mode?: AuthMode;
+  basicAuth?: {
+    adminUsername?: string;
+    adminPasswordSecret?: string;
+    database?: string;
+    defaultPermission?: BasicAuthPermission;
+  };
+}
+
+export type BasicAuthPermission = "READ" | "EDIT" | "MANAGE" | "NO_PERMISSIONS";
 
 export interface ResourceRequirements {
   requests?: Record<string, string>;
@@ -127,12 +154,35 @@ export interface ResolvedConfig {
   };
 }
 
+export type Exposure = "cluster" | "internal" | "external";
+
+export type ResolvedGateway =
+  | { host: string; shared: { name: string; namespace: string; sectionName?: string; internal: boolean } }
+  | { host: string; shared?: undefined; className: GatewayClassName; certificateMap?: string; clusterIssuer?: string };
+
+export type ResolvedAuth =
+  | { mode: "iap" | "none" }
+  | {
+      mode: "basic-auth";
+      adminUsername: string;
+      /** Secret Manager secret id of the admin password. */
+      adminPasswordSecret: string;
+      /** The auth database's name; undefined: the tracking database's name with "_auth". */
+      database?: string;
+      defaultPermission: BasicAuthPermission;
+    };
+
 export interface ResolvedServer {
   image: string;
   replicas: number;
   workers: number;
   resources: ResourceRequirements;
   ingress?: { host: string; className: string; clusterIssuer?: string; maxBodySize: string };
+  gateway?: ResolvedGateway;
+  /** Who may use the server: Identity-Aware Proxy, MLflow's basic-auth app, or nobody checks. */
+  auth: ResolvedAuth;
+  /** Where the server can be reached from: inside the cluster only, a VPC, or the internet. */
+  exposure: Exposure;
   cloudSqlProxy?: { instanceConnectionName: string; privateIp: boolean; image: string; resources: ResourceRequirements };
   autoscaling?: { minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
   /** Extra MLFLOW_SERVER_ALLOWED_HOSTS entries, after the generated ones. */

@@ -7,6 +7,7 @@
 import type { Result } from "../krm/results.js";
 import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace, isGkeIngressClass } from "./defaults.js";
 import { PATTERNS } from "./schema.js";
+import { exposureChecks, usesProxyOnlySubnet } from "./validate-exposure.js";
 import type { MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
 
@@ -254,6 +255,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
 
   const server = spec.server;
   if (server) {
+    results.push(...exposureChecks(server));
     if (!server.image.includes("@sha256:")) {
       warn("spec.server.image", "has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes", server.image);
     }
@@ -285,13 +287,20 @@ function semanticChecks(config: MlflowConfig): Result[] {
     const policy = server.networkPolicy;
     if (policy?.enabled === false) {
       warn("spec.server.networkPolicy.enabled", "is false: the server and migration pods accept connections from, and connect to, anywhere");
-    } else if (className === "gce-internal" && (policy?.proxyOnlySubnetCidrs ?? []).length === 0) {
+    } else if (usesProxyOnlySubnet(server) && (policy?.proxyOnlySubnetCidrs ?? []).length === 0) {
       warn(
         "spec.server.networkPolicy.proxyOnlySubnetCidrs",
-        "is not set: with ingress className gce-internal the internal Application Load Balancer's proxies connect from the region's proxy-only subnet, which the NetworkPolicy then blocks (its health checks pass, its requests do not)",
+        "is not set: the internal Application Load Balancer (ingress className gce-internal, or an internal " +
+          "Gateway) connects from the region's proxy-only subnet, which the NetworkPolicy then blocks " +
+          "(its health checks pass, its requests do not)",
       );
-    } else if (className !== "gce-internal" && (policy?.proxyOnlySubnetCidrs ?? []).length > 0) {
-      warn("spec.server.networkPolicy.proxyOnlySubnetCidrs", "is not used: only an ingress with className gce-internal connects from a proxy-only subnet", policy?.proxyOnlySubnetCidrs);
+    } else if (!usesProxyOnlySubnet(server) && (policy?.proxyOnlySubnetCidrs ?? []).length > 0) {
+      warn(
+        "spec.server.networkPolicy.proxyOnlySubnetCidrs",
+        "is not used: only an internal load balancer (ingress className gce-internal, or an internal Gateway) " +
+          "connects from a proxy-only subnet",
+        policy?.proxyOnlySubnetCidrs,
+      );
     }
   }
 

@@ -51,51 +51,75 @@ export function buildSecretStore(config: ResolvedConfig): ISecretStore {
 
 /** Go template that URL-encodes a value for the user-info part of a URL. */
 const urlEncoded = (key: string) => `{{ .${key} | urlquery | replace "+" "%20" }}`;
-const plain = (key: string) => `{{ .${key} }}`;
+export const plain = (key: string) => `{{ .${key} }}`;
 
-export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSecret {
-  const { secrets, scheme, driver, port } = config.database;
-  const proxy = config.server?.cloudSqlProxy;
-  // Through the Cloud SQL Auth Proxy sidecar the server reaches the database on localhost,
-  // on the port the proxy listens on (cloud-sql-proxy.ts: --port).
-  const hostPort = proxy ? `127.0.0.1:${port}` : `${plain("host")}:${plain("port")}`;
-  const remote = (secretKey: string, key: string, property?: string) => ({
-    secretKey,
-    remoteRef: { key, ...(property ? { property } : {}), ...REMOTE_REF_DEFAULTS },
-  });
+/**
+ * The SQLAlchemy URL as an ESO template over the keys of databaseRemoteRefs, for the
+ * database `database` (a template expression or a literal name) on the tracking database's
+ * server. Through the Cloud SQL Auth Proxy sidecar the server reaches the database on
+ * localhost, on the port the proxy listens on (cloud-sql-proxy.ts: --port).
+ */
+export function connectionUrlTemplate(config: ResolvedConfig, database: string): string {
+  const { scheme, port } = config.database;
+  const hostPort = config.server?.cloudSqlProxy ? `127.0.0.1:${port}` : `${plain("host")}:${plain("port")}`;
+  return `${scheme}://${urlEncoded("username")}:${urlEncoded("password")}@${hostPort}/${database}`;
+}
+
+/** One ExternalSecret data entry: secretKey from a Secret Manager secret (or one of its JSON properties). */
+export const remoteRef = (secretKey: string, key: string, property?: string) => ({
+  secretKey,
+  remoteRef: { key, ...(property ? { property } : {}), ...REMOTE_REF_DEFAULTS },
+});
+
+/** The database credentials and location, as ExternalSecret data: username, password, host, port, database. */
+export function databaseRemoteRefs(config: ResolvedConfig) {
+  const { secrets } = config.database;
+  return [
+    remoteRef("username", secrets.user),
+    remoteRef("password", secrets.password),
+    remoteRef("host", secrets.connection, "host"),
+    remoteRef("port", secrets.connection, "port"),
+    remoteRef("database", secrets.connection, "database"),
+  ];
+}
+
+/**
+ * An ExternalSecret of this instance's SecretStore that writes Secret `name` from a template
+ * over `data` (owned by the ExternalSecret, kept when it is deleted).
+ */
+export function templatedExternalSecret(
+  config: ResolvedConfig,
+  name: string,
+  template: Record<string, string>,
+  data: ReturnType<typeof remoteRef>[],
+): IExternalSecret {
   return {
     apiVersion: ESO,
     kind: "ExternalSecret",
-    metadata: meta(config, "secrets", config.names.databaseSecret, { wave: SYNC_WAVES.secrets }),
+    metadata: meta(config, "secrets", name, { wave: SYNC_WAVES.secrets }),
     spec: {
       refreshInterval: config.externalSecrets.refreshInterval,
       secretStoreRef: { kind: "SecretStore", name: config.names.secretStore },
       target: {
-        name: config.names.databaseSecret,
+        name,
         creationPolicy: "Owner",
         deletionPolicy: "Retain",
-        template: {
-          engineVersion: "v2",
-          mergePolicy: "Replace",
-          type: "Opaque",
-          data: {
-            username: plain("username"),
-            password: plain("password"),
-            host: plain("host"),
-            port: plain("port"),
-            database: plain("database"),
-            driver,
-            "connection-url": `${scheme}://${urlEncoded("username")}:${urlEncoded("password")}@${hostPort}/${plain("database")}`,
-          },
-        },
+        template: { engineVersion: "v2", mergePolicy: "Replace", type: "Opaque", data: template },
       },
-      data: [
-        remote("username", secrets.user),
-        remote("password", secrets.password),
-        remote("host", secrets.connection, "host"),
-        remote("port", secrets.connection, "port"),
-        remote("database", secrets.connection, "database"),
-      ],
+      data,
     },
   };
+}
+
+export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSecret {
+  const template = {
+    username: plain("username"),
+    password: plain("password"),
+    host: plain("host"),
+    port: plain("port"),
+    database: plain("database"),
+    driver: config.database.driver,
+    "connection-url": connectionUrlTemplate(config, plain("database")),
+  };
+  return templatedExternalSecret(config, config.names.databaseSecret, template, databaseRemoteRefs(config));
 }

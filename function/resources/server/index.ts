@@ -4,7 +4,10 @@
  * and keeps it available (wave 3). Nothing when spec.server is absent.
  */
 import type { ResolvedConfig } from "../../config/types.js";
+import { buildAuthExternalSecret } from "./auth.js";
+import { buildBackendConfig } from "./backend-config.js";
 import { buildServerDeployment } from "./deployment.js";
+import { buildGatewayExposure } from "./gateway.js";
 import { buildServerIngress } from "./ingress.js";
 import { buildMigrationJob } from "./migration.js";
 import { buildHorizontalPodAutoscaler, buildNetworkPolicy, buildPodDisruptionBudget } from "./policy.js";
@@ -14,10 +17,13 @@ export function buildServer(config: ResolvedConfig): object[] {
   if (!config.server) return [];
   const objects: (object | undefined)[] = [
     buildNetworkPolicy(config),
+    buildAuthExternalSecret(config),
     buildMigrationJob(config),
     buildServerDeployment(config),
     buildServerService(config),
     buildServerIngress(config),
+    buildBackendConfig(config),
+    ...buildGatewayExposure(config),
     buildPodDisruptionBudget(config),
     buildHorizontalPodAutoscaler(config),
   ];
