@@ -38,6 +38,7 @@ export const DEFAULTS = {
     gatewayClassName: "gke-l7-global-external-managed" as GatewayClassName,
     basicAuthAdminUsername: "admin",
     basicAuthDefaultPermission: "READ" as BasicAuthPermission,
+    metricsInterval: "60s",
     maxBodySize: "1g",
     targetCPUUtilizationPercentage: 75,
     cloudSqlProxyImage: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.26.0",
@@ -265,6 +266,8 @@ function resolveServer(server: ServerSpec, cloud: string): ResolvedServer {
     gateway: server.gateway && resolveGateway(server.gateway),
     auth: resolveAuth(server, cloud),
     exposure: exposureOf(server),
+    metrics: server.metrics?.enabled ? { interval: server.metrics.interval ?? d.metricsInterval } : undefined,
+    databasePool: { ...server.databasePool },
     cloudSqlProxy: proxy && {
       instanceConnectionName: proxy.instanceConnectionName,
       privateIp: proxy.privateIp ?? false,

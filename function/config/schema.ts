@@ -358,6 +358,61 @@ export const mlflowConfigSchema = {
                 },
               },
             },
+            metrics: {
+              type: "object",
+              description:
+                "Prometheus metrics: mlflow server --expose-prometheus (GET /metrics on port 5000) and a " +
+                "PodMonitoring for Google Cloud Managed Service for Prometheus; the NetworkPolicy admits its " +
+                "collectors (namespaces gmp-system and gke-gmp-system) and MLFLOW_SERVER_ALLOWED_HOSTS the " +
+                "pod addresses they scrape (10.*:5000; add other pod ranges to allowedHosts). Not with " +
+                "auth.mode basic-auth, which protects /metrics.",
+              additionalProperties: false,
+              properties: {
+                enabled: { type: "boolean", default: false, description: "Expose and scrape the metrics." },
+                interval: {
+                  ...rule("^[0-9]+(ms|s|m|h)$", "a Prometheus duration such as 30s or 1m"),
+                  default: DEFAULTS.server.metricsInterval,
+                  description: "Scrape interval.",
+                },
+              },
+            },
+            databasePool: {
+              type: "object",
+              description:
+                "SQLAlchemy connection pool of each server worker (MLFLOW_SQLALCHEMYSTORE_POOL_SIZE, " +
+                "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW, MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE); unset fields keep " +
+                "SQLAlchemy's defaults (5, 10, no recycling). With connectionLimit, a warning when every worker " +
+                "of every pod could together open more connections than the database allows.",
+              additionalProperties: false,
+              properties: {
+                size: {
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 500,
+                  description: "Connections each worker keeps open. Default (SQLAlchemy) 5.",
+                },
+                maxOverflow: {
+                  type: "integer",
+                  minimum: 0,
+                  maximum: 500,
+                  description: "Extra connections a worker opens under load. Default (SQLAlchemy) 10.",
+                },
+                recycleSeconds: {
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 86400,
+                  description:
+                    "Replace connections older than this (below the server's idle timeout, e.g. MySQL's wait_timeout).",
+                },
+                connectionLimit: {
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 1000000,
+                  description:
+                    "The database server's connection limit (Cloud SQL: max_connections), for the warning only.",
+                },
+              },
+            },
             cloudSqlProxy: {
               type: "object",
               description: "When set, the Cloud SQL Auth Proxy runs as a native sidecar (an init container with restartPolicy Always) in the server and migration pods, and the connection URL points at 127.0.0.1. Needs Kubernetes 1.29 or later.",

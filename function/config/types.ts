@@ -55,6 +55,8 @@ export interface ServerSpec {
   ingress?: { host: string; className?: string; clusterIssuer?: string; maxBodySize?: string };
   gateway?: GatewaySpec;
   auth?: AuthSpec;
+  metrics?: { enabled?: boolean; interval?: string };
+  databasePool?: DatabasePoolSpec;
   cloudSqlProxy?: { instanceConnectionName: string; privateIp?: boolean; image?: string; resources?: ResourceRequirements };
   autoscaling?: { minReplicas?: number; maxReplicas: number; targetCPUUtilizationPercentage?: number };
   allowedHosts?: string[];
@@ -82,6 +84,15 @@ export interface GatewaySpec {
 }
 
 export type AuthMode = "iap" | "basic-auth" | "none";
+
+/** SQLAlchemy pool settings MLflow reads from its environment; unset ones keep SQLAlchemy's. */
+export interface DatabasePoolSpec {
+  size?: number;
+  maxOverflow?: number;
+  recycleSeconds?: number;
+  /** The database server's connection limit, for the validation warning only. */
+  connectionLimit?: number;
+}
 
 export interface AuthSpec {
   mode?: AuthMode;
@@ -183,6 +194,9 @@ export interface ResolvedServer {
   auth: ResolvedAuth;
   /** Where the server can be reached from: inside the cluster only, a VPC, or the internet. */
   exposure: Exposure;
+  /** Prometheus metrics (--expose-prometheus) scraped by Managed Service for Prometheus. */
+  metrics?: { interval: string };
+  databasePool: DatabasePoolSpec;
   cloudSqlProxy?: { instanceConnectionName: string; privateIp: boolean; image: string; resources: ResourceRequirements };
   autoscaling?: { minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
   /** Extra MLFLOW_SERVER_ALLOWED_HOSTS entries, after the generated ones. */

@@ -8,6 +8,7 @@ import type { Result } from "../krm/results.js";
 import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace, isGkeIngressClass } from "./defaults.js";
 import { PATTERNS } from "./schema.js";
 import { exposureChecks, usesProxyOnlySubnet } from "./validate-exposure.js";
+import { operationsChecks } from "./validate-operations.js";
 import type { MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
 
@@ -255,7 +256,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
 
   const server = spec.server;
   if (server) {
-    results.push(...exposureChecks(server));
+    results.push(...exposureChecks(server), ...operationsChecks(server));
     if (!server.image.includes("@sha256:")) {
       warn("spec.server.image", "has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes", server.image);
     }

@@ -13,6 +13,7 @@
  * - the gateway's or ingress's host (browsers and clients leave out the default 443/80);
  * - localhost and 127.0.0.1 on any port, for `kubectl port-forward`. The probes do not need
  *   them: /health and /version are exempt from the host check;
+ * - with metrics, the pod addresses Managed Prometheus scrapes (monitoring.ts);
  * - then the user's extra entries.
  *
  * The UI's state-changing requests (POST/PUT/PATCH/DELETE to /ajax-api/) carry an Origin
@@ -21,6 +22,7 @@
  * TLS, http and https without (TLS may end at a load balancer in front).
  */
 import type { ResolvedConfig } from "../../config/types.js";
+import { scraperHostPatterns } from "./monitoring.js";
 import { CONTAINER_PORT, SERVICE_PORT, server } from "./pod.js";
 
 /** The names the Service answers to inside the cluster, shortest first. */
@@ -36,7 +38,7 @@ export function allowedHosts(config: ResolvedConfig): string[] {
   for (const name of serviceNames(config)) hosts.push(name, `${name}:${SERVICE_PORT}`, `${name}:${CONTAINER_PORT}`);
   const host = publicHost(config);
   if (host) hosts.push(host);
-  hosts.push("localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*");
+  hosts.push("localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*", ...scraperHostPatterns(config));
   return unique([...hosts, ...s.allowedHosts]);
 }
 

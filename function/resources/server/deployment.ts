@@ -19,6 +19,8 @@ import { labels, meta, selectorLabels, SYNC_WAVES } from "../meta.js";
 import { allowedHosts, corsAllowedOrigins } from "./allowed-hosts.js";
 import { authServerArgs, authServerEnv, authVolumeMounts, authVolumes } from "./auth.js";
 import { cloudSqlProxySidecar } from "./cloud-sql-proxy.js";
+import { metricsArgs } from "./monitoring.js";
+import { poolEnv, uvicornArgs } from "./tuning.js";
 import { CONTAINER_PORT, mlflowContainer, PORT_NAME, podBasics, server, tmpVolume } from "./pod.js";
 
 export const MLFLOW_CONTAINER = "mlflow";
@@ -37,6 +39,8 @@ export function serverArgs(config: ResolvedConfig): string[] {
     `--artifacts-destination=gs://${config.artifacts.bucket}`,
     `--workers=${s.workers}`,
     ...authServerArgs(config),
+    ...metricsArgs(config),
+    ...uvicornArgs(config),
   ];
 }
 
@@ -81,6 +85,7 @@ export function buildServerDeployment(config: ResolvedConfig): IDeployment {
                 { name: "MLFLOW_SERVER_ALLOWED_HOSTS", value: allowedHosts(config).join(",") },
                 ...(cors.length > 0 ? [{ name: "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS", value: cors.join(",") }] : []),
                 ...authServerEnv(config),
+                ...poolEnv(config),
               ],
               volumeMounts: authVolumeMounts(config),
               ports: [{ name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }],

@@ -10,6 +10,7 @@ import { buildServerDeployment } from "./deployment.js";
 import { buildGatewayExposure } from "./gateway.js";
 import { buildServerIngress } from "./ingress.js";
 import { buildMigrationJob } from "./migration.js";
+import { buildPodMonitoring } from "./monitoring.js";
 import { buildHorizontalPodAutoscaler, buildNetworkPolicy, buildPodDisruptionBudget } from "./policy.js";
 import { buildServerService } from "./service.js";
 
@@ -26,6 +27,7 @@ export function buildServer(config: ResolvedConfig): object[] {
     ...buildGatewayExposure(config),
     buildPodDisruptionBudget(config),
     buildHorizontalPodAutoscaler(config),
+    buildPodMonitoring(config),
   ];
   // buildAll copies what this returns (resources/index.ts), so shared sub-objects are fine here.
   return objects.filter((o): o is object => o !== undefined);

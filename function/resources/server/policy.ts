@@ -13,7 +13,8 @@
  *   gce-internal), from Google's load balancer ranges (GOOGLE_LB_RANGES) and, for an internal
  *   load balancer (gce-internal, gke-l7-rilb), the proxy-only subnet; from clientNamespaces;
  *   and from the instance's own namespace unless auth.mode is iap (the check is in the load
- *   balancer, so nothing else may reach the pods);
+ *   balancer, so nothing else may reach the pods); with metrics, from Managed Prometheus'
+ *   collectors (monitoring.ts);
  *   egress: DNS (53 UDP/TCP) to kube-dns, NodeLocal DNSCache (169.254.20.10) and the GKE
  *   metadata server (169.254.169.254, the resolver with Cloud DNS for GKE); the GKE metadata
  *   server for Workload Identity tokens, per GKE's Workload Identity docs:
@@ -31,6 +32,7 @@ import type { GoogleApiAccess, ResolvedConfig, ResolvedServer } from "../../conf
 import { meta, selectorLabels, SYNC_WAVES } from "../meta.js";
 import { CLOUD_SQL_SERVER_PORT } from "./cloud-sql-proxy.js";
 import { isHighlyAvailable } from "./deployment.js";
+import { scraperSources } from "./monitoring.js";
 import { CONTAINER_PORT, server } from "./pod.js";
 
 export function buildPodDisruptionBudget(config: ResolvedConfig): IPodDisruptionBudget | undefined {
@@ -112,12 +114,16 @@ const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
  * the load balancer is internal (gce-internal, gke-l7-rilb, a shared Gateway marked internal).
  */
 function loadBalancerSources(s: ResolvedServer): INetworkPolicyPeer[] {
-  const policy = s.networkPolicy;
-  const internal = s.exposure === "internal";
-  if (s.gateway) return [...GOOGLE_LB_RANGES, ...(internal ? policy.proxyOnlySubnetCidrs : [])].map(ipBlock);
-  if (!s.ingress) return [];
-  if (!isGkeIngressClass(s.ingress.className)) return [namespace(policy.ingressControllerNamespace)];
-  return [...GOOGLE_LB_RANGES, ...(internal ? policy.proxyOnlySubnetCidrs : [])].map(ipBlock);
+  if (!s.gateway && !s.ingress) return [];
+  if (s.ingress && !isGkeIngressClass(s.ingress.className)) {
+    return [namespace(s.networkPolicy.ingressControllerNamespace)];
+  }
+  return loadBalancerCidrs(s).map(ipBlock);
+}
+
+/** Where Google's load balancer connects from: its ranges, and the proxy-only subnet when it is internal. */
+export function loadBalancerCidrs(s: ResolvedServer): string[] {
+  return [...GOOGLE_LB_RANGES, ...(s.exposure === "internal" ? s.networkPolicy.proxyOnlySubnetCidrs : [])];
 }
 
 /**
@@ -126,8 +132,8 @@ function loadBalancerSources(s: ResolvedServer): INetworkPolicyPeer[] {
  * clientNamespaces the config names (validation warns that they bypass IAP); not the
  * instance's own namespace. With basic-auth or none, the instance's namespace too.
  */
-function ingressSources(s: ResolvedServer): INetworkPolicyPeer[] {
-  const clients = s.networkPolicy.clientNamespaces.map(namespace);
+function ingressSources(config: ResolvedConfig, s: ResolvedServer): INetworkPolicyPeer[] {
+  const clients = [...s.networkPolicy.clientNamespaces.map(namespace), ...scraperSources(config)];
   if (s.auth.mode === "iap") return [...loadBalancerSources(s), ...clients];
   return [...loadBalancerSources(s), { podSelector: {} }, ...clients];
 }
@@ -137,7 +143,7 @@ export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | und
   const policy = s.networkPolicy;
   if (!policy.enabled) return undefined;
   const selector = selectorLabels(config);
-  const from: INetworkPolicyPeer[] = ingressSources(s);
+  const from: INetworkPolicyPeer[] = ingressSources(config, s);
   const ingress: INetworkPolicyIngressRule[] = [{ from, ports: [tcp(CONTAINER_PORT)] }];
   const dbPort = s.cloudSqlProxy ? CLOUD_SQL_SERVER_PORT : config.database.port;
   const egress: INetworkPolicyEgressRule[] = [
