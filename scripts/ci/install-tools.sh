@@ -31,9 +31,13 @@ log() { echo "install-tools: $*" >&2; }
 #               Functions themselves run with --network none and need none of it.
 # lua5.1        runs the Lua health check deploy/argocd/app-health puts in argocd-cm
 #               (test/argocd.test.ts); Argo CD runs such checks in gopher-lua, a Lua 5.1 VM
+# postgresql, mariadb-server, python3-sqlalchemy, python3-psycopg2, python3-pymysql
+#               the databases and drivers test/server-auth-migration.test.ts runs the migration
+#               Job's basic-auth step against (on loopback, started and stopped by the test)
 # Recommends (buildah, fuse-overlayfs, slirp4netns, uidmap, ...) are not needed as root with the
 # kernel's native overlay driver, so --no-install-recommends keeps the install small.
-PKGS=(podman runc conmon netavark aardvark-dns iptables lua5.1)
+PKGS=(podman runc conmon netavark aardvark-dns iptables lua5.1
+  postgresql mariadb-server python3-sqlalchemy python3-psycopg2 python3-pymysql)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
