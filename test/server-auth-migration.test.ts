@@ -113,10 +113,12 @@ beforeAll(async () => {
     ...asNobody,
     cwd: "/",
   });
-  must(PYTHON, [
-    "-c",
-    `import psycopg2; c = psycopg2.connect(host="127.0.0.1", port=${pg.port}, user="postgres", dbname="postgres"); c.autocommit = True; c.cursor().execute('CREATE DATABASE "mlflow-prod"')`,
-  ]);
+  const createPg = [
+    `c = psycopg2.connect(host="127.0.0.1", port=${pg.port}, user="postgres", dbname="postgres")`,
+    "c.autocommit = True",
+    `c.cursor().execute('CREATE DATABASE "mlflow-prod"')`,
+  ];
+  must(PYTHON, ["-c", ["import psycopg2", ...createPg].join("\n")]);
 
   maria.port = await freePort();
   must("/usr/bin/mariadb-install-db", [
@@ -137,7 +139,11 @@ beforeAll(async () => {
     ],
     { stdio: "ignore" },
   );
-  const ping = `import pymysql; pymysql.connect(host="127.0.0.1", port=${maria.port}, user="root").cursor().execute("CREATE DATABASE IF NOT EXISTS \`mlflow-prod\`")`;
+  const ping = [
+    "import pymysql",
+    `c = pymysql.connect(host="127.0.0.1", port=${maria.port}, user="root")`,
+    'c.cursor().execute("CREATE DATABASE IF NOT EXISTS `mlflow-prod`")',
+  ].join("\n");
   await waitFor(() => spawnSync(PYTHON, ["-c", ping]).status === 0, "MariaDB");
 }, 120000);
 
@@ -186,8 +192,14 @@ const engines = [
 ] as const;
 
 function databases(server: string, query: string): string[] {
-  const py = `import sqlalchemy\nwith sqlalchemy.create_engine(${JSON.stringify(`${server}/mlflow-prod`)}).connect() as c:\n    print("\\n".join(r[0] for r in c.execute(sqlalchemy.text(${JSON.stringify(query)}))))`;
-  return must(PYTHON, ["-c", py]).stdout.trim().split("\n");
+  const py = [
+    "import sqlalchemy",
+    `with sqlalchemy.create_engine(${JSON.stringify(`${server}/mlflow-prod`)}).connect() as c:`,
+    `    print("\\n".join(r[0] for r in c.execute(sqlalchemy.text(${JSON.stringify(query)}))))`,
+  ].join("\n");
+  return String(must(PYTHON, ["-c", py]).stdout)
+    .trim()
+    .split("\n");
 }
 
 describe.each(engines)("%s", (_name, server, query) => {

@@ -161,9 +161,7 @@ describe("GKE Ingress: BackendConfig", () => {
       timeoutSec: 600,
       healthCheck: { type: "HTTP", requestPath: "/health" },
     });
-    expect(annotations(find(out, "Service"))["cloud.google.com/backend-config"]).toBe(
-      '{"default":"mlflow"}',
-    );
+    expect(annotations(find(out, "Service"))["cloud.google.com/backend-config"]).toBe('{"default":"mlflow"}');
   });
 
   test("gce-internal with basic-auth: no iap; another class: no BackendConfig", () => {

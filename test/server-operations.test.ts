@@ -4,7 +4,7 @@
  * and keepalive behind Google's load balancers.
  */
 import { stringify } from "yaml";
-import { resolve } from "../function/config/defaults.js";
+import { applyDefaults, resolve } from "../function/config/defaults.js";
 import type { ServerSpec } from "../function/config/types.js";
 import { maxConnections } from "../function/config/validate-operations.js";
 import { processResourceList } from "../function/processor.js";
@@ -14,6 +14,8 @@ import { allSchemaErrors, schemaErrors } from "./helpers/schemas.js";
 import { find, IMAGE, render, withServer, type Obj } from "./helpers/server.js";
 
 const shared = { host: "mlflow.example.com", parentRef: { name: "shared", namespace: "gateways" } };
+const defaulted = (server: Record<string, unknown>) =>
+  applyDefaults(withServer(server as Partial<ServerSpec>)).spec.server!;
 const mlflow = (out: Obj[]) => find(out, "Deployment").spec.template.spec.containers[0];
 const env = (out: Obj[]) => Object.fromEntries(mlflow(out).env.map((e: any) => [e.name, e.value]));
 
@@ -100,13 +102,16 @@ describe("database pool", () => {
   });
 
   test("the connection count: workers x (pods + 1) x engines x (size + overflow)", () => {
-    expect(maxConnections({ image: IMAGE }).total).toBe(2 * 2 * 1 * 15);
+    expect(maxConnections(defaulted({ image: IMAGE })).total).toBe(2 * 2 * 1 * 15);
     expect(
-      maxConnections({ image: IMAGE, workers: 4, replicas: 3, databasePool: { size: 2, maxOverflow: 1 } }).total,
+      maxConnections(defaulted({ image: IMAGE, workers: 4, replicas: 3, databasePool: { size: 2, maxOverflow: 1 } }))
+        .total,
     ).toBe(4 * 4 * 3);
-    expect(maxConnections({ image: IMAGE, replicas: 2, autoscaling: { maxReplicas: 6 } }).total).toBe(2 * 7 * 15);
+    expect(maxConnections(defaulted({ image: IMAGE, replicas: 2, autoscaling: { maxReplicas: 6 } })).total).toBe(
+      2 * 7 * 15,
+    );
     const basic = { image: IMAGE, ingress: { host: "m.example.com", className: "nginx" } };
-    expect(maxConnections(basic).total).toBe(2 * 2 * 2 * 15);
+    expect(maxConnections(defaulted(basic)).total).toBe(2 * 2 * 2 * 15);
   });
 
   test("warns when the server can open more connections than connectionLimit", () => {

@@ -6,14 +6,13 @@
  */
 import type { Result } from "../krm/results.js";
 import {
-  DEFAULTS,
   defaultAuthMode,
   exposureOf,
   INTERNAL_GATEWAY_CLASSES,
   isGkeIngressClass,
   RETIRED_INGRESS_CLASSES,
 } from "./defaults.js";
-import type { ServerSpec } from "./types.js";
+import type { DefaultedServer, ServerSpec } from "./types.js";
 
 const EXPOSURE_WORDS = {
   cluster: "only inside the cluster (no gateway or ingress)",
@@ -21,39 +20,36 @@ const EXPOSURE_WORDS = {
   external: "from the internet",
 } as const;
 
+type Exposed = Pick<DefaultedServer, "gateway" | "ingress">;
+
 /** What exposes the server, in words, for messages. */
-function exposedBy(server: ServerSpec): string {
+function exposedBy(server: Exposed): string {
   const g = server.gateway;
   if (g?.parentRef) {
     const { namespace, name, internal } = g.parentRef;
     return `the shared Gateway ${namespace}/${name}${internal ? " (internal)" : ""}`;
   }
-  if (g) return `a Gateway of class ${g.className ?? DEFAULTS.server.gatewayClassName}`;
-  if (server.ingress) return `an Ingress of class ${server.ingress.className ?? DEFAULTS.server.ingressClassName}`;
+  if (g) return `a Gateway of class ${g.className}`;
+  if (server.ingress) return `an Ingress of class ${server.ingress.className}`;
   return "the ClusterIP Service";
 }
 
 /** The internal load balancers whose proxies connect from the region's proxy-only subnet. */
-export function usesProxyOnlySubnet(server: Pick<ServerSpec, "gateway" | "ingress">): boolean {
-  const g = server.gateway;
-  if (g)
-    return g.parentRef
-      ? g.parentRef.internal === true
-      : INTERNAL_GATEWAY_CLASSES.includes(g.className ?? DEFAULTS.server.gatewayClassName);
-  return (
-    (server.ingress?.className ?? DEFAULTS.server.ingressClassName) === "gce-internal" && server.ingress !== undefined
-  );
+export function usesProxyOnlySubnet(server: Exposed): boolean {
+  return (server.gateway !== undefined || server.ingress !== undefined) && exposureOf(server) === "internal";
 }
 
 /** Whether Google's load balancer fronts the server, so that Identity-Aware Proxy can. */
-export function behindGoogleLoadBalancer(server: Pick<ServerSpec, "gateway" | "ingress">): boolean {
+export function behindGoogleLoadBalancer(server: Exposed): boolean {
   if (server.gateway) return true;
-  return (
-    server.ingress !== undefined && isGkeIngressClass(server.ingress.className ?? DEFAULTS.server.ingressClassName)
-  );
+  return server.ingress !== undefined && isGkeIngressClass(server.ingress.className);
 }
 
-export function exposureChecks(server: ServerSpec): Result[] {
+/**
+ * `server` is spec.server as written (to tell what the user set), `d` the same with the
+ * schema's defaults (to know the values that apply).
+ */
+export function exposureChecks(server: ServerSpec, d: DefaultedServer): Result[] {
   const results: Result[] = [];
   const error = (path: string, message: string, currentValue?: unknown) =>
     results.push({ severity: "error", message: `${path} ${message}`, field: { path, currentValue } });
@@ -79,7 +75,7 @@ export function exposureChecks(server: ServerSpec): Result[] {
       }
     }
   } else if (g) {
-    const className = g.className ?? DEFAULTS.server.gatewayClassName;
+    const className = d.gateway!.className;
     if (g.certificateMap !== undefined && g.clusterIssuer !== undefined) {
       error(
         "spec.server.gateway.certificateMap",
@@ -102,7 +98,7 @@ export function exposureChecks(server: ServerSpec): Result[] {
     }
   }
 
-  const className = server.ingress ? (server.ingress.className ?? DEFAULTS.server.ingressClassName) : undefined;
+  const className = d.ingress?.className;
   if (className !== undefined && RETIRED_INGRESS_CLASSES[className] !== undefined) {
     warn(
       "spec.server.ingress.className",
@@ -112,12 +108,12 @@ export function exposureChecks(server: ServerSpec): Result[] {
     );
   }
 
-  const exposure = exposureOf(server);
-  const mode = server.auth?.mode ?? defaultAuthMode(server);
+  const exposure = exposureOf(d);
+  const mode = d.auth?.mode ?? defaultAuthMode(d);
   if (mode === "none" && exposure === "external") {
     error(
       "spec.server.auth.mode",
-      `is none while the server is reachable ${EXPOSURE_WORDS.external} through ${exposedBy(server)}: ` +
+      `is none while the server is reachable ${EXPOSURE_WORDS.external} through ${exposedBy(d)}: ` +
         "spec.server.auth must be iap or basic-auth there, or anyone who finds the host reads and writes " +
         "every experiment and the artifact bucket",
       mode,
@@ -130,11 +126,11 @@ export function exposureChecks(server: ServerSpec): Result[] {
       mode,
     );
   }
-  if (mode === "iap" && !behindGoogleLoadBalancer(server)) {
+  if (mode === "iap" && !behindGoogleLoadBalancer(d)) {
     error(
       "spec.server.auth.mode",
       "is iap, which needs Google's load balancer in front of the server (spec.server.gateway, " +
-        `or an ingress of class gce or gce-internal), not ${exposedBy(server)}; use basic-auth`,
+        `or an ingress of class gce or gce-internal), not ${exposedBy(d)}; use basic-auth`,
       mode,
     );
   }

@@ -3,8 +3,8 @@
  * connection pool (spec.server.databasePool).
  */
 import type { Result } from "../krm/results.js";
-import { DEFAULTS, defaultAuthMode } from "./defaults.js";
-import type { ServerSpec } from "./types.js";
+import { defaultAuthMode } from "./defaults.js";
+import type { DefaultedServer } from "./types.js";
 
 /** SQLAlchemy's QueuePool defaults (pool_size 5, max_overflow 10), which MLflow keeps unless told. */
 const POOL_DEFAULTS = { size: 5, maxOverflow: 10 } as const;
@@ -15,11 +15,11 @@ const POOL_DEFAULTS = { size: 5, maxOverflow: 10 } as const;
  * times the pods, which are maxReplicas under autoscaling, plus the one extra pod a rolling
  * update starts (maxSurge 1).
  */
-export function maxConnections(server: ServerSpec): { total: number; formula: string } {
+export function maxConnections(server: DefaultedServer): { total: number; formula: string } {
   const pool = server.databasePool ?? {};
   const perEngine = (pool.size ?? POOL_DEFAULTS.size) + (pool.maxOverflow ?? POOL_DEFAULTS.maxOverflow);
-  const workers = server.workers ?? DEFAULTS.server.workers;
-  const pods = (server.autoscaling?.maxReplicas ?? server.replicas ?? DEFAULTS.server.replicas) + 1;
+  const workers = server.workers;
+  const pods = (server.autoscaling?.maxReplicas ?? server.replicas) + 1;
   const engines = (server.auth?.mode ?? defaultAuthMode(server)) === "basic-auth" ? 2 : 1;
   const podsText = server.autoscaling
     ? "(autoscaling.maxReplicas + 1 during a rollout)"
@@ -31,7 +31,7 @@ export function maxConnections(server: ServerSpec): { total: number; formula: st
   };
 }
 
-export function operationsChecks(server: ServerSpec): Result[] {
+export function operationsChecks(server: DefaultedServer): Result[] {
   const results: Result[] = [];
   const mode = server.auth?.mode ?? defaultAuthMode(server);
   if (server.metrics?.enabled && mode === "basic-auth") {

@@ -20,6 +20,8 @@
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { IEnvVar, IVolume, IVolumeMount } from "kubernetes-models/v1";
 import type { ResolvedConfig } from "../../config/types.js";
+import { SYNC_WAVES } from "../meta.js";
+import type { OwnedKind } from "../registry.js";
 import { connectionUrlTemplate, databaseRemoteRefs, plain, remoteRef, templatedExternalSecret } from "../secrets.js";
 import { server } from "./pod.js";
 
@@ -95,3 +97,14 @@ export function authVolumes(config: ResolvedConfig): IVolume[] {
 export function authVolumeMounts(config: ResolvedConfig): IVolumeMount[] {
   return basicAuth(config) ? [{ name: AUTH_VOLUME, mountPath: AUTH_CONFIG_DIR, readOnly: true }] : [];
 }
+
+export const AUTH_KINDS: readonly OwnedKind[] = [
+  {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    scope: "Namespaced",
+    wave: SYNC_WAVES.secrets,
+    component: "secrets",
+    description: "with auth.mode basic-auth: <name>-auth-secret, MLflow's basic_auth.ini and the auth database's URL",
+  },
+];

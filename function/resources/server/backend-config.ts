@@ -18,6 +18,7 @@
 import { isGkeIngressClass } from "../../config/defaults.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import { meta, SYNC_WAVES } from "../meta.js";
+import type { OwnedKind } from "../registry.js";
 import { BACKEND_TIMEOUT_SECONDS, HEALTH_CHECK_PATH } from "./gateway.js";
 import { server } from "./pod.js";
 
@@ -46,3 +47,14 @@ export function buildBackendConfig(config: ResolvedConfig): object | undefined {
     },
   };
 }
+
+export const BACKEND_CONFIG_KINDS: readonly OwnedKind[] = [
+  {
+    apiVersion: "cloud.google.com/v1",
+    kind: "BackendConfig",
+    scope: "Namespaced",
+    wave: SYNC_WAVES.server,
+    component: "tracking-server",
+    description: "with an ingress of class gce or gce-internal: health check, timeout; IAP with auth.mode iap",
+  },
+];

@@ -23,6 +23,7 @@
  */
 import type { ResolvedConfig } from "../../config/types.js";
 import { meta, SYNC_WAVES } from "../meta.js";
+import type { OwnedKind } from "../registry.js";
 import { SERVICE_PORT, server } from "./pod.js";
 
 const GATEWAY_API = "gateway.networking.k8s.io/v1";
@@ -144,3 +145,47 @@ export function buildGatewayExposure(config: ResolvedConfig): object[] {
   if (!server(config).gateway) return [];
   return [...buildGateway(config), buildHttpRoute(config), buildHealthCheckPolicy(config), buildBackendPolicy(config)];
 }
+
+/** The kinds spec.server.gateway generates (the server module declares them in the registry). */
+export const GATEWAY_KINDS: readonly OwnedKind[] = [
+  {
+    apiVersion: "cert-manager.io/v1",
+    kind: "Certificate",
+    scope: "Namespaced",
+    wave: SYNC_WAVES.server,
+    component: "tracking-server",
+    description: "with spec.server.gateway.clusterIssuer (no parentRef): <name>-tls for the created Gateway",
+  },
+  {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    scope: "Namespaced",
+    wave: SYNC_WAVES.server,
+    component: "tracking-server",
+    description: "with spec.server.gateway without parentRef: one HTTPS listener for the host, of className",
+  },
+  {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    scope: "Namespaced",
+    wave: SYNC_WAVES.server,
+    component: "tracking-server",
+    description: "with spec.server.gateway: the host to the Service, on the shared or the created Gateway",
+  },
+  {
+    apiVersion: "networking.gke.io/v1",
+    kind: "HealthCheckPolicy",
+    scope: "Namespaced",
+    wave: SYNC_WAVES.server,
+    component: "tracking-server",
+    description: "with spec.server.gateway: GKE's health checks request /health",
+  },
+  {
+    apiVersion: "networking.gke.io/v1",
+    kind: "GCPBackendPolicy",
+    scope: "Namespaced",
+    wave: SYNC_WAVES.server,
+    component: "tracking-server",
+    description: "with spec.server.gateway: backend timeout; Identity-Aware Proxy with auth.mode iap",
+  },
+];

@@ -18,6 +18,7 @@
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1";
 import type { ResolvedConfig } from "../../config/types.js";
 import { meta, selectorLabels, SYNC_WAVES } from "../meta.js";
+import type { OwnedKind } from "../registry.js";
 import { CONTAINER_PORT, PORT_NAME, server } from "./pod.js";
 
 export const METRICS_DIR = "/tmp/prometheus-metrics";
@@ -52,3 +53,14 @@ export function buildPodMonitoring(config: ResolvedConfig): object | undefined {
     },
   };
 }
+
+export const MONITORING_KINDS: readonly OwnedKind[] = [
+  {
+    apiVersion: "monitoring.googleapis.com/v1",
+    kind: "PodMonitoring",
+    scope: "Namespaced",
+    wave: SYNC_WAVES.server,
+    component: "tracking-server",
+    description: "with spec.server.metrics.enabled: Managed Service for Prometheus scrapes /metrics",
+  },
+];
