@@ -64,6 +64,7 @@ const gateway = fc.oneof(
     { requiredKeys: ["host", "clusterIssuer"] },
   ),
 );
+const oauthClientId = fc.stringMatching(/^[0-9]{1,6}-[a-z0-9]{1,8}\.apps\.googleusercontent\.com$/);
 const basicAuth = fc.record(
   {
     adminUsername: dns1035,
@@ -85,7 +86,20 @@ const rarely = <T>(arb: fc.Arbitrary<T>) =>
  */
 const structuredConfig = arbitraryFor(mlflowConfigSchema as unknown as SchemaNode, {
   "spec.server.gateway": rarely(gateway),
-  "spec.server.auth": rarely(fc.record({ mode: fc.constant("basic-auth"), basicAuth }, opt)),
+  "spec.server.auth": rarely(
+    fc.oneof(
+      fc.record({ mode: fc.constant("basic-auth"), basicAuth }, opt),
+      // No mode: IAP's settings apply where the default is iap, and only warn elsewhere.
+      fc.record({
+        iap: fc.record(
+          {
+            oauthClient: fc.record({ clientId: oauthClientId, clientSecret: dns1035 }, { requiredKeys: ["clientId"] }),
+          },
+          opt,
+        ),
+      }),
+    ),
+  ),
   "metadata.namespace": fc.constant(undefined),
   "metadata.labels": fc.constant(undefined),
   "metadata.annotations": fc.constant(undefined),

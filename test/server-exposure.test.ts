@@ -472,3 +472,45 @@ describe("warnings", () => {
     }
   });
 });
+
+describe("IAP with a custom OAuth client", () => {
+  const oauthClient = { clientId: "1234-abc.apps.googleusercontent.com" };
+
+  test("an ExternalSecret writes the client's secret in the forms the Gateway and the Ingress read", async () => {
+    const out = render(withServer({ gateway: shared, auth: { iap: { oauthClient } } }));
+    const secret = named(out, "ExternalSecret").find((o) => o.metadata?.name === "mlflow-iap-oauth")!;
+    expect(secret.spec.target.template.data).toEqual({
+      key: "{{ .clientSecret }}",
+      client_id: "1234-abc.apps.googleusercontent.com",
+      client_secret: "{{ .clientSecret }}",
+    });
+    expect(secret.spec.data.map((d: any) => [d.secretKey, d.remoteRef.key])).toEqual([
+      ["clientSecret", "zenml-mlflow-iap-client-secret"],
+    ]);
+    expect(find(out, "GCPBackendPolicy").spec.default.iap).toEqual({
+      enabled: true,
+      clientID: "1234-abc.apps.googleusercontent.com",
+      oauth2ClientSecret: { name: "mlflow-iap-oauth" },
+    });
+    expect(await allSchemaErrors(out)).toEqual([]);
+  });
+
+  test("the BackendConfig names the same Secret", async () => {
+    const out = render(withServer({ ingress: { host: "m.example.com" }, auth: { iap: { oauthClient } } }));
+    const bc = find(out, "BackendConfig");
+    expect(bc.spec.iap).toEqual({ enabled: true, oauthclientCredentials: { secretName: "mlflow-iap-oauth" } });
+    expect(await allSchemaErrors(out)).toEqual([]);
+  });
+
+  test("none without it; a client id of another form is refused; iap settings with basic-auth warn", () => {
+    const out = render(withServer({ gateway: shared }));
+    expect(named(out, "ExternalSecret").map((o) => o.metadata?.name)).toEqual(["mlflow-database-secret"]);
+    const bad = run({ image: IMAGE, gateway: shared, auth: { iap: { oauthClient: { clientId: "my-client" } } } });
+    expect(bad.ok).toBe(false);
+    expect(bad.results.find((r) => r.field?.path === "spec.server.auth.iap.oauthClient.clientId")?.message).toMatch(
+      /googleusercontent/,
+    );
+    const unused = run({ image: IMAGE, gateway: shared, auth: { mode: "basic-auth", iap: { oauthClient } } });
+    expect(unused.results.find((r) => r.field?.path === "spec.server.auth.iap")?.message).toMatch(/not used/);
+  });
+});

@@ -210,6 +210,12 @@ function resolveGateway(g: NonNullable<DefaultedServer["gateway"]>): ResolvedGat
 /** auth.mode, or its default for the exposure; basic-auth's settings, the secret id derived. */
 function resolveAuth(server: DefaultedServer, cloud: string): ResolvedAuth {
   const mode = server.auth?.mode ?? defaultAuthMode(server);
+  if (mode === "iap") {
+    const client = server.auth?.iap?.oauthClient;
+    if (!client) return { mode };
+    const clientSecret = client.clientSecret ?? `${cloud}-iap-client-secret`;
+    return { mode, oauthClient: { clientId: client.clientId, clientSecret } };
+  }
   if (mode !== "basic-auth") return { mode };
   type BasicAuth = NonNullable<NonNullable<DefaultedServer["auth"]>["basicAuth"]>;
   const b = withDefaults(basicAuthSchema, server.auth?.basicAuth ?? ({} as BasicAuth));

@@ -340,6 +340,33 @@ export const mlflowConfigSchema = {
               properties: {
                 mode: { enum: ["iap", "basic-auth", "none"], description:
                   "iap, basic-auth or none; the default depends on the exposure (see auth)." },
+                iap: {
+                  type: "object",
+                  description: "Settings of mode iap.",
+                  additionalProperties: false,
+                  properties: {
+                    oauthClient: {
+                      type: "object",
+                      description:
+                        "A custom OAuth client for IAP (users outside the organization, or a GKE version that " +
+                        "needs one). Without it, GKE leaves IAP to the Google-managed OAuth client. Its secret " +
+                        "comes from Secret Manager through an ExternalSecret (<name>-iap-oauth).",
+                      required: ["clientId"],
+                      additionalProperties: false,
+                      properties: {
+                        clientId: {
+                          ...rule(
+                            "^[0-9]+-[a-z0-9]+\\.apps\\.googleusercontent\\.com$",
+                            "an OAuth client id: <number>-<id>.apps.googleusercontent.com",
+                            { maxLength: 255 },
+                          ),
+                          description: "The OAuth client's id.",
+                        },
+                        clientSecret: secretId("<stack>-<name>-iap-client-secret"),
+                      },
+                    },
+                  },
+                },
                 basicAuth: {
                   type: "object",
                   description: "Settings of mode basic-auth.",

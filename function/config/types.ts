@@ -38,7 +38,12 @@ export type ResolvedGateway =
   | { host: string; shared?: undefined; className: GatewayClassName; certificateMap?: string; clusterIssuer?: string };
 
 export type ResolvedAuth =
-  | { mode: "iap" | "none" }
+  | { mode: "none" }
+  | {
+      mode: "iap";
+      /** A custom OAuth client; absent: GKE uses the Google-managed one. */
+      oauthClient?: { clientId: string; /** Secret Manager secret id of its secret. */ clientSecret: string };
+    }
   | {
       mode: "basic-auth";
       adminUsername: string;

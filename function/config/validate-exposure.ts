@@ -134,6 +134,9 @@ export function exposureChecks(server: ServerSpec, d: DefaultedServer): Result[]
       mode,
     );
   }
+  if (server.auth?.iap !== undefined && mode !== "iap") {
+    warn("spec.server.auth.iap", `is not used: spec.server.auth.mode is ${mode}`);
+  }
   if (server.auth?.basicAuth !== undefined && mode !== "basic-auth") {
     warn("spec.server.auth.basicAuth", `is not used: spec.server.auth.mode is ${mode}`);
   }

@@ -30,6 +30,33 @@ export const AUTH_DATABASE_URL_KEY = "auth-database-url";
 export const AUTH_CONFIG_DIR = "/etc/mlflow-auth";
 const AUTH_VOLUME = "auth-config";
 
+/** The Secret with a custom IAP OAuth client's credentials, in both forms GKE reads. */
+export function iapSecretName(config: ResolvedConfig): string {
+  return `${config.names.server}-iap-oauth`;
+}
+
+/** The custom IAP OAuth client, when auth.iap.oauthClient is set. */
+export function iapOAuthClient(config: ResolvedConfig) {
+  const auth = server(config).auth;
+  return auth.mode === "iap" ? auth.oauthClient : undefined;
+}
+
+/**
+ * With a custom IAP OAuth client: the Secret GKE reads its secret from, assembled from Secret
+ * Manager. The Gateway's GCPBackendPolicy names it in iap.oauth2ClientSecret and reads key
+ * `key` (gke-gateway-api, GKE docs "Configure Identity-Aware Proxy"); GKE's Ingress reads
+ * `client_id` and `client_secret` from the Secret a BackendConfig names in
+ * iap.oauthclientCredentials.secretName (ingress-gce OAuthClientCredentials).
+ */
+export function buildIapOAuthExternalSecret(config: ResolvedConfig): IExternalSecret | undefined {
+  const client = iapOAuthClient(config);
+  if (!client) return undefined;
+  const template = { key: plain("clientSecret"), client_id: client.clientId, client_secret: plain("clientSecret") };
+  return templatedExternalSecret(config, iapSecretName(config), template, [
+    remoteRef("clientSecret", client.clientSecret),
+  ]);
+}
+
 export function authSecretName(config: ResolvedConfig): string {
   return `${config.names.server}-auth-secret`;
 }
@@ -105,6 +132,8 @@ export const AUTH_KINDS: readonly OwnedKind[] = [
     scope: "Namespaced",
     wave: SYNC_WAVES.secrets,
     component: "secrets",
-    description: "with auth.mode basic-auth: <name>-auth-secret, MLflow's basic_auth.ini and the auth database's URL",
+    description:
+      "with auth.mode basic-auth: <name>-auth-secret, MLflow's basic_auth.ini and the auth database's URL; " +
+      "with auth.iap.oauthClient: <name>-iap-oauth, the OAuth client's secret",
   },
 ];

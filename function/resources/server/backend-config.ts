@@ -19,6 +19,7 @@ import { isGkeIngressClass } from "../../config/defaults.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import { meta, SYNC_WAVES } from "../meta.js";
 import type { OwnedKind } from "../registry.js";
+import { iapOAuthClient, iapSecretName } from "./auth.js";
 import { BACKEND_TIMEOUT_SECONDS, HEALTH_CHECK_PATH } from "./gateway.js";
 import { server } from "./pod.js";
 
@@ -33,6 +34,12 @@ export function backendConfigAnnotation(config: ResolvedConfig): Record<string, 
   return { "cloud.google.com/backend-config": JSON.stringify({ default: config.names.server }) };
 }
 
+/** BackendConfig's iap: on, with the custom OAuth client's Secret when there is one. */
+function ingressIap(config: ResolvedConfig) {
+  if (!iapOAuthClient(config)) return { enabled: true };
+  return { enabled: true, oauthclientCredentials: { secretName: iapSecretName(config) } };
+}
+
 export function buildBackendConfig(config: ResolvedConfig): object | undefined {
   if (!hasBackendConfig(config)) return undefined;
   const iap = server(config).auth.mode === "iap";
@@ -41,7 +48,7 @@ export function buildBackendConfig(config: ResolvedConfig): object | undefined {
     kind: "BackendConfig",
     metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server }),
     spec: {
-      ...(iap ? { iap: { enabled: true } } : {}),
+      ...(iap ? { iap: ingressIap(config) } : {}),
       timeoutSec: BACKEND_TIMEOUT_SECONDS,
       healthCheck: { type: "HTTP", requestPath: HEALTH_CHECK_PATH },
     },

@@ -12,18 +12,21 @@
  *   redirects or requires auth there is marked unhealthy;
  * - a GCPBackendPolicy (networking.gke.io/v1) on the Service: the backend timeout (the load
  *   balancer's default of 30 s cuts large artifact uploads and downloads) and, with
- *   auth.mode iap, Identity-Aware Proxy. No clientID or oauth2ClientSecret: with neither,
- *   GKE uses the Google-managed OAuth client (gke-gateway-api,
- *   apis/networking/v1/gcpbackendpolicy_types.go, IdentityAwareProxyConfig, main 2026-04:
- *   "If neither is provided, Google managed OAuth is the default"), which admits users of the
- *   project's organization; who may pass is the IAM binding roles/iap.httpsResourceAccessor,
- *   made on the GCP side (docs/exposure.md).
+ *   auth.mode iap, Identity-Aware Proxy. Without auth.iap.oauthClient, no clientID or
+ *   oauth2ClientSecret: IAP then uses the Google-managed OAuth client (IAP docs, "Enabling IAP
+ *   for GKE": "IAP uses a Google-managed OAuth client to authenticate users"; gke-gateway-api
+ *   change 7a20e46, 2025-02, documents "If neither is provided, Google managed OAuth is the
+ *   default", while the CRD on main, fc40d606 2026-04, still describes both as needed when
+ *   enabled and enforces neither). With oauthClient, both, the secret from the ExternalSecret
+ *   <name>-iap-oauth (auth.ts). Who may pass is the IAM binding
+ *   roles/iap.httpsResourceAccessor, made on the GCP side (docs/exposure.md).
  * GKE creates the NEGs for a Service that an HTTPRoute references by itself; the Service
  * needs no annotation.
  */
 import type { ResolvedConfig } from "../../config/types.js";
 import { meta, SYNC_WAVES } from "../meta.js";
 import type { OwnedKind } from "../registry.js";
+import { iapOAuthClient, iapSecretName } from "./auth.js";
 import { SERVICE_PORT, server } from "./pod.js";
 
 const GATEWAY_API = "gateway.networking.k8s.io/v1";
@@ -127,6 +130,13 @@ export function buildHealthCheckPolicy(config: ResolvedConfig): object {
   };
 }
 
+/** GCPBackendPolicy's iap: on, with the custom OAuth client when there is one. */
+function gatewayIap(config: ResolvedConfig) {
+  const client = iapOAuthClient(config);
+  if (!client) return { enabled: true };
+  return { enabled: true, clientID: client.clientId, oauth2ClientSecret: { name: iapSecretName(config) } };
+}
+
 export function buildBackendPolicy(config: ResolvedConfig): object {
   const iap = server(config).auth.mode === "iap";
   return {
@@ -134,7 +144,7 @@ export function buildBackendPolicy(config: ResolvedConfig): object {
     kind: "GCPBackendPolicy",
     metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.server }),
     spec: {
-      default: { timeoutSec: BACKEND_TIMEOUT_SECONDS, ...(iap ? { iap: { enabled: true } } : {}) },
+      default: { timeoutSec: BACKEND_TIMEOUT_SECONDS, ...(iap ? { iap: gatewayIap(config) } : {}) },
       targetRef: serviceTarget(config),
     },
   };

@@ -4,7 +4,7 @@
  * and keeps it available (wave 3). Nothing when spec.server is absent.
  */
 import type { ResolvedConfig } from "../../config/types.js";
-import { AUTH_KINDS, buildAuthExternalSecret } from "./auth.js";
+import { AUTH_KINDS, buildAuthExternalSecret, buildIapOAuthExternalSecret } from "./auth.js";
 import { BACKEND_CONFIG_KINDS, buildBackendConfig } from "./backend-config.js";
 import { SYNC_WAVES } from "../meta.js";
 import type { OwnedKind, ResourceModule } from "../registry.js";
@@ -21,6 +21,7 @@ export function buildServer(config: ResolvedConfig): object[] {
   const objects: (object | undefined)[] = [
     buildNetworkPolicy(config),
     buildAuthExternalSecret(config),
+    buildIapOAuthExternalSecret(config),
     buildMigrationJob(config),
     buildServerDeployment(config),
     buildServerService(config),
