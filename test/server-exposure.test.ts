@@ -514,3 +514,14 @@ describe("IAP with a custom OAuth client", () => {
     expect(unused.results.find((r) => r.field?.path === "spec.server.auth.iap")?.message).toMatch(/not used/);
   });
 });
+
+test("IAP behind an Ingress without TLS: the plain-HTTP warning says IAP needs HTTPS", () => {
+  const iap = run({ image: IMAGE, ingress: { host: "m.example.com" } });
+  expect(iap.results.find((r) => r.field?.path === "spec.server.ingress.clusterIssuer")?.message).toMatch(
+    /Identity-Aware Proxy works only behind HTTPS/,
+  );
+  const basic = run({ image: IMAGE, ingress: { host: "m.example.com", className: "nginx" } });
+  expect(basic.results.find((r) => r.field?.path === "spec.server.ingress.clusterIssuer")?.message).not.toMatch(
+    /Identity-Aware Proxy/,
+  );
+});

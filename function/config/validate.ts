@@ -5,7 +5,15 @@
  * Every result names the field (`spec.gcp.projectId`) and the rule.
  */
 import type { Result } from "../krm/results.js";
-import { applyDefaults, cloudPrefix, defaultBucket, defaultServiceAccountId, instanceNamespace, isGkeIngressClass } from "./defaults.js";
+import {
+  applyDefaults,
+  cloudPrefix,
+  defaultAuthMode,
+  defaultBucket,
+  defaultServiceAccountId,
+  instanceNamespace,
+  isGkeIngressClass,
+} from "./defaults.js";
 import { PATTERNS } from "./schema.js";
 import { exposureChecks, usesProxyOnlySubnet } from "./validate-exposure.js";
 import { operationsChecks } from "./validate-operations.js";
@@ -270,7 +278,12 @@ function semanticChecks(config: MlflowConfig): Result[] {
       if (min > a.maxReplicas) error("spec.server.autoscaling.minReplicas", `(${min}) must not exceed spec.server.autoscaling.maxReplicas (${a.maxReplicas})`, min);
     }
     if (server.ingress && !server.ingress.clusterIssuer) {
-      warn("spec.server.ingress.clusterIssuer", "is not set: the tracking server is exposed over plain HTTP");
+      const iap = (d.auth?.mode ?? defaultAuthMode(d)) === "iap";
+      warn(
+        "spec.server.ingress.clusterIssuer",
+        "is not set: the tracking server is exposed over plain HTTP" +
+          (iap ? ", and Identity-Aware Proxy works only behind HTTPS: give the load balancer a certificate" : ""),
+      );
     }
     if (a && server.resources && server.resources.requests?.cpu === undefined) {
       error("spec.server.resources.requests.cpu", "is required with spec.server.autoscaling: the autoscaler measures CPU utilisation against it");
