@@ -44,7 +44,9 @@ export function iapOAuthClient(config: ResolvedConfig) {
 /**
  * With a custom IAP OAuth client: the Secret GKE reads its secret from, assembled from Secret
  * Manager. The Gateway's GCPBackendPolicy names it in iap.oauth2ClientSecret and reads key
- * `key` (gke-gateway-api, GKE docs "Configure Identity-Aware Proxy"); GKE's Ingress reads
+ * `key` (GKE docs, "Configure Identity-Aware Proxy" for Gateway, whose example creates the
+ * Secret with --from-file=key=...; gke-gateway-api's Oauth2ClientSecret names only the
+ * Secret, not the key); GKE's Ingress reads
  * `client_id` and `client_secret` from the Secret a BackendConfig names in
  * iap.oauthclientCredentials.secretName (ingress-gce OAuthClientCredentials).
  */
