@@ -488,7 +488,10 @@ export const mlflowConfigSchema = {
               maxItems: 50,
               uniqueItems: true,
               items: rule(PATTERNS.allowedHost, "a Host header value or fnmatch pattern (letters, digits, '.', '-', '_', ':', '*', '[', ']'), without commas or spaces", { maxLength: 260 }),
-              description: "Extra MLFLOW_SERVER_ALLOWED_HOSTS entries, after the generated ones (the ingress host, every in-cluster Service name with and without port, localhost). MLflow compares the whole Host header, port included; an entry with '*' is an fnmatch pattern.",
+              description:
+                "Extra MLFLOW_SERVER_ALLOWED_HOSTS entries, after the generated ones (the gateway's or ingress's " +
+                "host, every in-cluster Service name with and without port, localhost, and with metrics 10.*:5000). " +
+                "MLflow compares the whole Host header, port included; an entry with '*' is an fnmatch pattern.",
             },
             tmpSizeLimit: {
               ...rule(PATTERNS.quantity, "a Kubernetes quantity such as 512Mi or 4Gi"),
@@ -539,7 +542,10 @@ export const mlflowConfigSchema = {
                   uniqueItems: true,
                   items: rule(PATTERNS.ipv4Cidr, "an IPv4 CIDR such as 10.129.0.0/23"),
                   description:
-                    "With ingress className gce-internal: the proxy-only subnet of the cluster's region (gcloud compute networks subnets list --filter=purpose=REGIONAL_MANAGED_PROXY), where the internal Application Load Balancer's proxies connect from; without it they cannot reach port 5000. Not used with other classes.",
+                    "With an internal load balancer (ingress className gce-internal, a gke-l7-rilb Gateway, or a " +
+                    "shared Gateway marked internal): the proxy-only subnet of the cluster's region (gcloud compute " +
+                    "networks subnets list --filter=purpose=REGIONAL_MANAGED_PROXY), where its proxies connect from; " +
+                    "without it they cannot reach port 5000. Not used otherwise.",
                 },
                 googleApis: {
                   enum: ["any", "private", "restricted"],
