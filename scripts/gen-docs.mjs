@@ -82,7 +82,7 @@ function kindsTable(modules) {
 
 /**
  * The instance AppProject's whitelists: every declared kind but the Application (it lives in
- * Argo CD's namespace), once each; Namespace objects only by name, those of `namespaces`.
+ * Argo CD's namespace), once each (two modules may build one kind: the server's auth ExternalSecret); Namespace objects only by name, those of `namespaces`.
  */
 function projectKinds(modules, namespaces) {
   const seen = new Set();

@@ -45,12 +45,61 @@ const opt = { requiredKeys: [] as never[] };
 const dns1035 = fc.stringMatching(/^[a-z]([-a-z0-9]{0,8}[a-z0-9])?$/);
 const projectId = fc.stringMatching(/^[a-z][a-z0-9-]{4,12}[a-z0-9]$/);
 
+const host = fc.constantFrom("mlflow.example.com", "mlflow.corp.example.com");
+/** The valid shapes of spec.server.gateway: shared, created with a certificate map or with cert-manager. */
+const gateway = fc.oneof(
+  fc.record({
+    host,
+    parentRef: fc.record(
+      { name: dns1035, namespace: dns1035, sectionName: dns1035, internal: fc.boolean() },
+      { requiredKeys: ["name", "namespace"] },
+    ),
+  }),
+  fc.record(
+    { host, className: fc.constant("gke-l7-global-external-managed"), certificateMap: dns1035 },
+    { requiredKeys: ["host", "certificateMap"] },
+  ),
+  fc.record(
+    { host, className: fc.constantFrom("gke-l7-global-external-managed", "gke-l7-rilb"), clusterIssuer: dns1035 },
+    { requiredKeys: ["host", "clusterIssuer"] },
+  ),
+);
+const oauthClientId = fc.stringMatching(/^[0-9]{1,6}-[a-z0-9]{1,8}\.apps\.googleusercontent\.com$/);
+const basicAuth = fc.record(
+  {
+    adminUsername: dns1035,
+    adminPasswordSecret: dns1035,
+    database: fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/),
+    defaultPermission: fc.constantFrom("READ", "EDIT", "MANAGE", "NO_PERMISSIONS"),
+  },
+  opt,
+);
+/** Mostly the mode's default for the exposure; sometimes basic-auth, which every exposure admits. */
+const rarely = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: arb, weight: 1 });
+
 /**
  * Configs drawn from the schema itself (every field it has, each from its own pattern, bounds or
  * enum): mostly valid, sometimes not (rules the schema cannot state). A few fields get a narrower
- * arbitrary where their pattern alone makes valid combinations rare.
+ * arbitrary where their pattern alone makes valid combinations rare: the gateway and auth, whose
+ * fields combine under rules (exclusive TLS sources, no `none` in front of the internet).
  */
 const drawnConfig = arbitraryFor(mlflowConfigSchema as unknown as SchemaNode, {
+  "spec.server.gateway": rarely(gateway),
+  "spec.server.auth": rarely(
+    fc.oneof(
+      fc.record({ mode: fc.constant("basic-auth"), basicAuth }, opt),
+      // No mode: IAP's settings apply where the default is iap, and only warn elsewhere.
+      fc.record({
+        iap: fc.record(
+          {
+            oauthClient: fc.record({ clientId: oauthClientId, clientSecret: dns1035 }, { requiredKeys: ["clientId"] }),
+          },
+          opt,
+        ),
+      }),
+    ),
+  ),
   "metadata.namespace": fc.constant(undefined),
   "metadata.labels": fc.constant(undefined),
   "metadata.annotations": fc.constant(undefined),

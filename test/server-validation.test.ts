@@ -63,8 +63,8 @@ test.each<[string, Server, string, RegExp]>([
 
 test.each<[string, Server, string, RegExp]>([
   ['allowedHosts "*"', { image, allowedHosts: ["*"] }, "spec.server.allowedHosts[0]", /turns off MLflow's Host header check/],
-  ["an upload limit above the /tmp size limit", { image, ingress: { host: "m.example.com", clusterIssuer: "le", maxBodySize: "10g" }, tmpSizeLimit: "4Gi" }, "spec.server.ingress.maxBodySize", /larger than spec.server.tmpSizeLimit/],
-  ["an unlimited upload size", { image, ingress: { host: "m.example.com", clusterIssuer: "le", maxBodySize: "0" } }, "spec.server.ingress.maxBodySize", /unlimited/],
+  ["an upload limit above the /tmp size limit", { image, ingress: { host: "m.example.com", className: "nginx", clusterIssuer: "le", maxBodySize: "10g" }, tmpSizeLimit: "4Gi" }, "spec.server.ingress.maxBodySize", /larger than spec.server.tmpSizeLimit/],
+  ["an unlimited upload size", { image, ingress: { host: "m.example.com", className: "nginx", clusterIssuer: "le", maxBodySize: "0" } }, "spec.server.ingress.maxBodySize", /unlimited/],
   ["the NetworkPolicy turned off", { image, networkPolicy: { enabled: false } }, "spec.server.networkPolicy.enabled", /anywhere/],
   ["an ingress without TLS", { image, ingress: { host: "m.example.com" } }, "spec.server.ingress.clusterIssuer", /plain HTTP/],
   ["an image without a digest", { image }, "spec.server.image", /no digest/],
@@ -82,9 +82,9 @@ test.each<[string, Server, string, RegExp]>([
 test("the body size and /tmp limits default to the schema's defaults in the warning", () => {
   const server = mlflowConfigSchema.properties.spec.properties.server.properties;
   const [maxBodySize, tmpSizeLimit] = [server.ingress.properties.maxBodySize.default, server.tmpSizeLimit.default];
-  const bigBody = run({ image, ingress: { host: "m.example.com", clusterIssuer: "le", maxBodySize: "10g" } });
+  const bigBody = run({ image, ingress: { host: "m.example.com", className: "nginx", clusterIssuer: "le", maxBodySize: "10g" } });
   expect(bigBody.results.find((r) => r.field?.path === "spec.server.ingress.maxBodySize")?.message).toContain(`(10g) is larger than spec.server.tmpSizeLimit (${tmpSizeLimit})`);
-  const smallTmp = run({ image, ingress: { host: "m.example.com", clusterIssuer: "le" }, tmpSizeLimit: "256Mi" });
+  const smallTmp = run({ image, ingress: { host: "m.example.com", className: "nginx", clusterIssuer: "le" }, tmpSizeLimit: "256Mi" });
   expect(smallTmp.results.find((r) => r.field?.path === "spec.server.ingress.maxBodySize")?.message).toContain(`(${maxBodySize}) is larger than spec.server.tmpSizeLimit (256Mi)`);
 });
 
@@ -100,6 +100,6 @@ test("GKE's Ingress set up as it should be is not flagged; nor is its default bo
 });
 
 test("an upload limit within /tmp is not flagged", () => {
-  const { results } = run({ image, ingress: { host: "m.example.com", clusterIssuer: "le", maxBodySize: "2g" }, tmpSizeLimit: "4Gi" });
+  const { results } = run({ image, ingress: { host: "m.example.com", className: "nginx", clusterIssuer: "le", maxBodySize: "2g" }, tmpSizeLimit: "4Gi" });
   expect(results.filter((r) => r.field?.path === "spec.server.ingress.maxBodySize")).toEqual([]);
 });

@@ -3,6 +3,7 @@
  * Byte-for-byte output is in the golden folders test/golden/server-*.
  */
 import { resolve } from "../function/config/defaults.js";
+import { mlflowConfigSchema } from "../function/config/schema.js";
 import { buildAll } from "../function/resources/index.js";
 import { allowedHosts, corsAllowedOrigins, serviceNames } from "../function/resources/server/allowed-hosts.js";
 import { MIGRATION_SCRIPT } from "../function/resources/server/migration.js";
@@ -169,8 +170,15 @@ describe("MLFLOW_SERVER_ALLOWED_HOSTS", () => {
 });
 
 describe("ingress", () => {
-  test("nginx annotations for large, slow uploads; no TLS without a cluster issuer", () => {
+  test("the default class is gce, GKE's own Ingress", () => {
+    expect(mlflowConfigSchema.properties.spec.properties.server.properties.ingress.properties.className.default).toBe("gce");
     const ingress = find(render(withServer({ ingress: { host: "mlflow.example.com" } })), "Ingress");
+    expect(annotations(ingress)["kubernetes.io/ingress.class"]).toBe("gce");
+  });
+
+  test("nginx annotations for large, slow uploads; no TLS without a cluster issuer", () => {
+    const nginx = { host: "mlflow.example.com", className: "nginx" };
+    const ingress = find(render(withServer({ ingress: nginx })), "Ingress");
     expect(annotations(ingress)).toMatchObject({
       "nginx.ingress.kubernetes.io/proxy-body-size": "1g",
       "nginx.ingress.kubernetes.io/proxy-read-timeout": "600",
@@ -199,7 +207,11 @@ describe("GKE's own Ingress (className gce, gce-internal)", () => {
     expect(annotations(ingress)).toEqual({ [WAVE]: "3", "kubernetes.io/ingress.class": className, "cert-manager.io/cluster-issuer": "letsencrypt-prod" });
     expect(ingress.spec.ingressClassName).toBeUndefined();
     expect(ingress.spec.tls).toEqual([{ hosts: ["mlflow.example.com"], secretName: "mlflow-tls" }]);
-    expect(annotations(find(out, "Service"))).toEqual({ [WAVE]: "3", "cloud.google.com/neg": '{"ingress": true}' });
+    expect(annotations(find(out, "Service"))).toEqual({
+      [WAVE]: "3",
+      "cloud.google.com/neg": '{"ingress": true}',
+      "cloud.google.com/backend-config": '{"default":"mlflow"}',
+    });
   });
 
   test("other classes keep ingressClassName and a Service without the NEG annotation", () => {
@@ -217,17 +229,30 @@ describe("GKE's own Ingress (className gce, gce-internal)", () => {
 
   test("gce: the NetworkPolicy admits Google's health check and GFE ranges on 5000 instead of a controller namespace", () => {
     expect(GOOGLE_LB_RANGES).toEqual(["35.191.0.0/16", "130.211.0.0/22"]);
+    const zenml = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "zenml" } } };
+    // IAP (the default behind gce): not the instance's own namespace, which would bypass the check.
     expect(fromOf({ ingress: { host: "m.example.com", className: "gce" }, networkPolicy: { clientNamespaces: ["zenml"] } })).toEqual([
-      { from: [...lb, { podSelector: {} }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "zenml" } } }], ports: [{ protocol: "TCP", port: 5000 }] },
+      { from: [...lb, zenml], ports: [{ protocol: "TCP", port: 5000 }] },
+    ]);
+    const basic = { host: "m.example.com", className: "gce" };
+    const clients = { clientNamespaces: ["zenml"] };
+    expect(fromOf({ ingress: basic, auth: { mode: "basic-auth" }, networkPolicy: clients })[0].from).toEqual([
+      ...lb,
+      { podSelector: {} },
+      zenml,
     ]);
   });
 
   test("gce-internal: the health check ranges plus the proxy-only subnet; the subnet only with gce-internal", () => {
     const networkPolicy = { proxyOnlySubnetCidrs: ["10.129.0.0/23"] };
-    expect(fromOf({ ingress: { host: "m.example.com", className: "gce-internal" }, networkPolicy })[0].from).toEqual([...lb, { ipBlock: { cidr: "10.129.0.0/23" } }, { podSelector: {} }]);
-    expect(fromOf({ ingress: { host: "m.example.com", className: "gce-internal" } })[0].from).toEqual([...lb, { podSelector: {} }]);
-    expect(fromOf({ ingress: { host: "m.example.com", className: "gce" }, networkPolicy })[0].from).toEqual([...lb, { podSelector: {} }]);
-    expect(fromOf({ ingress: { host: "m.example.com" }, networkPolicy })[0].from).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }, { podSelector: {} }]);
+    const internal = { host: "m.example.com", className: "gce-internal" };
+    expect(fromOf({ ingress: internal, networkPolicy })[0].from).toEqual([...lb, { ipBlock: { cidr: "10.129.0.0/23" } }]);
+    expect(fromOf({ ingress: { host: "m.example.com", className: "gce-internal" } })[0].from).toEqual(lb);
+    expect(fromOf({ ingress: { host: "m.example.com", className: "gce" }, networkPolicy })[0].from).toEqual(lb);
+    expect(fromOf({ ingress: { host: "m.example.com", className: "nginx" }, networkPolicy })[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+      { podSelector: {} },
+    ]);
   });
 
   test("every object validates against its upstream schema", async () => {
@@ -330,13 +355,14 @@ describe("NetworkPolicy", () => {
 
   test("ingress: only port 5000, from the same namespace; the ingress controller's namespace only with an ingress", () => {
     expect(policyOf().ingress).toEqual([{ from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 5000 }] }]);
-    const withIngress = policyOf(withServer({ ingress: { host: "m.example.com" }, networkPolicy: { clientNamespaces: ["zenml"] } }));
+    const nginx = { host: "m.example.com", className: "nginx" };
+    const withIngress = policyOf(withServer({ ingress: nginx, networkPolicy: { clientNamespaces: ["zenml"] } }));
     expect(withIngress.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
       { podSelector: {} },
       { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "zenml" } } },
     ]);
-    const custom = policyOf(withServer({ ingress: { host: "m.example.com" }, networkPolicy: { ingressControllerNamespace: "gateway" } }));
+    const custom = policyOf(withServer({ ingress: nginx, networkPolicy: { ingressControllerNamespace: "gateway" } }));
     expect(custom.ingress[0].from[0]).toEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } } });
   });
 

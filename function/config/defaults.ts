@@ -5,11 +5,17 @@
  */
 import { mlflowConfigSchema } from "./schema.js";
 import type {
+  AuthMode,
   DatabaseDriver,
   Defaulted,
+  DefaultedServer,
+  Exposure,
+  GatewayClassName,
   MlflowConfig,
+  ResolvedAuth,
   ResolvedConfig,
   ResolvedConfigConnector,
+  ResolvedGateway,
   ResolvedServer,
 } from "./types.js";
 
@@ -65,6 +71,46 @@ export const GKE_INGRESS_CLASSES: readonly string[] = ["gce", "gce-internal"];
 
 export function isGkeIngressClass(className: string): boolean {
   return GKE_INGRESS_CLASSES.includes(className);
+}
+
+/**
+ * Ingress classes of controllers that are retired, and why that matters: no more security
+ * fixes for a component that faces the internet.
+ */
+export const RETIRED_INGRESS_CLASSES: Readonly<Record<string, string>> = {
+  nginx: "ingress-nginx, the controller behind class nginx, was retired in March 2026 and gets no security fixes",
+};
+
+/** GKE GatewayClasses for an internal Application Load Balancer (reachable from the VPC only). */
+export const INTERNAL_GATEWAY_CLASSES: readonly GatewayClassName[] = ["gke-l7-rilb"];
+
+type Exposed = Pick<DefaultedServer, "gateway" | "ingress">;
+
+/**
+ * Where the server can be reached from, given the defaulted spec.server.gateway and
+ * spec.server.ingress: external (the internet: an external Gateway, a shared Gateway not marked
+ * internal, or an Ingress of any class but gce-internal), internal (the VPC: gke-l7-rilb, a
+ * shared Gateway marked internal, or gce-internal), or cluster (neither: the ClusterIP Service).
+ */
+export function exposureOf(server: Exposed): Exposure {
+  const g = server.gateway;
+  if (g) {
+    if (g.parentRef) return g.parentRef.internal ? "internal" : "external";
+    return INTERNAL_GATEWAY_CLASSES.includes(g.className) ? "internal" : "external";
+  }
+  if (!server.ingress) return "cluster";
+  return server.ingress.className === "gce-internal" ? "internal" : "external";
+}
+
+/**
+ * spec.server.auth.mode when it is not set: iap behind Google's load balancers (a Gateway,
+ * or an Ingress of class gce or gce-internal), basic-auth behind any other Ingress (IAP lives
+ * in Google's load balancer only), none for a ClusterIP-only server (validation warns).
+ */
+export function defaultAuthMode(server: Exposed): AuthMode {
+  if (server.gateway) return "iap";
+  if (!server.ingress) return "none";
+  return isGkeIngressClass(server.ingress.className) ? "iap" : "basic-auth";
 }
 
 export const MANAGED_BY = "mlflow-infra";
@@ -143,7 +189,7 @@ export function resolve(input: MlflowConfig): ResolvedConfig {
     },
     artifacts: { bucket: spec.artifacts?.bucket ?? defaultBucket(input) },
     argocd: spec.argocd,
-    server: spec.server && resolveServer(spec.server),
+    server: spec.server && resolveServer(spec.server, cloud),
     names: {
       secretStore: `${name}-secret-store`,
       databaseSecret: `${name}-database-secret`,
@@ -208,13 +254,53 @@ function canonicalResources<T extends { requests?: Quantities; limits?: Quantiti
   return { ...(r.requests ? { requests: ordered(r.requests) } : {}), ...(r.limits ? { limits: ordered(r.limits) } : {}) } as T;
 }
 
-/** The server's derived values: resources in canonical order, minReplicas from replicas. */
-function resolveServer(server: NonNullable<Defaulted["spec"]["server"]>): ResolvedServer {
-  const { autoscaling, cloudSqlProxy } = server;
+function resolveGateway(g: NonNullable<DefaultedServer["gateway"]>): ResolvedGateway {
+  if (g.parentRef) {
+    const { name, namespace, sectionName, internal } = g.parentRef;
+    return { host: g.host, shared: { name, namespace, sectionName, internal } };
+  }
+  return { host: g.host, className: g.className, certificateMap: g.certificateMap, clusterIssuer: g.clusterIssuer };
+}
+
+/** auth.mode, or its default for the exposure; basic-auth's settings, the secret id derived. */
+function resolveAuth(server: DefaultedServer, cloud: string): ResolvedAuth {
+  const mode = server.auth?.mode ?? defaultAuthMode(server);
+  if (mode === "iap") {
+    const client = server.auth?.iap?.oauthClient;
+    if (!client) return { mode };
+    const clientSecret = client.clientSecret ?? `${cloud}-iap-client-secret`;
+    return { mode, oauthClient: { clientId: client.clientId, clientSecret } };
+  }
+  if (mode !== "basic-auth") return { mode };
+  type BasicAuth = NonNullable<NonNullable<DefaultedServer["auth"]>["basicAuth"]>;
+  const b = withDefaults(basicAuthSchema, server.auth?.basicAuth ?? ({} as BasicAuth));
+  return {
+    mode,
+    adminUsername: b.adminUsername,
+    adminPasswordSecret: b.adminPasswordSecret ?? `${cloud}-admin-password`,
+    database: b.database,
+    defaultPermission: b.defaultPermission,
+  };
+}
+
+const basicAuthSchema = mlflowConfigSchema.properties.spec.properties.server.properties.auth.properties
+  .basicAuth as unknown as SchemaNode;
+
+/**
+ * The server's derived values: resources in canonical order, minReplicas from replicas; the
+ * gateway, auth (and its default) and exposure; metrics only when enabled; the pool as given.
+ */
+function resolveServer(server: DefaultedServer, cloud: string): ResolvedServer {
+  const { autoscaling, cloudSqlProxy, gateway, metrics } = server;
   return {
     ...server,
     resources: canonicalResources(server.resources),
     cloudSqlProxy: cloudSqlProxy && { ...cloudSqlProxy, resources: canonicalResources(cloudSqlProxy.resources) },
     autoscaling: autoscaling && { ...autoscaling, minReplicas: autoscaling.minReplicas ?? server.replicas },
+    gateway: gateway && resolveGateway(gateway),
+    auth: resolveAuth(server, cloud),
+    exposure: exposureOf(server),
+    metrics: metrics?.enabled ? { interval: metrics.interval } : undefined,
+    databasePool: { ...server.databasePool },
   };
 }

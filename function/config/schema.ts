@@ -367,7 +367,10 @@ export const mlflowConfigSchema = {
         },
         server: {
           type: "object",
-          description: "When set, the MLflow tracking server itself: Deployment, Service, migration Job, NetworkPolicy, and optionally Ingress, Cloud SQL Auth Proxy, PodDisruptionBudget and HorizontalPodAutoscaler. When absent, no server object is generated.",
+          description:
+            "When set, the MLflow tracking server itself: Deployment, Service, migration Job, NetworkPolicy, and " +
+            "optionally a Gateway route or an Ingress (docs/exposure.md), Cloud SQL Auth Proxy, PodDisruptionBudget, " +
+            "HorizontalPodAutoscaler and PodMonitoring. When absent, no server object is generated.",
           required: ["image"],
           additionalProperties: false,
           properties: {
@@ -401,18 +404,207 @@ export const mlflowConfigSchema = {
             ingress: {
               type: "object",
               description:
-                "When set, an Ingress for this host, and the host is added to MLFLOW_SERVER_ALLOWED_HOSTS and MLFLOW_SERVER_CORS_ALLOWED_ORIGINS. With className gce or gce-internal (GKE's own Ingress, a Google Cloud load balancer): the kubernetes.io/ingress.class annotation, and container-native load balancing (NEG) on the Service. With any other className (taken to be ingress-nginx): spec.ingressClassName and nginx annotations for large, slow uploads.",
+                "When set, an Ingress for this host, and the host is added to MLFLOW_SERVER_ALLOWED_HOSTS and " +
+                  "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS. With className gce or gce-internal (GKE's own Ingress, a " +
+                  "Google Cloud load balancer): the kubernetes.io/ingress.class annotation, container-native load " +
+                  "balancing (NEG) and a BackendConfig (health check /health, backend timeout, Identity-Aware " +
+                  "Proxy with auth.mode iap) on the Service. With any other className (taken to be ingress-nginx, " +
+                  "which is retired: a warning says so): spec.ingressClassName and nginx annotations for large, " +
+                  "slow uploads. Excludes gateway.",
               required: ["host"],
               additionalProperties: false,
               properties: {
                 host: { ...dns1123Subdomain("a host name"), description: "Public host name of the tracking server." },
                 className: {
                   ...dns1123Subdomain("an IngressClass name"),
-                  default: "nginx",
+                  default: "gce",
                   description: "IngressClass of the ingress controller; gce and gce-internal select GKE's own Ingress (external or internal Application Load Balancer).",
                 },
                 clusterIssuer: { ...dns1123Subdomain("a cert-manager ClusterIssuer name"), description: "When set, TLS with a certificate from this cert-manager ClusterIssuer (secret <name>-tls)." },
                 maxBodySize: { ...rule(PATTERNS.bodySize, "an nginx size: a number with an optional k, m or g suffix; 0 means unlimited"), default: "1g", description: "Largest request body ingress-nginx accepts (artifact uploads); not used with className gce or gce-internal." },
+              },
+            },
+            gateway: {
+              type: "object",
+              description:
+                "When set, an HTTPRoute (Gateway API, GKE's Gateway controller) for this host, with a " +
+                  "HealthCheckPolicy (/health) and a GCPBackendPolicy (backend timeout for large uploads; " +
+                  "Identity-Aware Proxy with auth.mode iap) on the Service. With parentRef, the route attaches to " +
+                  "an existing shared Gateway; without it, the function creates a Gateway of className with TLS " +
+                  "from certificateMap or clusterIssuer. Excludes ingress. See docs/exposure.md.",
+              required: ["host"],
+              additionalProperties: false,
+              properties: {
+                host: { ...dns1123Subdomain("a host name"), description:
+                  "Host name of the tracking server (HTTPRoute hostnames); added to MLFLOW_SERVER_ALLOWED_HOSTS " +
+                  "and the CORS origins." },
+                parentRef: {
+                  type: "object",
+                  description:
+                    "The shared Gateway to attach to (usually run by the platform team, one per cluster). Its " +
+                    "listener must admit routes from the instance's namespace (allowedRoutes).",
+                  required: ["name", "namespace"],
+                  additionalProperties: false,
+                  properties: {
+                    name: { ...dns1123Subdomain("a Gateway name"), description: "Name of the Gateway." },
+                    namespace: { ...dns1123Label("a namespace"), description: "Namespace of the Gateway." },
+                    sectionName: { ...dns1123Subdomain("a listener name"), description:
+                      "Listener of the Gateway to attach to. Default: every listener that admits the route." },
+                    internal: {
+                      type: "boolean",
+                      default: false,
+                      description:
+                        "The Gateway is internal (class gke-l7-rilb or another internal class): reachable from the " +
+                        "VPC only. Decides whether auth.mode none is allowed and whether the NetworkPolicy admits " +
+                        "proxyOnlySubnetCidrs.",
+                    },
+                  },
+                },
+                className: {
+                  enum: ["gke-l7-global-external-managed", "gke-l7-rilb"],
+                  default: "gke-l7-global-external-managed",
+                  description:
+                    "GatewayClass of the Gateway the function creates (without parentRef): the global external " +
+                    "Application Load Balancer, or the regional internal one (needs a proxy-only subnet).",
+                },
+                certificateMap: {
+                  ...rule("^[a-z]([-a-z0-9]*[a-z0-9])?$",
+                    "a Certificate Manager certificate map name: lowercase letters, digits and '-', starting with " +
+                    "a letter", { maxLength: 63 }),
+                  description:
+                    "TLS of the created Gateway from this Certificate Manager certificate map (annotation " +
+                    "networking.gke.io/certmap); className gke-l7-global-external-managed only.",
+                },
+                clusterIssuer: {
+                  ...dns1123Subdomain("a cert-manager ClusterIssuer name"),
+                  description:
+                    "TLS of the created Gateway from a cert-manager Certificate issued by this ClusterIssuer " +
+                    "(secret <name>-tls).",
+                },
+              },
+            },
+            auth: {
+              type: "object",
+              description:
+                "Who may use the tracking server. mode iap: Identity-Aware Proxy in Google's load balancer (a " +
+                  "Gateway, or an Ingress of class gce or gce-internal); grant roles/iap.httpsResourceAccessor on " +
+                  "the GCP side (docs/exposure.md). basic-auth: MLflow's own basic-auth app (mlflow server " +
+                  "--app-name basic-auth), admin password from Secret Manager, users and permissions in a separate " +
+                  "database on the same server. none: no authentication; refused when the server is reachable from " +
+                  "outside the cluster (an external Gateway or Ingress), allowed with a warning otherwise. " +
+                  "Default: iap behind a Gateway or a gce/gce-internal Ingress, basic-auth behind any other " +
+                  "Ingress, none for a ClusterIP-only server.",
+              additionalProperties: false,
+              properties: {
+                mode: { enum: ["iap", "basic-auth", "none"], description:
+                  "iap, basic-auth or none; the default depends on the exposure (see auth)." },
+                iap: {
+                  type: "object",
+                  description: "Settings of mode iap.",
+                  additionalProperties: false,
+                  properties: {
+                    oauthClient: {
+                      type: "object",
+                      description:
+                        "A custom OAuth client for IAP (users outside the organization, or a GKE version that " +
+                        "needs one). Without it, GKE leaves IAP to the Google-managed OAuth client. Its secret " +
+                        "comes from Secret Manager through an ExternalSecret (<name>-iap-oauth).",
+                      required: ["clientId"],
+                      additionalProperties: false,
+                      properties: {
+                        clientId: {
+                          ...rule(
+                            "^[0-9]+-[a-z0-9]+\\.apps\\.googleusercontent\\.com$",
+                            "an OAuth client id: <number>-<id>.apps.googleusercontent.com",
+                            { maxLength: 255 },
+                          ),
+                          description: "The OAuth client's id.",
+                        },
+                        clientSecret: secretId("<stack>-<name>-iap-client-secret"),
+                      },
+                    },
+                  },
+                },
+                basicAuth: {
+                  type: "object",
+                  description: "Settings of mode basic-auth.",
+                  additionalProperties: false,
+                  properties: {
+                    adminUsername: {
+                      ...rule("^[A-Za-z0-9_.@-]{1,64}$", "1-64 letters, digits, '_', '.', '@' or '-'"),
+                      default: "admin",
+                      description: "The admin user MLflow creates at start-up.",
+                    },
+                    adminPasswordSecret: secretId("<stack>-<name>-admin-password"),
+                    database: {
+                      ...rule("^[A-Za-z_][A-Za-z0-9_]{0,62}$",
+                        "a database name: 1-63 letters, digits and '_', not starting with a digit"),
+                      description:
+                        "Database of users and permissions, on the tracking database's server (created by the " +
+                        "migration Job). Default: the tracking database's name followed by _auth.",
+                    },
+                    defaultPermission: {
+                      enum: ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"],
+                      default: "READ",
+                      description: "Permission every user has on resources nobody granted them.",
+                    },
+                  },
+                },
+              },
+            },
+            metrics: {
+              type: "object",
+              description:
+                "Prometheus metrics: mlflow server --expose-prometheus (GET /metrics on port 5000) and a " +
+                "PodMonitoring for Google Cloud Managed Service for Prometheus; the NetworkPolicy admits its " +
+                "collectors (namespaces gmp-system and gke-gmp-system) and MLFLOW_SERVER_ALLOWED_HOSTS the " +
+                "pod addresses they scrape (10.*:5000; add other pod ranges to allowedHosts). Not with " +
+                "auth.mode basic-auth, which protects /metrics.",
+              additionalProperties: false,
+              properties: {
+                enabled: { type: "boolean", default: false, description: "Expose and scrape the metrics." },
+                interval: {
+                  ...rule("^[0-9]+(ms|s|m|h)$", "a Prometheus duration such as 30s or 1m"),
+                  default: "60s",
+                  description: "Scrape interval.",
+                },
+              },
+            },
+            databasePool: {
+              type: "object",
+              description:
+                "SQLAlchemy connection pool of each server worker (MLFLOW_SQLALCHEMYSTORE_POOL_SIZE, " +
+                "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW, MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE); unset fields keep " +
+                "SQLAlchemy's defaults (5, 10, no recycling). With connectionLimit, a warning when every worker " +
+                "of every pod could together open more connections than the database allows.",
+              additionalProperties: false,
+              properties: {
+                size: {
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 500,
+                  description: "Connections each worker keeps open. Default (SQLAlchemy) 5.",
+                },
+                maxOverflow: {
+                  type: "integer",
+                  minimum: 0,
+                  maximum: 500,
+                  description: "Extra connections a worker opens under load. Default (SQLAlchemy) 10.",
+                },
+                recycleSeconds: {
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 86400,
+                  description:
+                    "Replace connections older than this (below the server's idle timeout, e.g. MySQL's wait_timeout).",
+                },
+                connectionLimit: {
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 1000000,
+                  description:
+                    "The database server's connection limit (Cloud SQL: max_connections), for the warning only.",
+                },
               },
             },
             cloudSqlProxy: {
@@ -457,7 +649,10 @@ export const mlflowConfigSchema = {
               maxItems: 50,
               uniqueItems: true,
               items: rule(PATTERNS.allowedHost, "a Host header value or fnmatch pattern (letters, digits, '.', '-', '_', ':', '*', '[', ']'), without commas or spaces", { maxLength: 260 }),
-              description: "Extra MLFLOW_SERVER_ALLOWED_HOSTS entries, after the generated ones (the ingress host, every in-cluster Service name with and without port, localhost). MLflow compares the whole Host header, port included; an entry with '*' is an fnmatch pattern.",
+              description:
+                "Extra MLFLOW_SERVER_ALLOWED_HOSTS entries, after the generated ones (the gateway's or ingress's " +
+                "host, every in-cluster Service name with and without port, localhost, and with metrics 10.*:5000). " +
+                "MLflow compares the whole Host header, port included; an entry with '*' is an fnmatch pattern.",
             },
             tmpSizeLimit: {
               ...rule(PATTERNS.quantity, "a Kubernetes quantity such as 512Mi or 4Gi"),
@@ -481,7 +676,12 @@ export const mlflowConfigSchema = {
                   type: "boolean",
                   default: true,
                   description:
-                    "Generate the NetworkPolicy: ingress to 5000 only from the ingress controller's namespace (with className gce or gce-internal: from Google's load balancer ranges 35.191.0.0/16 and 130.211.0.0/22, and proxyOnlySubnetCidrs), the instance's namespace and clientNamespaces; egress only to DNS, the GKE metadata server, TCP 443 (for Google APIs; to any address unless googleApis narrows it) and the database port within databaseCidrs (any address by default).",
+                    "Generate the NetworkPolicy: ingress to 5000 only from the ingress controller's namespace (behind a " +
+                    "Gateway or an ingress of className gce or gce-internal: from Google's load balancer ranges " +
+                    "35.191.0.0/16 and 130.211.0.0/22, and proxyOnlySubnetCidrs when internal), clientNamespaces, " +
+                    "Managed Prometheus' collectors with metrics, and the instance's namespace unless auth.mode is iap; " +
+                    "egress only to DNS, the GKE metadata server, TCP 443 (for Google APIs; to any address unless " +
+                    "googleApis narrows it) and the database port within databaseCidrs (any address by default).",
                 },
                 ingressControllerNamespace: {
                   ...dns1123Label("a namespace"),
@@ -503,7 +703,10 @@ export const mlflowConfigSchema = {
                   uniqueItems: true,
                   items: rule(PATTERNS.ipv4Cidr, "an IPv4 CIDR such as 10.129.0.0/23"),
                   description:
-                    "With ingress className gce-internal: the proxy-only subnet of the cluster's region (gcloud compute networks subnets list --filter=purpose=REGIONAL_MANAGED_PROXY), where the internal Application Load Balancer's proxies connect from; without it they cannot reach port 5000. Not used with other classes.",
+                    "With an internal load balancer (ingress className gce-internal, a gke-l7-rilb Gateway, or a " +
+                    "shared Gateway marked internal): the proxy-only subnet of the cluster's region (gcloud compute " +
+                    "networks subnets list --filter=purpose=REGIONAL_MANAGED_PROXY), where its proxies connect from; " +
+                    "without it they cannot reach port 5000. Not used otherwise.",
                 },
                 googleApis: {
                   enum: ["any", "private", "restricted"],

@@ -20,13 +20,53 @@ export type Spec = Defaulted["spec"];
 
 export type ServerSpec = NonNullable<MlflowConfig["spec"]["server"]>;
 export type DatabaseDriver = Spec["database"]["driver"];
-type DefaultedServer = NonNullable<Spec["server"]>;
+export type DefaultedServer = NonNullable<Spec["server"]>;
 export type GoogleApiAccess = DefaultedServer["networkPolicy"]["googleApis"];
 export type ResourceRequirements = DefaultedServer["resources"];
 
-/** The server with its defaults; autoscaling.minReplicas defaults to replicas. */
-export type ResolvedServer = Omit<DefaultedServer, "autoscaling"> & {
+export type GatewaySpec = NonNullable<ServerSpec["gateway"]>;
+export type GatewayClassName = NonNullable<GatewaySpec["className"]>;
+export type AuthMode = NonNullable<NonNullable<ServerSpec["auth"]>["mode"]>;
+export type BasicAuthPermission = NonNullable<NonNullable<NonNullable<ServerSpec["auth"]>["basicAuth"]>["defaultPermission"]>;
+export type DatabasePoolSpec = NonNullable<ServerSpec["databasePool"]>;
+
+/** Where the server can be reached from: inside the cluster only, a VPC, or the internet. */
+export type Exposure = "cluster" | "internal" | "external";
+
+export type ResolvedGateway =
+  | { host: string; shared: { name: string; namespace: string; sectionName?: string; internal: boolean } }
+  | { host: string; shared?: undefined; className: GatewayClassName; certificateMap?: string; clusterIssuer?: string };
+
+export type ResolvedAuth =
+  | { mode: "none" }
+  | {
+      mode: "iap";
+      /** A custom OAuth client; absent: GKE uses the Google-managed one. */
+      oauthClient?: { clientId: string; /** Secret Manager secret id of its secret. */ clientSecret: string };
+    }
+  | {
+      mode: "basic-auth";
+      adminUsername: string;
+      /** Secret Manager secret id of the admin password. */
+      adminPasswordSecret: string;
+      /** The auth database's name; undefined: the tracking database's name with "_auth". */
+      database?: string;
+      defaultPermission: BasicAuthPermission;
+    };
+
+/**
+ * The server with its defaults; autoscaling.minReplicas defaults to replicas; the gateway,
+ * auth and metrics in the forms the builders read; where the server is reachable from.
+ */
+export type ResolvedServer = Omit<DefaultedServer, "autoscaling" | "gateway" | "auth" | "metrics" | "databasePool"> & {
   autoscaling?: NonNullable<DefaultedServer["autoscaling"]> & { minReplicas: number };
+  gateway?: ResolvedGateway;
+  /** Who may use the server: Identity-Aware Proxy, MLflow's basic-auth app, or nobody checks. */
+  auth: ResolvedAuth;
+  exposure: Exposure;
+  /** Prometheus metrics (--expose-prometheus) scraped by Managed Service for Prometheus. */
+  metrics?: { interval: string };
+  databasePool: DatabasePoolSpec;
 };
 
 type DefaultedConfigConnector = NonNullable<Spec["gcp"]["configConnector"]>;

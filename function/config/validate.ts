@@ -9,6 +9,7 @@ import { kubeRules } from "./kube-rules.js";
 import {
   applyDefaults,
   cloudPrefix,
+  defaultAuthMode,
   defaultBucket,
   defaultServiceAccountId,
   instanceNamespace,
@@ -18,6 +19,8 @@ import {
 } from "./defaults.js";
 import { mlflowConfigSchema, PATTERNS } from "./schema.js";
 import type { DatabaseDriver, MlflowConfig } from "./types.js";
+import { exposureChecks, usesProxyOnlySubnet } from "./validate-exposure.js";
+import { operationsChecks } from "./validate-operations.js";
 import { validate as schemaValidate } from "./validator.generated.js";
 
 interface AjvError {
@@ -290,6 +293,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
   const server = spec.server;
   const d = defaulted.server;
   if (server && d) {
+    results.push(...exposureChecks(server, d), ...operationsChecks(d));
     checkImage("spec.server.image", server.image, warn);
     if (!d.customImage) checkStockImage(server.image, defaulted.database.driver, error);
     if (server.cloudSqlProxy && d.cloudSqlProxy) {
@@ -302,7 +306,12 @@ function semanticChecks(config: MlflowConfig): Result[] {
       if (min > a.maxReplicas) error("spec.server.autoscaling.minReplicas", `(${min}) must not exceed spec.server.autoscaling.maxReplicas (${a.maxReplicas})`, min);
     }
     if (server.ingress && !server.ingress.clusterIssuer) {
-      warn("spec.server.ingress.clusterIssuer", "is not set: the tracking server is exposed over plain HTTP");
+      const iap = (d.auth?.mode ?? defaultAuthMode(d)) === "iap";
+      warn(
+        "spec.server.ingress.clusterIssuer",
+        "is not set: the tracking server is exposed over plain HTTP" +
+          (iap ? ", and Identity-Aware Proxy works only behind HTTPS: give the load balancer a certificate" : ""),
+      );
     }
     (server.allowedHosts ?? []).forEach((h, i) => {
       if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
@@ -319,13 +328,20 @@ function semanticChecks(config: MlflowConfig): Result[] {
     const policy = server.networkPolicy;
     if (policy?.enabled === false) {
       warn("spec.server.networkPolicy.enabled", "is false: the server and migration pods accept connections from, and connect to, anywhere");
-    } else if (className === "gce-internal" && (policy?.proxyOnlySubnetCidrs ?? []).length === 0) {
+    } else if (usesProxyOnlySubnet(d) && (policy?.proxyOnlySubnetCidrs ?? []).length === 0) {
       warn(
         "spec.server.networkPolicy.proxyOnlySubnetCidrs",
-        "is not set: with ingress className gce-internal the internal Application Load Balancer's proxies connect from the region's proxy-only subnet, which the NetworkPolicy then blocks (its health checks pass, its requests do not)",
+        "is not set: the internal Application Load Balancer (ingress className gce-internal, or an internal " +
+          "Gateway) connects from the region's proxy-only subnet, which the NetworkPolicy then blocks " +
+          "(its health checks pass, its requests do not)",
       );
-    } else if (className !== "gce-internal" && (policy?.proxyOnlySubnetCidrs ?? []).length > 0) {
-      warn("spec.server.networkPolicy.proxyOnlySubnetCidrs", "is not used: only an ingress with className gce-internal connects from a proxy-only subnet", policy?.proxyOnlySubnetCidrs);
+    } else if (!usesProxyOnlySubnet(d) && (policy?.proxyOnlySubnetCidrs ?? []).length > 0) {
+      warn(
+        "spec.server.networkPolicy.proxyOnlySubnetCidrs",
+        "is not used: only an internal load balancer (ingress className gce-internal, or an internal Gateway) " +
+          "connects from a proxy-only subnet",
+        policy?.proxyOnlySubnetCidrs,
+      );
     }
     if (policy?.enabled !== false) {
       const { googleApis, databaseCidrs } = d.networkPolicy;

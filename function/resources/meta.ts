@@ -50,6 +50,10 @@ export type SyncWave =
   | (typeof SYNC_WAVES)[keyof typeof SYNC_WAVES]
   | (typeof CONFIG_CONNECTOR_WAVES)[keyof typeof CONFIG_CONNECTOR_WAVES];
 
+/** Waves that spec.gcp.configConnector moves one later: the migration, and the server with what routes to it. */
+export const MIGRATION_WAVE = { plain: SYNC_WAVES.migration, configConnector: CONFIG_CONNECTOR_WAVES.migration } as const;
+export const SERVER_WAVE = { plain: SYNC_WAVES.server, configConnector: CONFIG_CONNECTOR_WAVES.server } as const;
+
 /** The waves of this config: SYNC_WAVES, or with Config Connector, CONFIG_CONNECTOR_WAVES. */
 export function syncWaves(config: ResolvedConfig): typeof SYNC_WAVES | typeof CONFIG_CONNECTOR_WAVES {
   return config.gcp.configConnector ? CONFIG_CONNECTOR_WAVES : SYNC_WAVES;

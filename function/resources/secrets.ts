@@ -68,7 +68,7 @@ export function buildSecretStore(config: ResolvedConfig): ISecretStore {
 
 /** Go template that URL-encodes a value for the user-info part of a URL. */
 const urlEncoded = (key: string) => `{{ .${key} | urlquery | replace "+" "%20" }}`;
-const plain = (key: string) => `{{ .${key} }}`;
+export const plain = (key: string) => `{{ .${key} }}`;
 
 /**
  * A Go raw string literal: backslashes stay as they are, so a regular expression reads as
@@ -140,8 +140,17 @@ function iamUserOf(config: ResolvedConfig): string | undefined {
   return cc?.databaseAuth === "iam" ? cc.user.login : undefined;
 }
 
-/** The `connection-url` template: the scheme, encoded credentials, the checked host, port and database. */
-export function connectionUrlTemplate(config: ResolvedConfig): string {
+/** The database name from the connection secret, checked (databaseTemplate). */
+export function checkedDatabase(config: ResolvedConfig): string {
+  return databaseTemplate(config.database.secrets.connection);
+}
+
+/**
+ * The SQLAlchemy URL as an ESO template over the keys of databaseRemoteRefs: the scheme, encoded
+ * credentials, the checked host and port, and `database` (a template expression or a literal
+ * name; by default the connection secret's, checked) on the tracking database's server.
+ */
+export function connectionUrlTemplate(config: ResolvedConfig, database = checkedDatabase(config)): string {
   const { secrets, scheme, port } = config.database;
   // Through the Cloud SQL Auth Proxy sidecar the server reaches the database on the loopback
   // address, on the port the proxy listens on (cloud-sql-proxy.ts: --port). 127.0.0.1, not
@@ -152,50 +161,71 @@ export function connectionUrlTemplate(config: ResolvedConfig): string {
   const iamUser = iamUserOf(config);
   const credentials =
     iamUser !== undefined ? encodeURIComponent(iamUser) : `${urlEncoded("username")}:${urlEncoded("password")}`;
-  return `${scheme}://${credentials}@${hostPort}/${databaseTemplate(secrets.connection)}`;
+  return `${scheme}://${credentials}@${hostPort}/${database}`;
 }
 
-export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSecret {
-  const { secrets, driver } = config.database;
-  const remote = (secretKey: string, key: string, property?: string) => ({
-    secretKey,
-    remoteRef: { key, ...(property ? { property } : {}), ...REMOTE_REF_DEFAULTS },
-  });
-  const iamUser = iamUserOf(config);
+/** One ExternalSecret data entry: secretKey from a Secret Manager secret (or one of its JSON properties). */
+export const remoteRef = (secretKey: string, key: string, property?: string) => ({
+  secretKey,
+  remoteRef: { key, ...(property ? { property } : {}), ...REMOTE_REF_DEFAULTS },
+});
+
+/**
+ * The database credentials and location, as ExternalSecret data: username, password (neither
+ * with IAM database authentication), host, port, database.
+ */
+export function databaseRemoteRefs(config: ResolvedConfig) {
+  const { secrets } = config.database;
+  return [
+    ...(iamUserOf(config) === undefined
+      ? [remoteRef("username", secrets.user), remoteRef("password", secrets.password)]
+      : []),
+    remoteRef("host", secrets.connection, "host"),
+    remoteRef("port", secrets.connection, "port"),
+    remoteRef("database", secrets.connection, "database"),
+  ];
+}
+
+/**
+ * An ExternalSecret of this instance's SecretStore that writes Secret `name` from a template
+ * over `data` (owned by the ExternalSecret, kept when it is deleted).
+ */
+export function templatedExternalSecret(
+  config: ResolvedConfig,
+  name: string,
+  template: Record<string, string>,
+  data: ReturnType<typeof remoteRef>[],
+): IExternalSecret {
   return {
     apiVersion: ESO,
     kind: "ExternalSecret",
-    metadata: meta(config, "secrets", config.names.databaseSecret, { wave: SYNC_WAVES.secrets }),
+    metadata: meta(config, "secrets", name, { wave: SYNC_WAVES.secrets }),
     spec: {
       refreshInterval: config.externalSecrets.refreshInterval,
       secretStoreRef: { kind: "SecretStore", name: config.names.secretStore },
       target: {
-        name: config.names.databaseSecret,
+        name,
         creationPolicy: "Owner",
         deletionPolicy: "Retain",
-        template: {
-          engineVersion: "v2",
-          mergePolicy: "Replace",
-          type: "Opaque",
-          data: {
-            username: iamUser ?? plain("username"),
-            ...(iamUser === undefined ? { password: plain("password") } : {}),
-            host: plain("host"),
-            port: plain("port"),
-            database: plain("database"),
-            driver,
-            "connection-url": connectionUrlTemplate(config),
-          },
-        },
+        template: { engineVersion: "v2", mergePolicy: "Replace", type: "Opaque", data: template },
       },
-      data: [
-        ...(iamUser === undefined ? [remote("username", secrets.user), remote("password", secrets.password)] : []),
-        remote("host", secrets.connection, "host"),
-        remote("port", secrets.connection, "port"),
-        remote("database", secrets.connection, "database"),
-      ],
+      data,
     },
   };
+}
+
+export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSecret {
+  const iamUser = iamUserOf(config);
+  const template = {
+    username: iamUser ?? plain("username"),
+    ...(iamUser === undefined ? { password: plain("password") } : {}),
+    host: plain("host"),
+    port: plain("port"),
+    database: plain("database"),
+    driver: config.database.driver,
+    "connection-url": connectionUrlTemplate(config),
+  };
+  return templatedExternalSecret(config, config.names.databaseSecret, template, databaseRemoteRefs(config));
 }
 
 export const secrets: ResourceModule = {

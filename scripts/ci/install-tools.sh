@@ -33,6 +33,9 @@ log() { echo "install-tools: $*" >&2; }
 #               Functions themselves run with --network none and need none of it.
 # lua5.1        runs the Lua health check deploy/argocd/app-health puts in argocd-cm
 #               (test/argocd.test.ts); Argo CD runs such checks in gopher-lua, a Lua 5.1 VM
+# postgresql, mariadb-server, python3-sqlalchemy, python3-psycopg2, python3-pymysql
+#               the databases and drivers test/server-auth-migration.test.ts runs the migration
+#               Job's basic-auth step against (on loopback, started and stopped by the test)
 # Recommends (buildah, fuse-overlayfs, slirp4netns, uidmap, ...) are not needed as root with the
 # kernel's native overlay driver, so --no-install-recommends keeps the install small.
 #

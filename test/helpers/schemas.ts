@@ -3,6 +3,8 @@
  * - custom resources against the openAPIV3Schema of the served version of the upstream
  *   CRDs in shared/schemas/crds (refused if that version is not served), made strict:
  *   a field the schema does not know is an error (the API server would silently prune it);
+ * - BackendConfig (cloud.google.com/v1), which has no CRD file, against a strict schema
+ *   transcribed from ingress-gce's Go types (backendconfig-schema.ts);
  * - core kinds against the kubernetes-models validators (upstream OpenAPI: patterns, required
  *   fields), which accept unknown fields, and strictly against the field set of the
  *   @kubernetes/client-node model of the kind (generated from the Kubernetes OpenAPI spec, each
@@ -16,6 +18,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { KubeObject } from "../../function/krm/resource-list.js";
+import { BACKEND_CONFIG_SCHEMA } from "./backendconfig-schema.js";
 import { CRDS } from "./paths.js";
 
 interface CrdVersion {
@@ -53,6 +56,9 @@ function loadCrds(): void {
       crdValidators.set(key, { served: v.served, namespaced, validate: v.served ? ajv.compile(schema) : undefined });
     }
   }
+  // No CRD file is published for BackendConfig; its schema is transcribed from ingress-gce's Go types.
+  const backendConfig = ajv.compile(BACKEND_CONFIG_SCHEMA);
+  crdValidators.set("cloud.google.com/v1|BackendConfig", { served: true, namespaced: true, validate: backendConfig });
   loaded = true;
 }
 

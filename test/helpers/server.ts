@@ -39,7 +39,16 @@ export function podSpecs(objects: Obj[]): Array<{ owner: string; spec: any }> {
     .map((o) => ({ owner: `${String(o.kind)}/${String(o.metadata?.name)}`, spec: o.spec.template.spec }));
 }
 
-export const GOLDEN_SERVER_CASES = ["server-minimal", "server-ingress", "server-gke-ingress", "server-proxy", "server-autoscaling"];
+export const GOLDEN_SERVER_CASES = [
+  "server-minimal",
+  "server-ingress",
+  "server-gke-ingress",
+  "server-gke-ingress-iap",
+  "server-gateway-iap",
+  "server-gateway-internal-basic-auth",
+  "server-proxy",
+  "server-autoscaling",
+];
 
 export function goldenConfig(name: string): MlflowConfig {
   return parse(readFileSync(join(ROOT, "test/golden", name, "config.yaml"), "utf8")) as MlflowConfig;

@@ -17,7 +17,10 @@ import type { ITopologySpreadConstraint } from "kubernetes-models/v1";
 import type { ResolvedConfig, ResolvedServer } from "../../config/types.js";
 import { labels, meta, selectorLabels, syncWaves } from "../meta.js";
 import { allowedHosts, corsAllowedOrigins } from "./allowed-hosts.js";
+import { authServerArgs, authServerEnv, authVolumeMounts, authVolumes } from "./auth.js";
 import { cloudSqlProxySidecar } from "./cloud-sql-proxy.js";
+import { metricsArgs } from "./monitoring.js";
+import { poolEnv, uvicornArgs } from "./tuning.js";
 import { CONTAINER_PORT, mlflowContainer, PORT_NAME, podBasics, server, tmpVolume } from "./pod.js";
 
 export const MLFLOW_CONTAINER = "mlflow";
@@ -35,6 +38,9 @@ export function serverArgs(config: ResolvedConfig): string[] {
     "--serve-artifacts",
     `--artifacts-destination=gs://${config.artifacts.bucket}`,
     `--workers=${s.workers}`,
+    ...authServerArgs(config),
+    ...metricsArgs(config),
+    ...uvicornArgs(config),
   ];
 }
 
@@ -78,7 +84,10 @@ export function buildServerDeployment(config: ResolvedConfig): IDeployment {
               env: [
                 { name: "MLFLOW_SERVER_ALLOWED_HOSTS", value: allowedHosts(config).join(",") },
                 ...(cors.length > 0 ? [{ name: "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS", value: cors.join(",") }] : []),
+                ...authServerEnv(config),
+                ...poolEnv(config),
               ],
+              volumeMounts: authVolumeMounts(config),
               ports: [{ name: PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }],
               startupProbe: { ...healthProbe(), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
               readinessProbe: { ...healthProbe(), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
@@ -87,7 +96,7 @@ export function buildServerDeployment(config: ResolvedConfig): IDeployment {
             }),
           ],
           ...(isHighlyAvailable(s) ? { topologySpreadConstraints: spread(config) } : {}),
-          volumes: [tmpVolume(s.tmpSizeLimit)],
+          volumes: [tmpVolume(s.tmpSizeLimit), ...authVolumes(config)],
         },
       },
     },

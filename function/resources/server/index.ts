@@ -5,11 +5,15 @@
  * spec.server is absent.
  */
 import type { ResolvedConfig } from "../../config/types.js";
-import { CONFIG_CONNECTOR_WAVES, SYNC_WAVES } from "../meta.js";
+import { AUTH_KINDS, buildAuthExternalSecret, buildIapOAuthExternalSecret } from "./auth.js";
+import { BACKEND_CONFIG_KINDS, buildBackendConfig } from "./backend-config.js";
+import { MIGRATION_WAVE, SERVER_WAVE, SYNC_WAVES } from "../meta.js";
 import type { OwnedKind, ResourceModule } from "../registry.js";
 import { buildServerDeployment } from "./deployment.js";
+import { buildGatewayExposure, GATEWAY_KINDS } from "./gateway.js";
 import { buildServerIngress } from "./ingress.js";
 import { buildMigrationJob } from "./migration.js";
+import { buildPodMonitoring, MONITORING_KINDS } from "./monitoring.js";
 import { buildHorizontalPodAutoscaler, buildNetworkPolicy, buildPodDisruptionBudget } from "./policy.js";
 import { buildServerService } from "./service.js";
 
@@ -17,20 +21,21 @@ export function buildServer(config: ResolvedConfig): object[] {
   if (!config.server) return [];
   const objects: (object | undefined)[] = [
     buildNetworkPolicy(config),
+    buildAuthExternalSecret(config),
+    buildIapOAuthExternalSecret(config),
     buildMigrationJob(config),
     buildServerDeployment(config),
     buildServerService(config),
     buildServerIngress(config),
+    buildBackendConfig(config),
+    ...buildGatewayExposure(config),
     buildPodDisruptionBudget(config),
     buildHorizontalPodAutoscaler(config),
+    buildPodMonitoring(config),
   ];
   // buildAll copies what this returns (resources/index.ts), so shared sub-objects are fine here.
   return objects.filter((o): o is object => o !== undefined);
 }
-
-/** With spec.gcp.configConnector the migration and the server come one wave later (meta.ts). */
-const MIGRATION_WAVE = { plain: SYNC_WAVES.migration, configConnector: CONFIG_CONNECTOR_WAVES.migration };
-const SERVER_WAVE = { plain: SYNC_WAVES.server, configConnector: CONFIG_CONNECTOR_WAVES.server };
 
 const serverKind = (apiVersion: string, kind: string, wave: OwnedKind["wave"], description: string): OwnedKind => ({
   apiVersion,
@@ -71,6 +76,10 @@ export const server: ResourceModule = {
       SERVER_WAVE,
       "with spec.server.autoscaling: scales the server on CPU",
     ),
+    ...AUTH_KINDS,
+    ...BACKEND_CONFIG_KINDS,
+    ...GATEWAY_KINDS,
+    ...MONITORING_KINDS,
   ],
   build: buildServer,
 };

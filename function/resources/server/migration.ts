@@ -43,6 +43,7 @@
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { ResolvedConfig } from "../../config/types.js";
 import { labels, meta, syncWaves } from "../meta.js";
+import { authMigrationEnv } from "./auth.js";
 import { cloudSqlProxySidecar } from "./cloud-sql-proxy.js";
 import { mlflowContainer, podBasics, server, tmpVolume } from "./pod.js";
 
@@ -157,6 +158,52 @@ else
 fi
 `;
 
+/**
+ * With auth.mode basic-auth, run before the tracking schema's upgrade: create the auth
+ * database on the tracking database's server when it is missing (PostgreSQL has no CREATE
+ * DATABASE IF NOT EXISTS, and neither engine runs it inside a transaction, hence the catalog
+ * query and AUTOCOMMIT; the name is quoted by the dialect), then bring it to the auth store's
+ * latest revision with MLflow's own function (mlflow/server/auth/db/utils.py, migrate(engine,
+ * revision), which the auth store's init_db calls through migrate_if_needed). The database user
+ * needs the right to create databases (on Cloud SQL, the built-in users have it).
+ */
+export const AUTH_MIGRATION_SCRIPT = `python - <<'PY'
+import os
+
+import sqlalchemy
+from mlflow.server.auth.db import utils as auth_db
+from mlflow.store.db.utils import create_sqlalchemy_engine_with_retry
+
+auth_url = os.environ["MLFLOW_AUTH_DATABASE_URL"]
+name = sqlalchemy.engine.make_url(auth_url).database
+server = create_sqlalchemy_engine_with_retry(os.environ["MLFLOW_BACKEND_STORE_URI"])
+if server.dialect.name == "postgresql":
+    query = "SELECT 1 FROM pg_database WHERE datname = :name"
+else:
+    query = "SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"
+with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    if conn.execute(sqlalchemy.text(query), {"name": name}).first() is None:
+        print(f"mlflow-infra: creating the auth database {name}", flush=True)
+        conn.execute(sqlalchemy.text("CREATE DATABASE " + server.dialect.identifier_preparer.quote_identifier(name)))
+server.dispose()
+engine = create_sqlalchemy_engine_with_retry(auth_url)
+print(f"mlflow-infra: migrating the auth database {name}", flush=True)
+auth_db.migrate(engine, "head")
+engine.dispose()
+PY
+`;
+
+/** Where the tracking schema's upgrade starts in MIGRATION_SCRIPT (after its checks). */
+const UPGRADE_STEP = 'if mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"; then';
+
+/** The Job's script: the tracking schema's, with the auth database's step just before its upgrade. */
+export function migrationScript(basicAuth: boolean): string {
+  if (!basicAuth) return MIGRATION_SCRIPT;
+  const at = MIGRATION_SCRIPT.indexOf(UPGRADE_STEP);
+  if (at < 0) throw new Error("the migration script has no upgrade step to put the auth database's before");
+  return MIGRATION_SCRIPT.slice(0, at) + AUTH_MIGRATION_SCRIPT + MIGRATION_SCRIPT.slice(at);
+}
+
 export const MIGRATION_HOOK_ANNOTATIONS = {
   "argocd.argoproj.io/hook": "Sync",
   "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
@@ -194,7 +241,8 @@ export function buildMigrationJob(config: ResolvedConfig): IJob {
             mlflowContainer(config, s, {
               name: "migrate",
               command: ["sh", "-c"],
-              args: [MIGRATION_SCRIPT],
+              args: [migrationScript(s.auth.mode === "basic-auth")],
+              env: authMigrationEnv(config),
               resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
             }),
           ],

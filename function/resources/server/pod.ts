@@ -81,9 +81,15 @@ export function podBasics(config: ResolvedConfig, s: ResolvedServer) {
 export function mlflowContainer(
   config: ResolvedConfig,
   s: ResolvedServer,
-  spec: Pick<IContainer, "name" | "command" | "args" | "ports" | "startupProbe" | "readinessProbe" | "livenessProbe" | "resources"> & { env?: IEnvVar[] },
+  spec: Pick<
+    IContainer,
+    "name" | "command" | "args" | "ports" | "startupProbe" | "readinessProbe" | "livenessProbe" | "resources"
+  > & {
+    env?: IEnvVar[];
+    volumeMounts?: IVolumeMount[];
+  },
 ): IContainer {
-  const { name, command, args, env = [], ...rest } = spec;
+  const { name, command, args, env = [], volumeMounts = [], ...rest } = spec;
   return {
     name,
     image: s.image,
@@ -93,6 +99,6 @@ export function mlflowContainer(
     env: [...mlflowEnv(config), ...env],
     ...rest,
     securityContext: restrictedSecurityContext(s.runAsUser),
-    volumeMounts: [tmpMount],
+    volumeMounts: [tmpMount, ...volumeMounts],
   };
 }

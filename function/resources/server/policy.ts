@@ -9,9 +9,12 @@
  * - NetworkPolicy for the server and migration pods, in wave 0 so it is in force before
  *   either starts:
  *   ingress: port 5000 from the ingress controller's namespace (with an ingress served by a
- *   controller in the cluster), or, with GKE's own Ingress (className gce or gce-internal),
- *   from Google's load balancer ranges (GOOGLE_LB_RANGES) and, for gce-internal, the
- *   proxy-only subnet; from the instance's own namespace and from clientNamespaces;
+ *   controller in the cluster), or, behind a Gateway or GKE's own Ingress (className gce or
+ *   gce-internal), from Google's load balancer ranges (GOOGLE_LB_RANGES) and, for an internal
+ *   load balancer (gce-internal, gke-l7-rilb), the proxy-only subnet; from clientNamespaces;
+ *   and from the instance's own namespace unless auth.mode is iap (the check is in the load
+ *   balancer, so nothing else may reach the pods); with metrics, from Managed Prometheus'
+ *   collectors (monitoring.ts);
  *   egress: DNS (53 UDP/TCP) to kube-dns, NodeLocal DNSCache (169.254.20.10) and the GKE
  *   metadata server (169.254.169.254, the resolver with Cloud DNS for GKE); the GKE metadata
  *   server for Workload Identity tokens, per GKE's Workload Identity docs:
@@ -29,6 +32,7 @@ import type { GoogleApiAccess, ResolvedConfig, ResolvedServer } from "../../conf
 import { meta, selectorLabels, SYNC_WAVES, syncWaves } from "../meta.js";
 import { CLOUD_SQL_SERVER_PORT } from "./cloud-sql-proxy.js";
 import { isHighlyAvailable } from "./deployment.js";
+import { scraperSources } from "./monitoring.js";
 import { CONTAINER_PORT, server } from "./pod.js";
 
 export function buildPodDisruptionBudget(config: ResolvedConfig): IPodDisruptionBudget | undefined {
@@ -103,11 +107,35 @@ const namespace = (name: string): INetworkPolicyPeer => ({ namespaceSelector: { 
 const ipBlock = (cidr: string): INetworkPolicyPeer => ({ ipBlock: { cidr } });
 const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
 
-/** Where the ingress's traffic comes from: a controller's pods, or Google's load balancers. */
-function ingressSources(className: string | undefined, policy: ResolvedServer["networkPolicy"]): INetworkPolicyPeer[] {
-  if (className === undefined) return [];
-  if (!isGkeIngressClass(className)) return [namespace(policy.ingressControllerNamespace)];
-  return [...GOOGLE_LB_RANGES, ...(className === "gce-internal" ? policy.proxyOnlySubnetCidrs : [])].map(ipBlock);
+/**
+ * Where the load balancer's traffic comes from: nothing without a gateway or ingress; an
+ * in-cluster controller's pods (an ingress of another class than gce or gce-internal); or
+ * Google's load balancers (a Gateway, or GKE's own Ingress), plus the proxy-only subnet when
+ * the load balancer is internal (gce-internal, gke-l7-rilb, a shared Gateway marked internal).
+ */
+function loadBalancerSources(s: ResolvedServer): INetworkPolicyPeer[] {
+  if (!s.gateway && !s.ingress) return [];
+  if (s.ingress && !isGkeIngressClass(s.ingress.className)) {
+    return [namespace(s.networkPolicy.ingressControllerNamespace)];
+  }
+  return loadBalancerCidrs(s).map(ipBlock);
+}
+
+/** Where Google's load balancer connects from: its ranges, and the proxy-only subnet when it is internal. */
+export function loadBalancerCidrs(s: ResolvedServer): string[] {
+  return [...GOOGLE_LB_RANGES, ...(s.exposure === "internal" ? s.networkPolicy.proxyOnlySubnetCidrs : [])];
+}
+
+/**
+ * Who may open port 5000. With auth.mode iap the server checks nothing itself (the identity
+ * check is in the load balancer), so only the load balancer's sources, and the
+ * clientNamespaces the config names (validation warns that they bypass IAP); not the
+ * instance's own namespace. With basic-auth or none, the instance's namespace too.
+ */
+function ingressSources(config: ResolvedConfig, s: ResolvedServer): INetworkPolicyPeer[] {
+  const clients = [...s.networkPolicy.clientNamespaces.map(namespace), ...scraperSources(config)];
+  if (s.auth.mode === "iap") return [...loadBalancerSources(s), ...clients];
+  return [...loadBalancerSources(s), { podSelector: {} }, ...clients];
 }
 
 export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | undefined {
@@ -115,7 +143,7 @@ export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | und
   const policy = s.networkPolicy;
   if (!policy.enabled) return undefined;
   const selector = selectorLabels(config);
-  const from: INetworkPolicyPeer[] = [...ingressSources(s.ingress?.className, policy), { podSelector: {} }, ...policy.clientNamespaces.map(namespace)];
+  const from: INetworkPolicyPeer[] = ingressSources(config, s);
   const ingress: INetworkPolicyIngressRule[] = [{ from, ports: [tcp(CONTAINER_PORT)] }];
   const dbPort = s.cloudSqlProxy ? CLOUD_SQL_SERVER_PORT : config.database.port;
   const egress: INetworkPolicyEgressRule[] = [
