@@ -24,6 +24,7 @@ import { resolve } from "../function/config/defaults.js";
 import type { MlflowConfig } from "../function/config/types.js";
 import { processResourceList } from "../function/processor.js";
 import { ownedBy } from "../function/resources/index.js";
+import { databaseTemplate } from "../function/resources/secrets.js";
 import { DEPLOY, yamlFile } from "./helpers/argocd.js";
 import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 import { allSchemaErrors, schemaErrors } from "./helpers/schemas.js";
@@ -35,6 +36,8 @@ type Obj = KubeObject & {
 type Config = { apiVersion: string; kind: string; metadata: Record<string, any>; spec: Record<string, any> };
 
 const PROXY = "zenml-470505:australia-southeast1:zenml-mysql";
+/** The seed's connection secret, whose database name the URL template checks. */
+const DB_SECRET = "zenml-mlflow-db-connection";
 
 function seed(mutate: (c: Config) => void = () => {}): Config {
   const c: Config = {
@@ -473,7 +476,7 @@ describe("databaseAuth", () => {
     expect(es.spec.target.template.data).not.toHaveProperty("password");
     expect(es.spec.target.template.data.username).toBe("zenml-mlflow");
     expect(es.spec.target.template.data["connection-url"]).toBe(
-      "mysql+pymysql://zenml-mlflow@127.0.0.1:3306/{{ .database }}",
+      `mysql+pymysql://zenml-mlflow@127.0.0.1:3306/${databaseTemplate(DB_SECRET)}`,
     );
     expect(es.spec.data.map((d: any) => d.remoteRef.key)).toEqual([
       "zenml-mlflow-db-connection",
@@ -486,10 +489,10 @@ describe("databaseAuth", () => {
   });
 
   test("iam (PostgreSQL): the user is the email without .gserviceaccount.com, URL-encoded in the URL", () => {
-    const objs = objects(seed((c) => (iam(c), (c.spec.database = { driver: "pg8000" }))));
+    const objs = objects(seed((c) => (iam(c), (c.spec.database = { driver: "psycopg2" }))));
     expect(one(objs, "SQLUser").spec.resourceID).toBe("zenml-mlflow@zenml-470505.iam");
     expect(one(objs, "ExternalSecret").spec.target.template.data["connection-url"]).toBe(
-      "postgresql+pg8000://zenml-mlflow%40zenml-470505.iam@127.0.0.1:5432/{{ .database }}",
+      `postgresql+psycopg2://zenml-mlflow%40zenml-470505.iam@127.0.0.1:5432/${databaseTemplate(DB_SECRET)}`,
     );
   });
 });
@@ -730,7 +733,7 @@ const BAD: BadCase[] = [
     name: "iam on PostgreSQL with a user name over 63 characters",
     config: seed((c) => {
       iam(c);
-      c.spec.database = { driver: "pg8000" };
+      c.spec.database = { driver: "psycopg2" };
       c.spec.gcp.serviceAccount = `m${"x".repeat(29)}@p${"y".repeat(29)}.iam.gserviceaccount.com`;
     }),
     path: "spec.gcp.serviceAccount",
@@ -788,7 +791,6 @@ describe("bad configConnector input", () => {
       "spec.gcp.configConnector.databaseUser",
       "is not used with databaseAuth iam",
     ],
-    ["no gcp.cluster", (c) => delete c.spec.gcp.cluster, "spec.gcp.cluster", "the ESO controller's own identity"],
   ])("warning: %s", (_name, mutate, path, words) => {
     const r = render(seed(mutate));
     expect(r.ok).toBe(true);

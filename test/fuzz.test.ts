@@ -139,9 +139,54 @@ function keepConfigConnectorRules(config: Drawn): Drawn {
   return c;
 }
 
+/**
+ * The server's cross-field rules, likewise (validate.ts and its exposure, operations and
+ * Kubernetes rules): one exposure, metrics without basic-auth, a driver the stock image carries,
+ * CPU requests and ordered bounds for the autoscaler, a separate SecretStore identity only with
+ * gcp.cluster and its own Kubernetes account.
+ */
+/** The network address of an IPv4 CIDR: 10.42.0.1/24 -> 10.42.0.0/24. */
+function networkOf(cidr: string): string {
+  const [ip, bits] = cidr.split("/");
+  const n = ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const mask = Number(bits) === 0 ? 0 : 2 ** 32 - 2 ** (32 - Number(bits));
+  const net = Number((BigInt(n) & BigInt(mask)).toString());
+  return `${[24, 16, 8, 0].map((shift) => Math.floor(net / 2 ** shift) % 256).join(".")}/${bits}`;
+}
+
+function keepServerRules(config: Drawn): Drawn {
+  const c = structuredClone(config) as Drawn & { spec: { externalSecrets?: any; database?: any } };
+  const es = c.spec.externalSecrets;
+  if (es?.serviceAccount !== undefined) c.spec.gcp.cluster ??= { name: "fuzz", location: "us-central1" };
+  if (es?.gcpServiceAccount !== undefined && es.serviceAccount === undefined) delete es.gcpServiceAccount;
+  const s = c.spec.server;
+  if (!s) return c;
+  if (s.gateway && s.ingress) delete s.ingress;
+  // Requests within limits (the API server's rule), CIDRs without host bits (kube-rules.ts).
+  for (const container of [s, s.cloudSqlProxy]) {
+    const { requests, limits } = container?.resources ?? {};
+    if (requests && limits) for (const k of Object.keys(limits)) if (requests[k] !== undefined) requests[k] = limits[k];
+  }
+  const policy = s.networkPolicy;
+  for (const key of ["databaseCidrs", "proxyOnlySubnetCidrs"]) {
+    if (policy?.[key]) policy[key] = [...new Set((policy[key] as string[]).map(networkOf))];
+  }
+  // basic-auth (explicit, or the default behind a non-GKE Ingress) hides the metrics endpoint.
+  if (s.metrics && s.auth?.mode !== "iap" && s.auth?.mode !== "none") s.metrics.enabled = false;
+  const driver = c.spec.database?.driver;
+  if (!s.customImage && driver !== undefined && !["pymysql", "psycopg2"].includes(driver)) c.spec.database.driver = "pymysql";
+  if (s.autoscaling) {
+    for (const container of [s, s.cloudSqlProxy]) {
+      if (container?.resources) container.resources.requests = { cpu: "100m", ...container.resources.requests };
+    }
+    if ((s.autoscaling.minReplicas ?? 1) > s.autoscaling.maxReplicas) s.autoscaling.minReplicas = s.autoscaling.maxReplicas;
+  }
+  return c;
+}
+
 const structuredConfig = fc
   .tuple(drawnConfig, fc.integer({ min: 0, max: 3 }))
-  .map(([c, n]) => (n === 0 ? c : keepConfigConnectorRules(c as Drawn)));
+  .map(([c, n]) => (n === 0 ? c : keepServerRules(keepConfigConnectorRules(c as Drawn))));
 
 test("the structured configs cover every field of the schema", () => {
   const seen = new Set<string>();

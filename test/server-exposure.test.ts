@@ -20,7 +20,7 @@ const internal = { host: "mlflow.corp.example.com", className: "gke-l7-rilb" as 
 const annotations = (o: Obj) => (o.metadata?.annotations ?? {}) as Record<string, string>;
 const kinds = (out: Obj[]) => out.map((o) => o.kind);
 const named = (out: Obj[], kind: string) => out.filter((o) => o.kind === kind);
-const from = (out: Obj[]) => find(out, "NetworkPolicy").spec.ingress[0].from;
+const from = (out: Obj[]) => find(out, "NetworkPolicy", "mlflow").spec.ingress[0].from;
 
 function run(server: Record<string, unknown>) {
   const config = withServer(server as Partial<ServerSpec>);
@@ -251,21 +251,26 @@ describe("basic-auth", () => {
 
   test("the ExternalSecret assembles the INI from Secret Manager, every '%' doubled for configparser", () => {
     const ini: string = secret.spec.target.template.data["basic_auth.ini"];
+    const url: string = secret.spec.target.template.data["auth-database-url"];
+    // The URL: encoded credentials, the host and port as the tracking URL checks them (secrets.ts).
+    expect(url).toMatch(/^mysql\+pymysql:\/\/{{ \.username \| urlquery \| replace "\+" "%20" }}:{{ \.password /);
+    expect(url).toContain("{{ if regexMatch");
+    expect(url.endsWith("/mlflow_users")).toBe(true);
+    // In the INI, every action that writes a value doubles its '%'; the checks around them stay as they are.
+    const escaped = url.replace(/{{ \.[^}]* }}/g, (action) => action.replace(/ }}$/, ' | replace "%" "%%" }}'));
+    expect(escaped).not.toBe(url);
     expect(ini.split("\n")).toEqual([
       "[mlflow]",
       "default_permission = READ",
-      'database_uri = mysql+pymysql://{{ .username | urlquery | replace "+" "%20" | replace "%" "%%" }}:' +
-        '{{ .password | urlquery | replace "+" "%20" | replace "%" "%%" }}@' +
-        '{{ .host | replace "%" "%%" }}:{{ .port | replace "%" "%%" }}/mlflow_users',
+      `database_uri = ${escaped}`,
       "admin_username = admin",
       'admin_password = {{ .adminPassword | replace "%" "%%" }}',
       "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
       "",
     ]);
-    expect(secret.spec.target.template.data["auth-database-url"]).toBe(
-      'mysql+pymysql://{{ .username | urlquery | replace "+" "%20" }}:' +
-        '{{ .password | urlquery | replace "+" "%20" }}@{{ .host }}:{{ .port }}/mlflow_users',
-    );
+    for (const action of ini.match(/{{ [^}]* }}/g) ?? []) {
+      expect([action, action.startsWith("{{ .") === action.endsWith('| replace "%" "%%" }}')]).toEqual([action, true]);
+    }
     expect(secret.spec.data.map((d: any) => [d.secretKey, d.remoteRef.key])).toContainEqual([
       "adminPassword",
       "zenml-mlflow-admin-password",
@@ -275,7 +280,7 @@ describe("basic-auth", () => {
   test("the default auth database is the tracking database's name with _auth", () => {
     const url = named(render(withServer({ gateway: shared, auth: { mode: "basic-auth" } })), "ExternalSecret")[1].spec
       .target.template.data["auth-database-url"];
-    expect(url.endsWith("/{{ .database }}_auth")).toBe(true);
+    expect(url).toMatch(/\/{{ if regexMatch `[^`]*` \.database }}{{ \.database }}{{ else }}{{ fail `[^`]*` }}{{ end }}_auth$/);
   });
 
   test("the migration Job creates and migrates the auth database before the tracking schema's upgrade", () => {
@@ -287,7 +292,7 @@ describe("basic-auth", () => {
     const script: string = job.args[0];
     expect(script).toBe(migrationScript(true));
     expect(script.indexOf(AUTH_MIGRATION_SCRIPT)).toBeGreaterThan(0);
-    expect(script.indexOf(AUTH_MIGRATION_SCRIPT)).toBeLessThan(script.indexOf("exec mlflow db upgrade"));
+    expect(script.indexOf(AUTH_MIGRATION_SCRIPT)).toBeLessThan(script.indexOf('if mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"'));
     expect(migrationScript(false)).toBe(MIGRATION_SCRIPT);
   });
 

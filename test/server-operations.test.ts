@@ -47,7 +47,7 @@ describe("metrics", () => {
   });
 
   test("the NetworkPolicy admits the managed collectors' namespaces", () => {
-    const from = find(out, "NetworkPolicy").spec.ingress[0].from;
+    const from = find(out, "NetworkPolicy", "mlflow").spec.ingress[0].from;
     for (const ns of ["gmp-system", "gke-gmp-system"]) {
       expect(from).toContainEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
     }

@@ -26,9 +26,10 @@ export function render(config: MlflowConfig): Obj[] {
   return buildAll(resolve(config)) as Obj[];
 }
 
-export function find(objects: Obj[], kind: string): Obj {
-  const o = objects.find((x) => x.kind === kind);
-  if (!o) throw new Error(`no ${kind} in ${objects.map((x) => x.kind).join(", ")}`);
+/** The first object of `kind` (and `name`, when given). */
+export function find(objects: Obj[], kind: string, name?: string): Obj {
+  const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata?.name === name));
+  if (!o) throw new Error(`no ${kind}${name ? ` ${name}` : ""} in ${objects.map((x) => x.kind).join(", ")}`);
   return o;
 }
 
