@@ -106,6 +106,10 @@ const SHAPES: [string, Config][] = [
     seed((c) => (c.spec.artifacts = { bucket: "zenml_ml.artifacts" })),
   ],
   [
+    "a SecretStore identity of its own",
+    seed((c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", gcpServiceAccount: "zenml-mlflow-secrets" })),
+  ],
+  [
     "instance and service account in other projects",
     seed((c) => {
       c.spec.gcp.configConnector.sqlInstance.projectId = "zenml-data-470505";
@@ -150,12 +154,12 @@ describe.each(SHAPES)("%s", (_name, config) => {
     );
   });
 
-  test("the Google service account is the one the Workload Identity annotation names", () => {
-    const gsa = one(objs, "IAMServiceAccount");
-    const ksa = one(objs, "ServiceAccount");
-    const project = gsa.metadata.annotations!["cnrm.cloud.google.com/project-id"];
-    const email = `${gsa.spec.resourceID}@${project}.iam.gserviceaccount.com`;
-    expect(ksa.metadata.annotations!["iam.gke.io/gcp-service-account"]).toBe(email);
+  test("each Google service account is the one a Workload Identity annotation names", () => {
+    const emails = (o: Obj) => `${o.spec.resourceID}@${o.metadata.annotations!["cnrm.cloud.google.com/project-id"]}.iam.gserviceaccount.com`;
+    const annotated = objs.filter((o) => o.kind === "ServiceAccount").map((o) => o.metadata.annotations!["iam.gke.io/gcp-service-account"]);
+    const gsas = objs.filter((o) => o.kind === "IAMServiceAccount").map(emails);
+    expect(gsas.length).toBeGreaterThan(0);
+    expect([...new Set(annotated)].sort()).toEqual(gsas.sort());
   });
 });
 
@@ -320,6 +324,36 @@ test("the grants with databaseAuth iam, by resource: exactly these (no user or p
       `roles/secretmanager.secretAccessor on SecretManagerSecret zenml-mlflow-db-connection to ${SA}`,
     ].sort(),
   );
+});
+
+test("a SecretStore identity of its own: only its Google service account reads the secrets", () => {
+  const objs = objects(
+    seed((c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", gcpServiceAccount: "zenml-mlflow-secrets" })),
+  );
+  const STORE = "serviceAccount:zenml-mlflow-secrets@zenml-470505.iam.gserviceaccount.com";
+  expect(grants(objs).sort()).toEqual(
+    [
+      WORKLOAD_IDENTITY,
+      "roles/iam.workloadIdentityUser on IAMServiceAccount zenml-mlflow-secrets to " +
+        "serviceAccount:zenml-470505.svc.id.goog[mlflow/mlflow-secrets]",
+      `roles/storage.objectAdmin on StorageBucket zenml-mlflow-artifacts to ${SA}`,
+      `roles/cloudsql.client on Project projects/zenml-470505 ${ONLY_INSTANCE} to ${SA}`,
+      `roles/secretmanager.secretAccessor on SecretManagerSecret zenml-mlflow-db-user to ${STORE}`,
+      `roles/secretmanager.secretAccessor on SecretManagerSecret zenml-mlflow-db-password to ${STORE}`,
+      `roles/secretmanager.secretAccessor on SecretManagerSecret zenml-mlflow-db-connection to ${STORE}`,
+    ].sort(),
+  );
+  const accounts = objs.filter((o) => o.kind === "IAMServiceAccount").map((o) => o.spec.resourceID);
+  expect(accounts.sort()).toEqual(["zenml-mlflow", "zenml-mlflow-secrets"]);
+});
+
+test("a separate SecretStore account on the instance's Google account: a second Workload Identity member", () => {
+  const objs = objects(seed((c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets" })));
+  expect(grants(objs)).toContain(
+    "roles/iam.workloadIdentityUser on IAMServiceAccount zenml-mlflow to " +
+      "serviceAccount:zenml-470505.svc.id.goog[mlflow/mlflow-secrets]",
+  );
+  expect(objs.filter((o) => o.kind === "IAMServiceAccount")).toHaveLength(1);
 });
 
 test("the Workload Identity member follows spec.namespace, serviceAccountName and the cluster's project", () => {

@@ -8,7 +8,7 @@ import type { ResolvedConfig } from "../../config/types.js";
 import { CONFIG_CONNECTOR_WAVES, type SyncWave } from "../meta.js";
 import type { OwnedKind, ResourceModule } from "../registry.js";
 import { CNRM_API, cnrmMeta, type CnrmObject, configConnector } from "./common.js";
-import { buildGoogleServiceAccount, buildWorkloadIdentityMember } from "./identity.js";
+import { buildGoogleServiceAccount, buildStoreIdentity, buildWorkloadIdentityMember } from "./identity.js";
 import { buildSecretAccessors, buildSecretManagerSecrets } from "./secrets.js";
 import { buildCloudSqlMembers, buildSqlDatabase, buildSqlUser } from "./sql.js";
 import { buildArtifactBucket, buildBucketMember } from "./storage.js";
@@ -37,6 +37,7 @@ export function buildConfigConnector(config: ResolvedConfig): CnrmObject[] {
     buildSqlUser(config),
     ...buildSecretManagerSecrets(config),
     buildWorkloadIdentityMember(config),
+    ...buildStoreIdentity(config),
     buildBucketMember(config),
     ...buildCloudSqlMembers(config),
     ...buildSecretAccessors(config),

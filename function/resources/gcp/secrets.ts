@@ -1,7 +1,8 @@
 /**
  * The Secret Manager secrets the ExternalSecret reads, with automatic replication, kept when
  * the object is deleted (their versions hold values a person added), and
- * roles/secretmanager.secretAccessor for the instance's service account on each secret only.
+ * roles/secretmanager.secretAccessor on each secret only, for the service account that reads them:
+ * the SecretStore's own when spec.externalSecrets gives it one, else the instance's.
  * No version is generated: values never pass through Git (docs/gcp.md says how to add them).
  * With databaseAuth iam there is no password, and the user name derives from the service
  * account: only the connection secret is generated.
@@ -12,6 +13,7 @@
  */
 import type { ResolvedConfig } from "../../config/types.js";
 import { CONFIG_CONNECTOR_WAVES } from "../meta.js";
+import { secretReaderEmail } from "./identity.js";
 import { CNRM_API, cnrmMeta, type CnrmObject, configConnector, policyMember, serviceAccountMember } from "./common.js";
 
 /** The secrets in use, as [object name suffix, secret id]. */
@@ -44,7 +46,7 @@ export function buildSecretAccessors(config: ResolvedConfig): CnrmObject[] {
   return managedSecrets(config).map(([suffix]) =>
     policyMember(config, `${config.name}-${suffix}-accessor`, CONFIG_CONNECTOR_WAVES.iam, {
       role: "roles/secretmanager.secretAccessor",
-      member: serviceAccountMember(config.gcp.serviceAccountEmail),
+      member: serviceAccountMember(secretReaderEmail(config)),
       resourceRef: { kind: "SecretManagerSecret", name: `${config.name}-${suffix}` },
     }),
   );
