@@ -59,7 +59,7 @@ function seed(mutate: (c: Config) => void = () => {}): Config {
 
 const iam = (c: Config) => {
   c.spec.gcp.configConnector.databaseAuth = "iam";
-  c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.17.0-full", cloudSqlProxy: { instanceConnectionName: PROXY } };
+  c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.10.0-full", cloudSqlProxy: { instanceConnectionName: PROXY } };
 };
 
 function render(config: Config) {
@@ -414,7 +414,7 @@ function waveProblems(objs: Obj[]): string[] {
 }
 
 test("the wave check fails on a user beside the ExternalSecret or migration, a member beside its resource", () => {
-  const objs = objects(seed((c) => (c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.17.0-full" })));
+  const objs = objects(seed((c) => (c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.10.0-full" })));
   const set = (name: string, w: string) => {
     const copy = structuredClone(objs);
     copy.find((o) => o.metadata.name === name)!.metadata.annotations!["argocd.argoproj.io/sync-wave"] = w;
@@ -436,7 +436,7 @@ test("the wave check fails on a user beside the ExternalSecret or migration, a m
 });
 
 test("waves: the Google Cloud objects, then the ESO objects, the password user, the migration and the server", () => {
-  const objs = objects(seed((c) => (c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.17.0-full" })));
+  const objs = objects(seed((c) => (c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.10.0-full" })));
   const byKind = (kind: string) => [...new Set(objs.filter((o) => o.kind === kind).map(wave))];
   expect(
     Object.fromEntries(
@@ -480,7 +480,7 @@ describe("databaseAuth", () => {
       seed(
         (c) =>
           (c.spec.server = {
-            image: "ghcr.io/mlflow/mlflow:v3.17.0-full",
+            image: "ghcr.io/mlflow/mlflow:v3.10.0-full",
             cloudSqlProxy: { instanceConnectionName: PROXY },
           }),
       ),
@@ -609,7 +609,7 @@ test("the CRD check rejects a misspelt field, an unserved version, a bad role, a
 
 test("without configConnector nothing of Config Connector is generated, and the waves stay 0-3", () => {
   const plain = objects(
-    seed((c) => (delete c.spec.gcp.configConnector, (c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.17.0-full" }))),
+    seed((c) => (delete c.spec.gcp.configConnector, (c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.10.0-full" }))),
   );
   expect(cnrm(plain)).toEqual([]);
   expect([...new Set(plain.map(wave).filter((w) => !Number.isNaN(w)))].sort()).toEqual([0, 1, 2, 3]);
@@ -743,7 +743,7 @@ const BAD: BadCase[] = [
     config: seed(
       (c) => (
         (c.spec.gcp.configConnector.databaseAuth = "iam"),
-        (c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.17.0-full" })
+        (c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.10.0-full" })
       ),
     ),
     path: "spec.server.cloudSqlProxy",

@@ -417,7 +417,7 @@ describe("legal but risky values are warnings", () => {
 
   /** A server whose NetworkPolicy is narrowed, so that only the warning under test shows. */
   const narrowServer = {
-    image: `ghcr.io/mlflow/mlflow:v3.17.0-full@sha256:${"0".repeat(64)}`,
+    image: `ghcr.io/mlflow/mlflow:v3.10.0-full@sha256:${"0".repeat(64)}`,
     networkPolicy: { googleApis: "private", databaseCidrs: ["10.20.0.0/16"] },
   };
   const project = { ...argocd, project: "mlflow" };
