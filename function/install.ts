@@ -19,6 +19,8 @@ export interface InstallOutcome {
 /** Whether this process is the Node single executable (node:sea exists from Node 20.12). */
 export function isSingleExecutable(): boolean {
   try {
+    // A lazy require: node:sea only exists in Node 20.12 and later, and only matters here.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require("node:sea") as { isSea(): boolean }).isSea();
   } catch {
     return false;

@@ -111,6 +111,8 @@ function readStdin(): string {
  */
 function stdinIsTerminal(): boolean {
   try {
+    // A lazy require: loading node:tty costs start-up time, and only a terminal needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return fstatSync(0).isCharacterDevice() && (require("node:tty") as typeof import("node:tty")).isatty(0);
   } catch {
     return false;

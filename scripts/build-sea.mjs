@@ -86,7 +86,7 @@ const postject = spawnSync(
 );
 const noise = /^warning: Can't find string offset for section name/;
 const banner = /^(Start injection|💉 Injection done)/;
-const plain = `${postject.stdout}${postject.stderr}`.replace(/\x1b\[[0-9;]*m/g, "");
+const plain = `${postject.stdout}${postject.stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
 process.stderr.write(plain.split("\n").filter((l) => l.trim() !== "" && !noise.test(l) && !banner.test(l)).map((l) => `${l}\n`).join(""));
 if (postject.status !== 0) throw new Error(`postject failed with exit ${postject.status}`);
 step("injected the blob with postject");

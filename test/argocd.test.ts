@@ -510,8 +510,8 @@ describe("rendering as Argo CD does, with the single executable on PATH and no n
     expect(out).toBe(execRoot.stream);
   });
 
-  test("README.md's commands: the parent is applied from deploy/argocd/parent, and its `kustomize build ... deploy/argocd/root` line, run from a fresh checkout's root, renders the root's Applications", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  test("docs/argocd.md's commands: the parent is applied from deploy/argocd/parent, and its `kustomize build ... deploy/argocd/root` line, run from a fresh checkout's root, renders the root's Applications", () => {
+    const readme = readFileSync(join(ROOT, "docs/argocd.md"), "utf8");
     expect(readme).toMatch(new RegExp(`^kubectl apply -f ${relative(ROOT, PARENT_FILE).replace(/\./g, "\\.")}\\s`, "m"));
     const line = /^(kustomize build [^|\n]*deploy\/argocd\/root)(?: \|[^\n]*)?$/m.exec(readme);
     expect(line).not.toBeNull();

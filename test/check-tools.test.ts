@@ -65,7 +65,7 @@ test("install-tools.sh fails, naming them, on a machine without kubectl and kpt"
   // Every program on this PATH but those two, in one folder of links.
   const bin = mkdtempSync(join(scratch, "path-"));
   for (const dir of toolEnv().PATH!.split(":").reverse()) {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(dir);
     } catch {

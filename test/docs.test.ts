@@ -1,10 +1,10 @@
-/** The README's field reference is generated from the schema and must be up to date. */
+/** The docs that derive from the code are current, and the README's commands are the ones CI and the CLI run. */
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./helpers/paths.js";
 
-test("README.md's MlflowConfig reference matches function/config/schema.ts", () => {
+test("docs/reference.md and the AppProject's kinds match the schema and the registry (npm run docs)", () => {
   expect(() => execFileSync("node", [join(ROOT, "scripts/gen-docs.mjs"), "--check"], { cwd: ROOT, stdio: "pipe" })).not.toThrow();
 });
 

@@ -108,8 +108,8 @@ describe("examples/kpt-package", () => {
     expect(metadata.examplePackageURLs).toEqual([expect.stringMatching(/\/examples\/kpt-package$/)]);
   });
 
-  test("README.md and the example's README show the commands this file runs", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  test("docs/kpt.md and the example's README show the commands this file runs", () => {
+    const readme = readFileSync(join(ROOT, "docs/kpt.md"), "utf8");
     const example = original.get("README.md")!;
     for (const text of [readme, example]) {
       expect(text).toMatch(/^kpt fn render \/tmp\/mlflow-pkg( +#.*)?$/m);

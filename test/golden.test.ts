@@ -1,7 +1,10 @@
 /**
  * Golden tests: each folder of test/golden holds config.yaml (the functionConfig), an
  * optional items.yaml (input items, multi-document) and expected.yaml (the whole output
- * ResourceList). UPDATE_GOLDEN=1 rewrites expected.yaml; review the diff like code.
+ * ResourceList). A folder whose config is refused holds the refusal instead: the results, the
+ * items unchanged, nothing generated (as kustomize's kyaml/fn/framework keeps error goldens), so
+ * that refusals are reviewed like outputs. UPDATE_GOLDEN=1 rewrites expected.yaml; review the
+ * diff like code.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -2,9 +2,6 @@
  * The secret-reader Role: what it grants, and who it is for (clients that read the secret
  * through the API as the instance's service account; the server's pods never use it).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT } from "./helpers/paths.js";
 import { find, podSpecs, render, withServer } from "./helpers/server.js";
 
 const objects = render(withServer());
@@ -23,10 +20,4 @@ test("the server's pods run as that account but take the secret from the kubelet
     expect([owner, refs]).toEqual([owner, ["mlflow-database-secret"]]);
   }
   expect(find(objects, "Deployment").spec.template.spec.volumes.some((v: any) => v.projected || v.secret)).toBe(false);
-});
-
-test("the README's Overview says whom the Role is for", () => {
-  const row = readFileSync(join(ROOT, "README.md"), "utf8").split("\n").find((l) => l.startsWith("| `Role` + `RoleBinding` | `mlflow-secret-reader` |"));
-  expect(row).toMatch(/through the Kubernetes API/);
-  expect(row).toMatch(/kubelet \(`secretKeyRef`\) and mount no token/);
 });

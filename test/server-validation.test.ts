@@ -4,7 +4,7 @@
  * risky values get warnings and render.
  */
 import { stringify } from "yaml";
-import { DEFAULTS } from "../function/config/defaults.js";
+import { mlflowConfigSchema } from "../function/config/schema.js";
 import { processResourceList } from "../function/processor.js";
 import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 import { withServer } from "./helpers/server.js";
@@ -79,8 +79,9 @@ test.each<[string, Server, string, RegExp]>([
   expect(hit?.message).toMatch(message);
 });
 
-test("the body size and /tmp limits default to DEFAULTS in the warning", () => {
-  const { maxBodySize, tmpSizeLimit } = DEFAULTS.server;
+test("the body size and /tmp limits default to the schema's defaults in the warning", () => {
+  const server = mlflowConfigSchema.properties.spec.properties.server.properties;
+  const [maxBodySize, tmpSizeLimit] = [server.ingress.properties.maxBodySize.default, server.tmpSizeLimit.default];
   const bigBody = run({ image, ingress: { host: "m.example.com", clusterIssuer: "le", maxBodySize: "10g" } });
   expect(bigBody.results.find((r) => r.field?.path === "spec.server.ingress.maxBodySize")?.message).toContain(`(10g) is larger than spec.server.tmpSizeLimit (${tmpSizeLimit})`);
   const smallTmp = run({ image, ingress: { host: "m.example.com", clusterIssuer: "le" }, tmpSizeLimit: "256Mi" });

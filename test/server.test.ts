@@ -2,15 +2,11 @@
  * The tracking server objects (spec.server): what each must carry, decision by decision.
  * Byte-for-byte output is in the golden folders test/golden/server-*.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { resolve } from "../function/config/defaults.js";
-import { mlflowConfigSchema } from "../function/config/schema.js";
 import { buildAll } from "../function/resources/index.js";
 import { allowedHosts, corsAllowedOrigins, serviceNames } from "../function/resources/server/allowed-hosts.js";
 import { MIGRATION_SCRIPT } from "../function/resources/server/migration.js";
 import { GKE_METADATA_SERVER, GOOGLE_API_CIDRS, GOOGLE_LB_RANGES } from "../function/resources/server/policy.js";
-import { ROOT } from "./helpers/paths.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
 import { find, IMAGE, podSpecs, render, withServer, type Obj } from "./helpers/server.js";
 
@@ -350,18 +346,6 @@ describe("NetworkPolicy", () => {
     for (const [googleApis, cidr] of [[undefined, "0.0.0.0/0"], ["any", "0.0.0.0/0"], ["private", "199.36.153.8/30"], ["restricted", "199.36.153.4/30"]] as const) {
       expect([googleApis, https(googleApis)]).toEqual([googleApis, [{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port: 443 }] }]]);
     }
-  });
-
-  test("the README and the schema say what the egress rules allow: 443 and the database port to any address by default", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const bullets = readme.slice(readme.indexOf("**NetworkPolicy.**"), readme.indexOf("**Ingress.**"));
-    expect(bullets).toMatch(/TCP 443[^;]*by default to any address \(`0\.0\.0\.0\/0`\)/);
-    for (const cidr of Object.values(GOOGLE_API_CIDRS)) expect(bullets).toContain(cidr);
-    expect(bullets).toMatch(/Its default, `0\.0\.0\.0\/0`, allows that port to any address/);
-    const policy = mlflowConfigSchema.properties.spec.properties.server.properties.networkPolicy.properties;
-    expect(policy.enabled.description).toContain("to any address unless googleApis narrows it");
-    expect(policy.databaseCidrs.description).toContain("allows that port to any address");
-    expect(`${policy.enabled.description} ${readme}`).not.toMatch(/only (to )?Google APIs/);
   });
 
   test("the database rule follows the driver and databaseCidrs", () => {

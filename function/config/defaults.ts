@@ -1,38 +1,35 @@
 /**
- * Defaults, in one place: the schema quotes them (`default:`), resolve() applies them.
- * resolve() expects a config that passed validation.
+ * Defaults: applyDefaults() fills in the schema's `default`s (schema.ts is their one source);
+ * resolve() adds the values that derive from several fields (names, secret ids, the bucket,
+ * the service account email). resolve() expects a config that passed validation.
  */
-import type { DatabaseDriver, GoogleApiAccess, MlflowConfig, ResolvedConfig, ResolvedServer, ServerSpec } from "./types.js";
+import { mlflowConfigSchema } from "./schema.js";
+import type { DatabaseDriver, Defaulted, MlflowConfig, ResolvedConfig, ResolvedServer } from "./types.js";
 
-export const DEFAULTS = {
-  driver: "pymysql" as DatabaseDriver,
-  refreshInterval: "1h",
-  esoNamespace: "external-secrets",
-  esoServiceAccount: "external-secrets",
-  argocd: {
-    path: ".",
-    targetRevision: "HEAD",
-    project: "default",
-    namespace: "argocd",
-    server: "https://kubernetes.default.svc",
-    syncWave: 3,
-  },
-  server: {
-    replicas: 1,
-    workers: 2,
-    resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "2Gi" } },
-    ingressClassName: "nginx",
-    maxBodySize: "1g",
-    targetCPUUtilizationPercentage: 75,
-    cloudSqlProxyImage: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.26.0",
-    cloudSqlProxyResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-    tmpSizeLimit: "4Gi",
-    runAsUser: 10001,
-    ingressControllerNamespace: "ingress-nginx",
-    googleApis: "any" as GoogleApiAccess,
-    databaseCidrs: ["0.0.0.0/0"],
-  },
-} as const;
+interface SchemaNode {
+  default?: unknown;
+  properties?: Record<string, SchemaNode>;
+}
+
+/**
+ * A copy of `value` with the schema's defaults filled in, at every depth: an absent property
+ * whose schema has a `default` gets a fresh copy of it, and present (or defaulted) objects are
+ * walked in turn, so `default: {}` on an object makes the defaults of its fields apply too.
+ * Values the user wrote are kept as they are.
+ */
+export function withDefaults<T>(schema: SchemaNode, value: T): T {
+  if (!schema.properties || typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [key, sub] of Object.entries(schema.properties)) {
+    if (out[key] === undefined && sub.default !== undefined) out[key] = structuredClone(sub.default);
+    if (out[key] !== undefined) out[key] = withDefaults(sub, out[key]);
+  }
+  return out as T;
+}
+
+export function applyDefaults(config: MlflowConfig): Defaulted {
+  return withDefaults(mlflowConfigSchema as unknown as SchemaNode, config) as unknown as Defaulted;
+}
 
 const MYSQL_PORT = 3306;
 const POSTGRESQL_PORT = 5432;
@@ -86,17 +83,16 @@ export function defaultBucket(config: MlflowConfig): string {
   return `${cloudPrefix(config)}${config.metadata.name}-artifacts`;
 }
 
-export function resolve(config: MlflowConfig): ResolvedConfig {
+export function resolve(input: MlflowConfig): ResolvedConfig {
+  const config = applyDefaults(input);
   const { spec } = config;
   const name = config.metadata.name;
-  const cloud = `${cloudPrefix(config)}${name}`;
-  const driver = spec.database?.driver ?? DEFAULTS.driver;
-  const secrets = spec.database?.secrets ?? {};
+  const cloud = `${cloudPrefix(input)}${name}`;
+  const secrets = spec.database.secrets;
   const cluster = spec.gcp.cluster;
-  const argocd = spec.argocd;
   return {
     name,
-    namespace: instanceNamespace(config),
+    namespace: instanceNamespace(input),
     serviceAccountName: spec.serviceAccountName ?? name,
     labels: {
       ...sortedKeys(spec.labels ?? {}),
@@ -107,37 +103,21 @@ export function resolve(config: MlflowConfig): ResolvedConfig {
     },
     gcp: {
       projectId: spec.gcp.projectId,
-      serviceAccountEmail: serviceAccountEmail(config),
+      serviceAccountEmail: serviceAccountEmail(input),
       cluster: cluster && { name: cluster.name, location: cluster.location, projectId: cluster.projectId ?? spec.gcp.projectId },
     },
     database: {
-      driver,
-      ...DRIVERS[driver],
+      driver: spec.database.driver,
+      ...DRIVERS[spec.database.driver],
       secrets: {
         user: secrets.user ?? `${cloud}-db-user`,
         password: secrets.password ?? `${cloud}-db-password`,
         connection: secrets.connection ?? `${cloud}-db-connection`,
       },
     },
-    externalSecrets: {
-      refreshInterval: spec.externalSecrets?.refreshInterval ?? DEFAULTS.refreshInterval,
-      controller: {
-        namespace: spec.externalSecrets?.controller?.namespace ?? DEFAULTS.esoNamespace,
-        serviceAccount: spec.externalSecrets?.controller?.serviceAccount ?? DEFAULTS.esoServiceAccount,
-      },
-    },
-    artifacts: { bucket: spec.artifacts?.bucket ?? defaultBucket(config) },
-    argocd: argocd && {
-      repoURL: argocd.repoURL,
-      path: argocd.path ?? DEFAULTS.argocd.path,
-      targetRevision: argocd.targetRevision ?? DEFAULTS.argocd.targetRevision,
-      project: argocd.project ?? DEFAULTS.argocd.project,
-      namespace: argocd.namespace ?? DEFAULTS.argocd.namespace,
-      server: argocd.server ?? DEFAULTS.argocd.server,
-      syncWave: argocd.syncWave ?? DEFAULTS.argocd.syncWave,
-      plugin: argocd.plugin,
-      applicationOnly: argocd.applicationOnly ?? false,
-    },
+    externalSecrets: spec.externalSecrets,
+    artifacts: { bucket: spec.artifacts?.bucket ?? defaultBucket(input) },
+    argocd: spec.argocd,
     server: spec.server && resolveServer(spec.server),
     names: {
       secretStore: `${name}-secret-store`,
@@ -162,47 +142,18 @@ function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
 type Quantities = Partial<Record<"cpu" | "memory" | "ephemeral-storage", string>>;
 
 function canonicalResources<T extends { requests?: Quantities; limits?: Quantities }>(r: T): T {
-  const ordered = (q: Quantities) => Object.fromEntries((["cpu", "memory", "ephemeral-storage"] as const).filter((k) => q[k] !== undefined).map((k) => [k, q[k]]));
+  const ordered = (q: Quantities) =>
+    Object.fromEntries((["cpu", "memory", "ephemeral-storage"] as const).filter((k) => q[k] !== undefined).map((k) => [k, q[k]]));
   return { ...(r.requests ? { requests: ordered(r.requests) } : {}), ...(r.limits ? { limits: ordered(r.limits) } : {}) } as T;
 }
 
-function resolveServer(server: ServerSpec): ResolvedServer {
-  const d = DEFAULTS.server;
-  const replicas = server.replicas ?? d.replicas;
-  const proxy = server.cloudSqlProxy;
-  const policy = server.networkPolicy ?? {};
+/** The server's derived values: resources in canonical order, minReplicas from replicas. */
+function resolveServer(server: NonNullable<Defaulted["spec"]["server"]>): ResolvedServer {
+  const { autoscaling, cloudSqlProxy } = server;
   return {
-    image: server.image,
-    replicas,
-    workers: server.workers ?? d.workers,
-    resources: canonicalResources(server.resources ?? d.resources),
-    ingress: server.ingress && {
-      host: server.ingress.host,
-      className: server.ingress.className ?? d.ingressClassName,
-      clusterIssuer: server.ingress.clusterIssuer,
-      maxBodySize: server.ingress.maxBodySize ?? d.maxBodySize,
-    },
-    cloudSqlProxy: proxy && {
-      instanceConnectionName: proxy.instanceConnectionName,
-      privateIp: proxy.privateIp ?? false,
-      image: proxy.image ?? d.cloudSqlProxyImage,
-      resources: canonicalResources(proxy.resources ?? d.cloudSqlProxyResources),
-    },
-    autoscaling: server.autoscaling && {
-      minReplicas: server.autoscaling.minReplicas ?? replicas,
-      maxReplicas: server.autoscaling.maxReplicas,
-      targetCPUUtilizationPercentage: server.autoscaling.targetCPUUtilizationPercentage ?? d.targetCPUUtilizationPercentage,
-    },
-    allowedHosts: server.allowedHosts ?? [],
-    tmpSizeLimit: server.tmpSizeLimit ?? d.tmpSizeLimit,
-    runAsUser: server.runAsUser ?? d.runAsUser,
-    networkPolicy: {
-      enabled: policy.enabled ?? true,
-      ingressControllerNamespace: policy.ingressControllerNamespace ?? d.ingressControllerNamespace,
-      clientNamespaces: policy.clientNamespaces ?? [],
-      proxyOnlySubnetCidrs: policy.proxyOnlySubnetCidrs ?? [],
-      googleApis: policy.googleApis ?? d.googleApis,
-      databaseCidrs: policy.databaseCidrs ?? [...d.databaseCidrs],
-    },
+    ...server,
+    resources: canonicalResources(server.resources),
+    cloudSqlProxy: cloudSqlProxy && { ...cloudSqlProxy, resources: canonicalResources(cloudSqlProxy.resources) },
+    autoscaling: autoscaling && { ...autoscaling, minReplicas: autoscaling.minReplicas ?? server.replicas },
   };
 }

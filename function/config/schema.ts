@@ -1,16 +1,19 @@
 /**
- * The JSON Schema of MlflowConfig v1alpha1: the public contract.
+ * The JSON Schema of MlflowConfig v1alpha1: the public contract and the one source of the config.
  *
- * `x-rule` states a pattern's rule in words; error messages quote it next to the pattern.
- * `default` documents the default; defaults are applied in defaults.ts (one place),
- * not by the validator, so the schema printed by `mlflow-infra schema` stays declarative.
- * At build time this object is compiled into standalone validation code
- * (scripts/build.mjs), so the function never compiles a schema at start-up.
+ * - The TypeScript types of the config derive from this object (types.ts, json-schema-to-ts's
+ *   FromSchema over the `as const` literal): a field added here is typed everywhere.
+ * - `default` is the default: defaults.ts applies the schema's defaults (applyDefaults), so no
+ *   default value is written twice. Defaults that derive from other fields (names, secret ids)
+ *   are computed in defaults.ts and stated in the field's description.
+ * - `x-rule` states a pattern's rule in words; error messages quote it next to the pattern.
+ * At build time this object is compiled into standalone validation code (scripts/build.mjs),
+ * so the function never compiles a schema at start-up.
  */
 
-import { DEFAULTS } from "./defaults.js";
-
-const rule = (pattern: string, text: string, extra: Record<string, unknown> = {}) => ({ type: "string", pattern, "x-rule": text, ...extra });
+/** A string field with a pattern and its rule in words (generic, so the literal types survive for FromSchema). */
+const rule = <const P extends string, const E extends object = Record<never, never>>(pattern: P, text: string, extra?: E) =>
+  ({ type: "string", pattern, "x-rule": text, ...(extra as E) }) as const;
 
 export const PATTERNS = {
   dns1123Label: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
@@ -44,18 +47,17 @@ const secretId = (def: string) => ({
   ...rule(PATTERNS.secretId, "a Secret Manager secret id: 1-255 letters, digits, '_' or '-'"),
   description: `Secret Manager secret id. Default "${def}".`,
 });
+const quantity = rule(PATTERNS.quantity, "a Kubernetes quantity such as 250m, 512Mi or 2Gi");
 const quantities = {
   type: "object",
   additionalProperties: false,
-  properties: Object.fromEntries(
-    ["cpu", "memory", "ephemeral-storage"].map((k) => [k, rule(PATTERNS.quantity, "a Kubernetes quantity such as 250m, 512Mi or 2Gi")]),
-  ),
-};
+  properties: { cpu: quantity, memory: quantity, "ephemeral-storage": quantity },
+} as const;
 const labelMap = {
   type: "object",
   propertyNames: rule(PATTERNS.labelKey, "a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'"),
   additionalProperties: rule(PATTERNS.labelValue, "a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", { maxLength: 63 }),
-};
+} as const;
 
 export const mlflowConfigSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -135,16 +137,18 @@ export const mlflowConfigSchema = {
         serviceAccountName: { ...dns1123Subdomain("a service account name"), description: "Kubernetes service account. Default metadata.name." },
         labels: { ...labelMap, description: "Extra labels on every generated object." },
         database: {
+          default: {},
           type: "object",
           description: "The MLflow backend database, whose credentials live in Secret Manager.",
           additionalProperties: false,
           properties: {
             driver: {
               enum: ["pymysql", "mysqldb", "mysqlconnector", "psycopg2", "pg8000"],
-              default: DEFAULTS.driver,
+              default: "pymysql",
               description: "SQLAlchemy driver; the URL scheme follows (pymysql: mysql+pymysql).",
             },
             secrets: {
+              default: {},
               type: "object",
               description: "Secret Manager secret ids (in gcp.projectId).",
               additionalProperties: false,
@@ -160,22 +164,24 @@ export const mlflowConfigSchema = {
           },
         },
         externalSecrets: {
+          default: {},
           type: "object",
           description: "External Secrets Operator settings.",
           additionalProperties: false,
           properties: {
             refreshInterval: {
               ...rule(PATTERNS.duration, "a Go duration such as 30m, 1h or 1h30m (0 disables refresh)"),
-              default: DEFAULTS.refreshInterval,
+              default: "1h",
               description: "How often ESO re-reads Secret Manager (rotated passwords arrive within this time).",
             },
             controller: {
+              default: {},
               type: "object",
               description: "The ESO controller's service account, granted a token for the instance's service account (only with gcp.cluster).",
               additionalProperties: false,
               properties: {
-                namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.esoNamespace, description: "Namespace of the ESO controller." },
-                serviceAccount: { ...dns1123Subdomain("a service account name"), default: DEFAULTS.esoServiceAccount, description: "Service account of the ESO controller." },
+                namespace: { ...dns1123Label("a namespace"), default: "external-secrets", description: "Namespace of the ESO controller." },
+                serviceAccount: { ...dns1123Subdomain("a service account name"), default: "external-secrets", description: "Service account of the ESO controller." },
               },
             },
           },
@@ -198,12 +204,12 @@ export const mlflowConfigSchema = {
           additionalProperties: false,
           properties: {
             repoURL: { ...rule(PATTERNS.repoURL, "a Git or OCI repository URL (https://, ssh://, git@ or oci://) without spaces"), description: "Repository that holds the kustomization to deploy." },
-            path: { ...rule(PATTERNS.repoPath, "'.' or a relative path inside the repository that starts with neither '/' nor '.' (overlays/prod, not ./overlays/prod)"), default: DEFAULTS.argocd.path, description: "Path of the kustomization in the repository (an overlay)." },
-            targetRevision: { type: "string", minLength: 1, default: DEFAULTS.argocd.targetRevision, description: "Branch, tag or commit to deploy." },
-            project: { ...dns1123Subdomain("an Argo CD project name"), default: DEFAULTS.argocd.project, description: "Argo CD project of the Application." },
-            namespace: { ...dns1123Label("a namespace"), default: DEFAULTS.argocd.namespace, description: "Namespace of Argo CD, where the Application lives." },
-            server: { ...rule("^https://\\S+$", "an https:// URL of the destination cluster's API server"), default: DEFAULTS.argocd.server, description: "Destination cluster." },
-            syncWave: { type: "integer", minimum: -1000, maximum: 1000, default: DEFAULTS.argocd.syncWave, description: "The Application's argocd.argoproj.io/sync-wave in an app of apps (after ESO and cert-manager)." },
+            path: { ...rule(PATTERNS.repoPath, "'.' or a relative path inside the repository that starts with neither '/' nor '.' (overlays/prod, not ./overlays/prod)"), default: ".", description: "Path of the kustomization in the repository (an overlay)." },
+            targetRevision: { type: "string", minLength: 1, default: "HEAD", description: "Branch, tag or commit to deploy." },
+            project: { ...dns1123Subdomain("an Argo CD project name"), default: "default", description: "Argo CD project of the Application." },
+            namespace: { ...dns1123Label("a namespace"), default: "argocd", description: "Namespace of Argo CD, where the Application lives." },
+            server: { ...rule("^https://\\S+$", "an https:// URL of the destination cluster's API server"), default: "https://kubernetes.default.svc", description: "Destination cluster." },
+            syncWave: { type: "integer", minimum: -1000, maximum: 1000, default: 3, description: "The Application's argocd.argoproj.io/sync-wave in an app of apps (after ESO and cert-manager)." },
             plugin: {
               ...dns1123Subdomain("a Config Management Plugin name"),
               description: "Config Management Plugin that renders the source (spec.source.plugin.name), e.g. the mlflow-infra sidecar of deploy/argocd/cmp. Default: none (Argo CD's own kustomize).",
@@ -225,13 +231,13 @@ export const mlflowConfigSchema = {
               ...rule(PATTERNS.image, "a container image reference such as ghcr.io/mlflow/mlflow:v3.17.0-full, optionally @sha256:<digest>", { maxLength: 512 }),
               description: "MLflow image (required); needs the MySQL/PostgreSQL drivers and google-cloud-storage, which the -full images carry. Pin a digest.",
             },
-            replicas: { type: "integer", minimum: 1, maximum: 50, default: DEFAULTS.server.replicas, description: "Server pods. Above 1, a PodDisruptionBudget and topology spread are added. With autoscaling, the default of autoscaling.minReplicas." },
-            workers: { type: "integer", minimum: 1, maximum: 32, default: DEFAULTS.server.workers, description: "uvicorn worker processes per pod (mlflow server --workers)." },
+            replicas: { type: "integer", minimum: 1, maximum: 50, default: 1, description: "Server pods. Above 1, a PodDisruptionBudget and topology spread are added. With autoscaling, the default of autoscaling.minReplicas." },
+            workers: { type: "integer", minimum: 1, maximum: 32, default: 2, description: "uvicorn worker processes per pod (mlflow server --workers)." },
             resources: {
               type: "object",
               additionalProperties: false,
               properties: { requests: quantities, limits: quantities },
-              default: DEFAULTS.server.resources,
+              default: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "2Gi" } },
               description: "Requests and limits of the MLflow container. Autoscaling needs requests.cpu.",
             },
             ingress: {
@@ -244,11 +250,11 @@ export const mlflowConfigSchema = {
                 host: { ...dns1123Subdomain("a host name"), description: "Public host name of the tracking server." },
                 className: {
                   ...dns1123Subdomain("an IngressClass name"),
-                  default: DEFAULTS.server.ingressClassName,
+                  default: "nginx",
                   description: "IngressClass of the ingress controller; gce and gce-internal select GKE's own Ingress (external or internal Application Load Balancer).",
                 },
                 clusterIssuer: { ...dns1123Subdomain("a cert-manager ClusterIssuer name"), description: "When set, TLS with a certificate from this cert-manager ClusterIssuer (secret <name>-tls)." },
-                maxBodySize: { ...rule(PATTERNS.bodySize, "an nginx size: a number with an optional k, m or g suffix; 0 means unlimited"), default: DEFAULTS.server.maxBodySize, description: "Largest request body ingress-nginx accepts (artifact uploads); not used with className gce or gce-internal." },
+                maxBodySize: { ...rule(PATTERNS.bodySize, "an nginx size: a number with an optional k, m or g suffix; 0 means unlimited"), default: "1g", description: "Largest request body ingress-nginx accepts (artifact uploads); not used with className gce or gce-internal." },
               },
             },
             cloudSqlProxy: {
@@ -261,14 +267,14 @@ export const mlflowConfigSchema = {
                 privateIp: { type: "boolean", default: false, description: "Connect over the instance's private IP (--private-ip)." },
                 image: {
                   ...rule(PATTERNS.image, "a container image reference", { maxLength: 512 }),
-                  default: DEFAULTS.server.cloudSqlProxyImage,
+                  default: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.26.0",
                   description: "Cloud SQL Auth Proxy image.",
                 },
                 resources: {
                   type: "object",
                   additionalProperties: false,
                   properties: { requests: quantities, limits: quantities },
-                  default: DEFAULTS.server.cloudSqlProxyResources,
+                  default: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                   description: "Requests and limits of the proxy container.",
                 },
               },
@@ -281,10 +287,11 @@ export const mlflowConfigSchema = {
               properties: {
                 minReplicas: { type: "integer", minimum: 1, maximum: 100, description: "Default server.replicas." },
                 maxReplicas: { type: "integer", minimum: 1, maximum: 100, description: "Upper bound of the autoscaler." },
-                targetCPUUtilizationPercentage: { type: "integer", minimum: 10, maximum: 100, default: DEFAULTS.server.targetCPUUtilizationPercentage, description: "Average CPU use, in percent of requests.cpu, the autoscaler aims for." },
+                targetCPUUtilizationPercentage: { type: "integer", minimum: 10, maximum: 100, default: 75, description: "Average CPU use, in percent of requests.cpu, the autoscaler aims for." },
               },
             },
             allowedHosts: {
+              default: [],
               type: "array",
               maxItems: 50,
               uniqueItems: true,
@@ -293,17 +300,18 @@ export const mlflowConfigSchema = {
             },
             tmpSizeLimit: {
               ...rule(PATTERNS.quantity, "a Kubernetes quantity such as 512Mi or 4Gi"),
-              default: DEFAULTS.server.tmpSizeLimit,
+              default: "4Gi",
               description: "sizeLimit of the /tmp emptyDir (the root filesystem is read-only). MLflow spools every proxied artifact upload and download there, so it must hold the largest artifact times the concurrent transfers; past it the kubelet evicts the pod.",
             },
             runAsUser: {
               type: "integer",
               minimum: 1,
               maximum: 2147483647,
-              default: DEFAULTS.server.runAsUser,
+              default: 10001,
               description: "Numeric UID and GID of the MLflow containers (non-root; the official image has no USER).",
             },
             networkPolicy: {
+              default: {},
               type: "object",
               description: "The NetworkPolicy of the server and migration pods.",
               additionalProperties: false,
@@ -316,10 +324,11 @@ export const mlflowConfigSchema = {
                 },
                 ingressControllerNamespace: {
                   ...dns1123Label("a namespace"),
-                  default: DEFAULTS.server.ingressControllerNamespace,
+                  default: "ingress-nginx",
                   description: "Namespace of the ingress controller allowed to reach port 5000 (with an ingress whose className is neither gce nor gce-internal).",
                 },
                 clientNamespaces: {
+                  default: [],
                   type: "array",
                   maxItems: 50,
                   uniqueItems: true,
@@ -327,6 +336,7 @@ export const mlflowConfigSchema = {
                   description: "Other namespaces whose pods may call the tracking server (pipelines, notebooks).",
                 },
                 proxyOnlySubnetCidrs: {
+                  default: [],
                   type: "array",
                   maxItems: 20,
                   uniqueItems: true,
@@ -336,7 +346,7 @@ export const mlflowConfigSchema = {
                 },
                 googleApis: {
                   enum: ["any", "private", "restricted"],
-                  default: DEFAULTS.server.googleApis,
+                  default: "any",
                   description:
                     "Where the pods may open TCP 443, which they need for Google APIs (Cloud Storage, the Cloud SQL Admin API). any: 0.0.0.0/0, every HTTPS destination, since Google APIs on their default domains have no small fixed range. private: only private.googleapis.com's VIP 199.36.153.8/30; restricted: only restricted.googleapis.com's 199.36.153.4/30 (VPC Service Controls). Both need Private Google Access and a Cloud DNS private zone that resolves googleapis.com names to that VIP; otherwise the server cannot reach its bucket.",
                 },
@@ -346,7 +356,7 @@ export const mlflowConfigSchema = {
                   maxItems: 20,
                   uniqueItems: true,
                   items: rule(PATTERNS.ipv4Cidr, "an IPv4 CIDR such as 10.20.0.0/16"),
-                  default: DEFAULTS.server.databaseCidrs,
+                  default: ["0.0.0.0/0"],
                   description:
                     "Where the database port (3306 or 5432; with cloudSqlProxy, the Cloud SQL instance's 3307) may be reached. The default, 0.0.0.0/0, allows that port to any address: narrow it to the Cloud SQL private range.",
                 },

@@ -1,81 +1,33 @@
 /**
  * MlflowConfig (mlflow-infra.dev/v1alpha1): what users write, and the resolved form the
- * builders read (every default applied, every derived name computed once).
- * The JSON Schema in schema.ts is the contract; these types mirror it.
+ * builders read. Both derive from the JSON Schema in schema.ts, the one source of the config:
+ * - MlflowConfig: the input, as the schema validates it (fields with a default are optional);
+ * - Defaulted: the same with every schema default applied (fields with a default are present);
+ * - ResolvedConfig: what builders read: the defaulted spec plus the names and values derived
+ *   from several fields (computed once, in defaults.ts).
  */
+import type { FromSchema } from "json-schema-to-ts";
+import type { mlflowConfigSchema } from "./schema.js";
 
 export const API_VERSION = "mlflow-infra.dev/v1alpha1";
 export const KIND = "MlflowConfig";
 
-export interface MlflowConfig {
-  apiVersion: typeof API_VERSION;
-  kind: typeof KIND;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: MlflowSpec;
-}
+type Schema = typeof mlflowConfigSchema;
 
-export interface MlflowSpec {
-  stack?: string;
-  gcp: {
-    projectId: string;
-    serviceAccount?: string;
-    cluster?: { name: string; location: string; projectId?: string };
-  };
-  namespace?: string;
-  serviceAccountName?: string;
-  labels?: Record<string, string>;
-  database?: {
-    driver?: DatabaseDriver;
-    secrets?: { user?: string; password?: string; connection?: string };
-  };
-  externalSecrets?: {
-    refreshInterval?: string;
-    controller?: { namespace?: string; serviceAccount?: string };
-  };
-  artifacts?: { bucket?: string };
-  argocd?: {
-    repoURL: string;
-    path?: string;
-    targetRevision?: string;
-    project?: string;
-    namespace?: string;
-    server?: string;
-    syncWave?: number;
-    plugin?: string;
-    applicationOnly?: boolean;
-  };
-  server?: ServerSpec;
-}
+export type MlflowConfig = FromSchema<Schema, { keepDefaultedPropertiesOptional: true }>;
+export type Defaulted = FromSchema<Schema>;
+export type Spec = Defaulted["spec"];
 
-export interface ServerSpec {
-  image: string;
-  replicas?: number;
-  workers?: number;
-  resources?: ResourceRequirements;
-  ingress?: { host: string; className?: string; clusterIssuer?: string; maxBodySize?: string };
-  cloudSqlProxy?: { instanceConnectionName: string; privateIp?: boolean; image?: string; resources?: ResourceRequirements };
-  autoscaling?: { minReplicas?: number; maxReplicas: number; targetCPUUtilizationPercentage?: number };
-  allowedHosts?: string[];
-  tmpSizeLimit?: string;
-  runAsUser?: number;
-  networkPolicy?: {
-    enabled?: boolean;
-    ingressControllerNamespace?: string;
-    clientNamespaces?: string[];
-    proxyOnlySubnetCidrs?: string[];
-    googleApis?: GoogleApiAccess;
-    databaseCidrs?: string[];
-  };
-}
+export type ServerSpec = NonNullable<MlflowConfig["spec"]["server"]>;
+export type DatabaseDriver = Spec["database"]["driver"];
+type DefaultedServer = NonNullable<Spec["server"]>;
+export type GoogleApiAccess = DefaultedServer["networkPolicy"]["googleApis"];
+export type ResourceRequirements = DefaultedServer["resources"];
 
-export interface ResourceRequirements {
-  requests?: Record<string, string>;
-  limits?: Record<string, string>;
-}
-
-export type GoogleApiAccess = "any" | "private" | "restricted";
-
-export type DatabaseDriver = "pymysql" | "mysqldb" | "mysqlconnector" | "psycopg2" | "pg8000";
+/** The server with its defaults; autoscaling.minReplicas defaults to replicas. */
+export type ResolvedServer = Omit<DefaultedServer, "autoscaling"> & {
+  autoscaling?: NonNullable<DefaultedServer["autoscaling"]> & { minReplicas: number };
+};
 
 /** Everything the builders need, with defaults applied and names derived. */
 export interface ResolvedConfig {
@@ -99,22 +51,9 @@ export interface ResolvedConfig {
     port: number;
     secrets: { user: string; password: string; connection: string };
   };
-  externalSecrets: {
-    refreshInterval: string;
-    controller: { namespace: string; serviceAccount: string };
-  };
+  externalSecrets: Spec["externalSecrets"];
   artifacts: { bucket: string };
-  argocd?: {
-    repoURL: string;
-    path: string;
-    targetRevision: string;
-    project: string;
-    namespace: string;
-    server: string;
-    syncWave: number;
-    plugin?: string;
-    applicationOnly: boolean;
-  };
+  argocd?: NonNullable<Spec["argocd"]>;
   server?: ResolvedServer;
   /** Names of the generated objects, derived from metadata.name. */
   names: {
@@ -124,31 +63,5 @@ export interface ResolvedConfig {
     tokenRequesterRole: string;
     application: string;
     server: string;
-  };
-}
-
-export interface ResolvedServer {
-  image: string;
-  replicas: number;
-  workers: number;
-  resources: ResourceRequirements;
-  ingress?: { host: string; className: string; clusterIssuer?: string; maxBodySize: string };
-  cloudSqlProxy?: { instanceConnectionName: string; privateIp: boolean; image: string; resources: ResourceRequirements };
-  autoscaling?: { minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
-  /** Extra MLFLOW_SERVER_ALLOWED_HOSTS entries, after the generated ones. */
-  allowedHosts: string[];
-  /** sizeLimit of the /tmp emptyDir, where MLflow spools proxied artifact uploads and downloads. */
-  tmpSizeLimit: string;
-  /** Numeric UID and GID of the MLflow containers. */
-  runAsUser: number;
-  networkPolicy: {
-    enabled: boolean;
-    ingressControllerNamespace: string;
-    clientNamespaces: string[];
-    /** Sources of the internal Application Load Balancer's proxies (ingress className gce-internal). */
-    proxyOnlySubnetCidrs: string[];
-    /** Where the pods may reach Google APIs on 443: anywhere, or one Private Google Access VIP. */
-    googleApis: GoogleApiAccess;
-    databaseCidrs: string[];
   };
 }

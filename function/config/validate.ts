@@ -5,7 +5,7 @@
  * Every result names the field (`spec.gcp.projectId`) and the rule.
  */
 import type { Result } from "../krm/results.js";
-import { cloudPrefix, defaultBucket, defaultServiceAccountId, DEFAULTS, instanceNamespace, isGkeIngressClass } from "./defaults.js";
+import { applyDefaults, cloudPrefix, defaultBucket, defaultServiceAccountId, instanceNamespace, isGkeIngressClass } from "./defaults.js";
 import { PATTERNS } from "./schema.js";
 import type { MlflowConfig } from "./types.js";
 import { validate as schemaValidate } from "./validator.generated.js";
@@ -224,6 +224,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
   const warn = (path: string, message: string, currentValue?: unknown) =>
     results.push({ severity: "warning", message: `${path} ${message}`, field: { path, currentValue } });
   const { spec } = config;
+  const defaulted = applyDefaults(config).spec;
 
   // Derived cloud-side names must be valid too.
   if (spec.gcp.serviceAccount === undefined) {
@@ -253,7 +254,8 @@ function semanticChecks(config: MlflowConfig): Result[] {
   }
 
   const server = spec.server;
-  if (server) {
+  const d = defaulted.server;
+  if (server && d) {
     if (!server.image.includes("@sha256:")) {
       warn("spec.server.image", "has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes", server.image);
     }
@@ -261,7 +263,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
     if (tag === undefined || tag === "latest") warn("spec.server.image", "uses the latest tag, which changes under you: name a version", server.image);
     const a = server.autoscaling;
     if (a) {
-      const min = a.minReplicas ?? server.replicas ?? DEFAULTS.server.replicas;
+      const min = a.minReplicas ?? d.replicas;
       if (min > a.maxReplicas) error("spec.server.autoscaling.minReplicas", `(${min}) must not exceed spec.server.autoscaling.maxReplicas (${a.maxReplicas})`, min);
     }
     if (server.ingress && !server.ingress.clusterIssuer) {
@@ -273,10 +275,10 @@ function semanticChecks(config: MlflowConfig): Result[] {
     (server.allowedHosts ?? []).forEach((h, i) => {
       if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
     });
-    const className = server.ingress ? server.ingress.className ?? DEFAULTS.server.ingressClassName : undefined;
+    const className = d.ingress?.className;
     const gke = className !== undefined && isGkeIngressClass(className);
-    const body = server.ingress?.maxBodySize ?? DEFAULTS.server.maxBodySize;
-    const tmp = server.tmpSizeLimit ?? DEFAULTS.server.tmpSizeLimit;
+    const body = d.ingress?.maxBodySize ?? "";
+    const tmp = d.tmpSizeLimit;
     if (gke && server.ingress?.maxBodySize !== undefined) {
       warn("spec.server.ingress.maxBodySize", `is not used with className ${className}: it sets ingress-nginx's proxy-body-size, and GKE's load balancer has no such annotation`, body);
     } else if (server.ingress && !gke && (body === "0" || bytes(body) > bytes(tmp))) {

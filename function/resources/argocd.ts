@@ -14,6 +14,7 @@
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { ResolvedConfig } from "../config/types.js";
 import { labels } from "./meta.js";
+import type { ResourceModule } from "./registry.js";
 import { REMOTE_REF_DEFAULTS } from "./secrets.js";
 
 /**
@@ -59,3 +60,18 @@ export function buildApplication(config: ResolvedConfig): IApplication | undefin
     },
   };
 }
+
+export const argocd: ResourceModule = {
+  family: "argocd",
+  owns: [
+    {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Application",
+      scope: "Namespaced",
+      wave: "config",
+      component: "gitops",
+      description: "with spec.argocd: the Argo CD Application that deploys the instance (in Argo CD's namespace, wave spec.argocd.syncWave)",
+    },
+  ],
+  build: (config) => [buildApplication(config)],
+};

@@ -1,6 +1,6 @@
 /**
- * All builders, in the order the objects are emitted. Each builder is a pure function of
- * the resolved config.
+ * buildAll runs the registry's modules (registry.ts), in order. Each builder is a pure
+ * function of the resolved config.
  *
  * Builders may hand out what they did not create, and use one value twice: parts of the
  * resolved config (the server's and the proxy's resources), module constants (the /tmp volume
@@ -17,38 +17,38 @@ import type { ResolvedConfig } from "../config/types.js";
 import { MANAGED_BY } from "../config/defaults.js";
 import type { KubeObject } from "../krm/resource-list.js";
 import { isObject } from "../krm/resource-list.js";
-import { buildApplication } from "./argocd.js";
-import { buildNamespace, buildServiceAccount } from "./identity.js";
-import { buildSecretReader, buildTokenRequester } from "./rbac.js";
-import { buildDatabaseExternalSecret, buildSecretStore } from "./secrets.js";
-import { buildServer } from "./server/index.js";
+import { argocd } from "./argocd.js";
+import { identity } from "./identity.js";
+import { rbac } from "./rbac.js";
+import type { ResourceModule } from "./registry.js";
+import { groupOf } from "./registry.js";
+import { secrets } from "./secrets.js";
+import { server } from "./server/index.js";
+
+/** Every family, in the order its objects are emitted. */
+export const MODULES: readonly ResourceModule[] = [identity, rbac, secrets, server, argocd];
+
+/** Every kind the function can generate, as "group/kind" ("" is the core group). */
+const OWNED_KINDS = new Set(MODULES.flatMap((m) => m.owns.map((o) => `${groupOf(o.apiVersion)}/${o.kind}`)));
 
 export function buildAll(config: ResolvedConfig): KubeObject[] {
-  const objects: (object | undefined)[] = config.argocd?.applicationOnly
-    ? [buildApplication(config)]
-    : [
-        buildNamespace(config),
-        buildServiceAccount(config),
-        ...buildSecretReader(config),
-        ...buildTokenRequester(config),
-        buildSecretStore(config),
-        buildDatabaseExternalSecret(config),
-        ...buildServer(config),
-        buildApplication(config),
-      ];
-  return JSON.parse(JSON.stringify(objects.filter((o): o is KubeObject => o !== undefined))) as KubeObject[];
+  const modules = config.argocd?.applicationOnly ? [argocd] : MODULES;
+  const objects = modules.flatMap((m) => m.build(config));
+  return JSON.parse(JSON.stringify(objects.filter((o) => o !== undefined))) as KubeObject[];
 }
 
 /**
  * Which objects belong to this instance, so that stale ones can be pruned: those with its
  * managed-by and instance labels in its namespace, its Namespace, and Applications that
  * deploy into its namespace. Instances that share a name in different namespaces (one
- * package's dev and prod, say) therefore never prune each other's objects.
+ * package's dev and prod, say) therefore never prune each other's objects. Only kinds a
+ * module of the registry declares are ever pruned.
  */
 export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
   return (o) => {
     const md = isObject(o.metadata) ? o.metadata : {};
     const labels = isObject(md.labels) ? md.labels : {};
+    if (!OWNED_KINDS.has(`${groupOf(String(o.apiVersion ?? ""))}/${String(o.kind)}`)) return false;
     if (labels["app.kubernetes.io/managed-by"] !== MANAGED_BY || labels["app.kubernetes.io/instance"] !== config.name) return false;
     if (o.kind === "Namespace") return md.name === config.namespace;
     if (o.kind === "Application") {

@@ -19,6 +19,8 @@ export const SYNC_WAVES = {
   server: "3",
 } as const;
 
+export type SyncWave = (typeof SYNC_WAVES)[keyof typeof SYNC_WAVES];
+
 export type Component = "identity" | "rbac" | "secrets" | "gitops" | "migration" | "tracking-server";
 
 export function labels(config: ResolvedConfig, component: Component): Record<string, string> {
@@ -34,7 +36,7 @@ export function meta(
   config: ResolvedConfig,
   component: Component,
   name: string,
-  options: { namespaced?: boolean; wave?: string; annotations?: Record<string, string> } = {},
+  options: { namespaced?: boolean; wave?: SyncWave; annotations?: Record<string, string> } = {},
 ): ObjectMeta {
   const { namespaced = true, wave, annotations = {} } = options;
   const all = wave === undefined ? annotations : { "argocd.argoproj.io/sync-wave": wave, ...annotations };

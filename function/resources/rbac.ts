@@ -14,6 +14,7 @@ import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role"
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import type { ResolvedConfig } from "../config/types.js";
 import { meta, SYNC_WAVES } from "./meta.js";
+import type { ResourceModule } from "./registry.js";
 
 const RBAC = "rbac.authorization.k8s.io/v1";
 
@@ -56,3 +57,18 @@ export function buildTokenRequester(config: ResolvedConfig): [IRole, IRoleBindin
     },
   ];
 }
+
+export const rbac: ResourceModule = {
+  family: "rbac",
+  owns: (["Role", "RoleBinding"] as const).map((kind) => ({
+    apiVersion: RBAC,
+    kind,
+    scope: "Namespaced" as const,
+    wave: SYNC_WAVES.foundation,
+    component: "rbac" as const,
+    description:
+      "<name>-secret-reader: get on the one database secret (by resourceNames) for the instance's service account; " +
+      "<name>-eso-token-requester (with spec.gcp.cluster): create on serviceaccounts/token for that one account, for the ESO controller",
+  })),
+  build: (config) => [...buildSecretReader(config), ...buildTokenRequester(config)],
+};

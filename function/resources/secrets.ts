@@ -12,6 +12,7 @@ import type { IExternalSecret } from "@kubernetes-models/external-secrets/extern
 import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
 import type { ResolvedConfig } from "../config/types.js";
 import { meta, SYNC_WAVES } from "./meta.js";
+import type { ResourceModule } from "./registry.js";
 
 const ESO = "external-secrets.io/v1";
 
@@ -99,3 +100,26 @@ export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSe
     },
   };
 }
+
+export const secrets: ResourceModule = {
+  family: "secrets",
+  owns: [
+    {
+      apiVersion: ESO,
+      kind: "SecretStore",
+      scope: "Namespaced",
+      wave: SYNC_WAVES.foundation,
+      component: "secrets",
+      description: "<name>-secret-store: GCP Secret Manager (provider gcpsm) in spec.gcp.projectId",
+    },
+    {
+      apiVersion: ESO,
+      kind: "ExternalSecret",
+      scope: "Namespaced",
+      wave: SYNC_WAVES.secrets,
+      component: "secrets",
+      description: "<name>-database-secret: the Secret with the database user, password, host, port, database, driver and connection-url",
+    },
+  ],
+  build: (config) => [buildSecretStore(config), buildDatabaseExternalSecret(config)],
+};
