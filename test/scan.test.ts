@@ -72,8 +72,10 @@ const metadata = fc.record(
 const object = fc.record(
   {
     apiVersion: often(fc.constantFrom("v1", "apps/v1", "external-secrets.io/v1beta1", "argoproj.io/v1alpha1"), scalar),
-    kind: often(fc.constantFrom("ConfigMap", "Deployment", "Namespace", "ServiceAccount", "SecretStore", "Application"),
-      scalar),
+    kind: often(
+      fc.constantFrom("ConfigMap", "Deployment", "Namespace", "ServiceAccount", "SecretStore", "Application"),
+      scalar,
+    ),
     metadata: fc.oneof({ weight: 8, arbitrary: metadata }, value),
     data: fc.dictionary(key, value, { maxKeys: 4 }),
     spec: value,
@@ -232,7 +234,10 @@ const params = (n: number) => ({ seed: SEED, numRuns: runs(n), endOnFailure: tru
 describe("the scanner reads what the parser reads", () => {
   test("generated ResourceLists: same items, fields and bytes; most take the scanner's path", () => {
     const before = { ...stats };
-    fc.assert(fc.property(list, (input) => sameReading(input)), params(600));
+    fc.assert(
+      fc.property(list, (input) => sameReading(input)),
+      params(600),
+    );
     const scanned = stats.scanned - before.scanned;
     const heads = stats.heads - before.heads;
     const inputs = stats.inputs - before.inputs;
@@ -243,13 +248,19 @@ describe("the scanner reads what the parser reads", () => {
   });
 
   test("fuzzed ResourceLists: the same reading or the same error", () => {
-    fc.assert(fc.property(fuzzed, (input) => sameReading(input)), params(1500));
+    fc.assert(
+      fc.property(fuzzed, (input) => sameReading(input)),
+      params(1500),
+    );
   });
 
   test("the whole function gives the same output, upserting and pruning scanned items", () => {
     const seed = processResourceList(`${HEADER}items: []\n${FUNCTION_CONFIG}`);
     // The generated items, fed back: each kept, changed (replaced), or renamed (pruned as stale).
-    const generated = seed.output.split("functionConfig:")[0].split(/^(?=- )/m).slice(1);
+    const generated = seed.output
+      .split("functionConfig:")[0]
+      .split(/^(?=- )/m)
+      .slice(1);
     expect(generated.length).toBeGreaterThan(3);
     const variant = fc.constantFrom("keep", "change", "rename", "comment");
     const picks = fc.array(fc.tuple(fc.nat(generated.length - 1), variant), { maxLength: 8 });
@@ -281,7 +292,7 @@ describe("what the scanner declines", () => {
   const heads = (input: string) => scanResourceList(input)?.items.map((i) => i.head !== undefined);
 
   test("a plain block item is read; its head holds the fields the function reads", () => {
-    const metadata = "    labels:\n      a: b\n    annotations: \n      c: \"d\"  # note\n";
+    const metadata = '    labels:\n      a: b\n    annotations: \n      c: "d"  # note\n';
     const input = item(`${metadata}  data:\n    k: [1, {x: y}]\n    s: |\n      text\n`);
     const metadataHead = { name: "x", labels: { a: "b" }, annotations: { c: "d" } };
     const head = { apiVersion: "v1", kind: "ConfigMap", metadata: metadataHead };

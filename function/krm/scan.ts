@@ -620,4 +620,3 @@ function flow(text: string, p: number, eol: number, depth: number): number {
     else if (after !== close) throw UNSURE;
   }
 }
-
