@@ -7,6 +7,7 @@
  *   mlflow-infra install DIR     (single executable) copy itself to DIR/mlflow-infra
  */
 import { fstatSync, readFileSync, readSync, writeSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 import type { Document } from "yaml";
 import { loadConfig } from "./config/load.js";
 import { mlflowConfigSchema } from "./config/schema.js";
@@ -45,9 +46,23 @@ function err(text: string): void {
   writeAll(2, text);
 }
 
-/** Synchronous, complete writes: process.exit() must not cut a large ResourceList short. */
+/**
+ * Synchronous, complete writes: process.exit() must not cut a large ResourceList short. A long
+ * text goes out in slices of at most 1 MiB, each encoded on its own: a ResourceList that is
+ * mostly the input's own text is never copied whole into one buffer.
+ */
 function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text, "utf8");
+  const SLICE = 1 << 20;
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + SLICE, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--; // keep a surrogate pair together
+    writeBuffer(fd, Buffer.from(end - at === text.length ? text : text.slice(at, end), "utf8"));
+    at = end;
+  }
+}
+
+function writeBuffer(fd: number, buf: Buffer): void {
   let off = 0;
   while (off < buf.length) {
     try {
@@ -62,11 +77,14 @@ function writeAll(fd: number, text: string): void {
  * All of standard input. Not readFileSync(0): on a pipe whose writer is slower than the reader
  * and that is non-blocking (as any touch of process.stdin makes it), it fails with EAGAIN
  * ("internal error" on inputs over the 64 KiB pipe buffer); here EAGAIN waits 1 ms and retries.
+ * One 1 MiB buffer is read into again and again, each read decoded at once: the input is held
+ * as text only, not also as bytes.
  */
 function readStdin(): string {
-  const chunks: Buffer[] = [];
+  const decoder = new StringDecoder("utf8");
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const parts: string[] = [];
   for (;;) {
-    const chunk = Buffer.allocUnsafe(1 << 16);
     let n: number;
     try {
       n = readSync(0, chunk, 0, chunk.length, null);
@@ -80,9 +98,10 @@ function readStdin(): string {
       throw e;
     }
     if (n === 0) break;
-    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    parts.push(decoder.write(chunk.subarray(0, n)));
   }
-  return Buffer.concat(chunks).toString("utf8");
+  parts.push(decoder.end());
+  return parts.length === 2 ? parts[0] + parts[1] : parts.join("");
 }
 
 /**
@@ -106,7 +125,7 @@ function reportToStderr(results: readonly Result[]): void {
 
 function krm(): number {
   const outcome = processResourceList(readStdin());
-  out(outcome.output);
+  for (const part of outcome.parts) out(part);
   reportToStderr(outcome.results);
   return outcome.ok ? 0 : 1;
 }

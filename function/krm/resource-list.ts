@@ -5,9 +5,17 @@
  * anchors, indentation): the writer copies those bytes, and only objects the function
  * generated are serialized. This is why the `yaml` package's CST ranges are used here
  * rather than a parse/stringify round trip (see README, "Why not the kpt-functions SDK").
+ *
+ * Most items are only passed through, so they are not parsed at all: scan.ts cuts the items
+ * out of the text and reads the few fields the function needs (apiVersion, kind, metadata
+ * name, namespace, labels, annotations). Only the functionConfig, the items the scanner cannot
+ * read with certainty, and (fullItem) the items the function may replace or prune are parsed.
+ * When the scanner is unsure of the list's layout, or anything fails to parse, the whole input
+ * goes through the full parser below, which also words every error.
  */
 import { isMap, isSeq, type Document, type Node, type Pair, type YAMLSeq } from "yaml";
 import type { Result } from "./results.js";
+import { scanResourceList } from "./scan.js";
 import { readYaml, toSequenceItem, toYaml, YamlInputError } from "./yaml.js";
 
 export type KubeObject = Record<string, unknown> & {
@@ -19,8 +27,12 @@ export type KubeObject = Record<string, unknown> & {
 /** One item of the list: its value, and its original text when it came from the input. */
 export interface Item {
   object: KubeObject;
-  /** The item's exact input text, `- ` indicator and preceding comments included. */
+  /** The item's exact input text, `- ` indicator and preceding comments included (or `span`). */
   source?: string;
+  /** `object` holds only the fields the scanner read (scan.ts); fullItem() reads the rest. */
+  partial?: boolean;
+  /** Where `source` lies in the input (`ResourceList.text`): adjacent items are copied at once. */
+  span?: readonly [number, number];
 }
 
 export interface ResourceList {
@@ -30,7 +42,17 @@ export interface ResourceList {
   functionConfigSource?: string;
   /** Column of the `-` of the input's item sequence; generated items line up with it. */
   indent: number;
+  /** The input, when items carry spans into it. */
+  text?: string;
 }
+
+export interface ReadOptions {
+  /** Scan the items as text and parse only what is needed (default); false parses everything. */
+  scan?: boolean;
+}
+
+/** A scanned item's head disagrees with its full parse: the caller reads the input again, fully. */
+export class ScanMismatch extends Error {}
 
 export class ResourceListError extends Error {
   /** What could be read before the error (the items' texts): written back unchanged. */
@@ -42,8 +64,12 @@ export class ResourceListError extends Error {
 /** Values the function reads are limited to keep hostile input (alias bombs) cheap. */
 const TO_JS = { maxAliasCount: 1000 } as const;
 
-export function parseResourceList(text: string): ResourceList {
+export function parseResourceList(text: string, options: ReadOptions = {}): ResourceList {
   if (text.trim() === "") throw new ResourceListError("no input: expected a ResourceList on standard input");
+  if (options.scan !== false) {
+    const scanned = scannedList(text);
+    if (scanned) return scanned;
+  }
   let doc: Document;
   try {
     doc = readYaml(text);
@@ -86,6 +112,112 @@ export function parseResourceList(text: string): ResourceList {
   return { items, functionConfig, functionConfigSource, indent };
 }
 
+/** The list as the scanner reads it, or undefined when anything needs the full parser. */
+function scannedList(text: string): ResourceList | undefined {
+  const scan = scanResourceList(text);
+  if (!scan) return undefined;
+  let functionConfig: KubeObject | undefined;
+  let functionConfigSource: string | undefined;
+  if (scan.functionConfig) {
+    const fcText = text.slice(scan.functionConfig.start, scan.functionConfig.end);
+    const doc = tryReadYaml(fcText);
+    if (!doc || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
+    const node = doc.contents.items[0].value as Node | null;
+    if (node != null && !isNullScalar(node)) {
+      const value = tryToJS(node, doc);
+      if (!isObject(value)) return undefined;
+      functionConfig = value;
+      functionConfigSource = withNewline(fcText.slice(0, node.range![2]));
+    }
+  }
+  const items: Item[] = [];
+  for (const s of scan.items) {
+    // An item that ends the input without a line break gets one: its text, not a span of the input.
+    const span = text.charCodeAt(s.end - 1) === 10 ? ([s.start, s.end] as const) : undefined;
+    const source = span ? undefined : withNewline(text.slice(s.start, s.end));
+    if (s.head) {
+      items.push({ object: s.head, source, partial: true, span });
+      continue;
+    }
+    // The scanner is unsure of this item: the parser reads it alone, and must end it where the scanner did.
+    const object = readItem(text.slice(s.start, s.gapEnd), s.end - s.start);
+    if (!object) return undefined;
+    items.push({ object, source, span });
+  }
+  return { items, functionConfig, functionConfigSource, indent: scan.indent, text };
+}
+
+/**
+ * One item's text alone, as a YAML document (a sequence of one mapping): its value, or
+ * undefined unless it reads without error (and its content ends at `end` when given).
+ */
+function readItem(itemText: string, end?: number): KubeObject | undefined {
+  const doc = tryReadYaml(itemText);
+  if (!doc || !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
+  const node = doc.contents.items[0] as Node;
+  if (end !== undefined && lineBoundary(itemText, doc.contents.range![2]) !== end) return undefined;
+  const value = tryToJS(node, doc);
+  return isObject(value) ? value : undefined;
+}
+
+function tryReadYaml(text: string): Document | undefined {
+  try {
+    return readYaml(text);
+  } catch (e) {
+    if (e instanceof YamlInputError) return undefined;
+    throw e;
+  }
+}
+
+function tryToJS(node: Node, doc: Document): unknown {
+  try {
+    return node.toJS(doc, TO_JS);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The item with its whole object: parsed from its text when the scanner read only its head
+ * (which must agree with the parse, or the input is read again without the scanner).
+ */
+export function fullItem(item: Item, list: ResourceList): Item {
+  if (!item.partial) return item;
+  const source = sourceOf(item, list);
+  const object = source === undefined ? undefined : readItem(source);
+  if (!object || !sameHead(item.object, object)) throw new ScanMismatch("a scanned item reads differently in full");
+  return { ...item, object, partial: false };
+}
+
+/** The item's exact input text (`source`, or its span of the input). */
+export function sourceOf(item: Item, list: ResourceList): string | undefined {
+  if (item.source !== undefined || !item.span || list.text === undefined) return item.source;
+  return list.text.slice(item.span[0], item.span[1]);
+}
+
+/** The fields the scanner reads, as the full parse has them. */
+export function headOf(o: KubeObject): KubeObject {
+  const head: KubeObject = {};
+  if ("apiVersion" in o) head.apiVersion = o.apiVersion;
+  if ("kind" in o) head.kind = o.kind;
+  if ("metadata" in o) {
+    const md = o.metadata as Record<string, unknown>;
+    const metadata: Record<string, unknown> = {};
+    if (isObject(md)) for (const k of ["name", "namespace", "labels", "annotations"]) if (k in md) metadata[k] = md[k];
+    head.metadata = isObject(md) ? metadata : md;
+  }
+  return head;
+}
+
+function sameHead(head: KubeObject, full: KubeObject): boolean {
+  return JSON.stringify(sorted(head)) === JSON.stringify(sorted(headOf(full)));
+}
+
+function sorted(v: unknown): unknown {
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])]));
+}
+
 function readItems(doc: Document, text: string, seq: YAMLSeq, firstStart: number): { items: Item[]; indent: number } {
   const nodes = seq.items as Node[];
   // No partial list here: an item that cannot be read (an unresolved alias, an alias bomb)
@@ -113,13 +245,32 @@ function readItems(doc: Document, text: string, seq: YAMLSeq, firstStart: number
 
 /** The output ResourceList: items and functionConfig as they came, generated items serialized. */
 export function writeResourceList(list: ResourceList, results: readonly Result[]): string {
-  let out = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
-  out += list.items.length === 0 ? "items: []\n" : "items:\n";
-  for (const item of list.items) out += item.source ?? toSequenceItem(item.object, list.indent);
-  if (list.functionConfigSource !== undefined) out += list.functionConfigSource;
-  else if (list.functionConfig !== undefined) out += indentBlock("functionConfig", list.functionConfig);
-  if (results.length > 0) out += indentBlock("results", results);
-  return out;
+  return resourceListParts(list, results).join("");
+}
+
+/** The output ResourceList in pieces; runs of items that follow each other in the input are one piece. */
+export function resourceListParts(list: ResourceList, results: readonly Result[]): string[] {
+  const parts = ["apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"];
+  parts.push(list.items.length === 0 ? "items: []\n" : "items:\n");
+  const { items, text } = list;
+  let pending = "";
+  for (let i = 0; i < items.length; i++) {
+    const span = items[i].span;
+    if (text !== undefined && span) {
+      let end = span[1];
+      while (i + 1 < items.length && items[i + 1].span?.[0] === end) end = items[++i].span![1];
+      if (pending !== "") parts.push(pending);
+      pending = "";
+      parts.push(text.slice(span[0], end));
+    } else {
+      pending += items[i].source ?? toSequenceItem(items[i].object, list.indent);
+    }
+  }
+  if (list.functionConfigSource !== undefined) pending += list.functionConfigSource;
+  else if (list.functionConfig !== undefined) pending += indentBlock("functionConfig", list.functionConfig);
+  if (results.length > 0) pending += indentBlock("results", results);
+  if (pending !== "") parts.push(pending);
+  return parts;
 }
 
 function indentBlock(key: string, value: unknown): string {

@@ -1,0 +1,622 @@
+/**
+ * A text scanner over a ResourceList: item boundaries, and the few fields the function reads of
+ * each item (apiVersion, kind, metadata name, namespace, labels, annotations), without building
+ * a document. Most items are only passed through, so they need no more than that.
+ *
+ * It reads a deliberately small subset of YAML, the block style tools write: block mappings
+ * and sequences, plain keys, single-line plain and quoted scalars, single-line flow
+ * collections, literal and folded block scalars, comments. Whatever it cannot read with
+ * certainty (anchors, aliases, tags, flow-style items, multi-line scalars, odd indentation,
+ * tabs, non-ASCII text, complex keys, 65+ levels of nesting...) it leaves to the full parser:
+ * an item it is unsure of gets no head (the caller parses that item alone), and a ResourceList
+ * whose layout it is unsure of is not scanned at all (the caller parses it whole). It never
+ * reports an error: when in doubt it declines, and the full parser finds the error and says
+ * where. test/scan.test.ts checks it against the `yaml` package on generated and mutated input.
+ */
+import type { KubeObject } from "./resource-list.js";
+
+/** One item: its text is `text.slice(start, end)`; `head` is what was read, if read with certainty. */
+export interface ScannedItem {
+  start: number;
+  end: number;
+  /** Where the next item's `-` line (or what follows the list) starts. */
+  gapEnd: number;
+  head?: KubeObject;
+}
+
+export interface ScannedList {
+  items: ScannedItem[];
+  /** Column of the items' `-`. */
+  indent: number;
+  /** From the `functionConfig:` line to the end of the text (it is the last key). */
+  functionConfig?: { start: number; end: number };
+}
+
+const MAX_DEPTH = 64;
+const MAX_KEY = 1000;
+
+const SPACE = 32;
+const HASH = 35;
+const DASH = 45;
+const COLON = 58;
+
+/**
+ * The layout of a block-style ResourceList at column 0 (apiVersion, kind ResourceList, items,
+ * functionConfig last), or undefined when anything else is there: then the caller parses it.
+ */
+export function scanResourceList(text: string): ScannedList | undefined {
+  const len = text.length;
+  const seen = new Set<string>();
+  let items: ScannedItem[] = [];
+  let indent = 0;
+  let functionConfig: ScannedList["functionConfig"];
+  let pos = 0;
+  while (pos < len) {
+    const eol = lineEnd(text, pos);
+    const c = text.charCodeAt(pos);
+    if (isBlankOrComment(text, pos, eol)) {
+      pos = eol + 1;
+      continue;
+    }
+    if (c === SPACE || functionConfig) return undefined; // indented, or a key after functionConfig
+    const line = text.slice(pos, eol);
+    const key = line.slice(0, line.indexOf(":"));
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    if (key === "apiVersion" && API_VERSION.test(line)) {
+      pos = eol + 1;
+    } else if (key === "kind" && KIND.test(line)) {
+      pos = eol + 1;
+    } else if (key === "items" && EMPTY_ITEMS.test(line)) {
+      pos = eol + 1;
+    } else if (key === "items" && BLOCK_KEY.test(line)) {
+      const scanned = scanItems(text, eol + 1);
+      if (!scanned) return undefined;
+      ({ items, indent } = scanned);
+      pos = scanned.end;
+    } else if (key === "functionConfig" && BLOCK_KEY.test(line)) {
+      // The last key: nothing after it at column 0 but comments.
+      if (/\n[^ #\n]/.test(text.slice(eol))) return undefined;
+      functionConfig = { start: pos, end: len };
+      pos = len;
+    } else {
+      return undefined;
+    }
+  }
+  if (!seen.has("kind")) return undefined;
+  return { items, indent, functionConfig };
+}
+
+const API_VERSION = /^apiVersion: +(?:[A-Za-z0-9][A-Za-z0-9._/-]*|"[A-Za-z0-9._/-]*"|'[A-Za-z0-9._/-]*')(?: +#.*)? *$/;
+const KIND = /^kind: +(?:ResourceList|"ResourceList"|'ResourceList')(?: +#.*)? *$/;
+const EMPTY_ITEMS = /^items: +\[\](?: +#.*)? *$/;
+const BLOCK_KEY = /^[A-Za-z]+:(?: +#.*)? *$/;
+
+/**
+ * The items of the block sequence that starts at `from` (the line after `items:`). Item i's
+ * text runs from the end of item i-1 (blank and comment lines before its `-` included) to the
+ * end of its last line of content; blank lines and comments after the last item belong to no
+ * item. This is how the `yaml` package assigns them when such lines are blank or comments at
+ * column 0; an indented comment between items makes the layout uncertain. After an item that
+ * ends in a block scalar, blank lines may be its content: such an
+ * item gets no head, and the caller checks its end with the parser.
+ */
+function scanItems(text: string, from: number): { items: ScannedItem[]; indent: number; end: number } | undefined {
+  const len = text.length;
+  const items: ScannedItem[] = [];
+  let indent = -1;
+  let start = from; // where the current item's text starts
+  let dash = -1; // the line start of the current item's `-`
+  let contentEnd = -1; // end of the current item's last line of content (after its newline)
+  let gapUnsafe = false; // an indented comment after the item's content
+  ODD.lastIndex = 0;
+  let nextOdd = -1; // the first character at or after `dash` that the scanner leaves to the parser
+  const finish = (gapEnd: number): void => {
+    if (dash < 0) return;
+    if (nextOdd < dash) {
+      ODD.lastIndex = dash;
+      nextOdd = ODD.test(text) ? ODD.lastIndex - 1 : len;
+    }
+    const scan = nextOdd >= contentEnd ? scanItem(text, dash, contentEnd, indent) : undefined;
+    const certain = scan !== undefined && !(scan.endsInBlockScalar && gapEnd > contentEnd);
+    items.push({ start, end: contentEnd, gapEnd, head: certain ? scan.head : undefined });
+  };
+  let pos = from;
+  while (pos < len) {
+    const eol = lineEnd(text, pos);
+    const next = eol + 1;
+    let i = pos;
+    while (text.charCodeAt(i) === SPACE) i++;
+    if (i === eol) {
+      pos = next;
+      continue;
+    }
+    const column = i - pos;
+    if (text.charCodeAt(i) === HASH) {
+      if (dash >= 0 && column > 0) gapUnsafe = true;
+      pos = next;
+      continue;
+    }
+    if (indent < 0) {
+      if (!isDashAt(text, i, eol)) return undefined; // `items:` with no list under it
+      indent = column;
+    }
+    if (column > indent) {
+      // more of the current item: the comments before this line were inside it after all
+      if (dash < 0) return undefined;
+      gapUnsafe = false;
+      contentEnd = Math.min(next, len);
+      pos = next;
+      continue;
+    }
+    if (column === indent && isDashAt(text, i, eol)) {
+      if (gapUnsafe) return undefined;
+      finish(pos);
+      if (dash >= 0) start = contentEnd;
+      dash = pos;
+      contentEnd = Math.min(next, len);
+      pos = next;
+      continue;
+    }
+    // Less indented: the end of the list, which must be a key at column 0.
+    if (column !== 0) return undefined;
+    break;
+  }
+  if (gapUnsafe || indent < 0) return undefined; // an indented comment after the last item, or no list
+  finish(pos);
+  return { items, indent, end: pos };
+}
+
+/** Characters the item scanner leaves to the parser: outside printable ASCII and the line feed. */
+const ODD = /[^\n\x20-\x7e]/g;
+
+function isDashAt(text: string, i: number, eol: number): boolean {
+  return text.charCodeAt(i) === DASH && (i + 1 === eol || text.charCodeAt(i + 1) === SPACE);
+}
+
+function lineEnd(text: string, pos: number): number {
+  const nl = text.indexOf("\n", pos);
+  return nl === -1 ? text.length : nl;
+}
+
+function isBlankOrComment(text: string, pos: number, eol: number): boolean {
+  let i = pos;
+  while (text.charCodeAt(i) === SPACE) i++;
+  return i === eol || text.charCodeAt(i) === HASH;
+}
+
+// -----------------------------------------------------------------------------------------------
+// One item
+
+/** Which of the fields the function reads a mapping holds. */
+const enum Field {
+  None,
+  Root,
+  Metadata,
+  Labels,
+  Annotations,
+}
+
+const enum Kind {
+  Map,
+  Seq,
+}
+
+interface Level {
+  kind: Kind;
+  indent: number;
+  field: Field;
+  keys: Set<string> | undefined;
+  target: Record<string, unknown> | undefined;
+}
+
+interface ItemScan {
+  head: KubeObject;
+  endsInBlockScalar: boolean;
+}
+
+interface Pending {
+  indent: number;
+  kind: Kind;
+  field: Field;
+  want: boolean;
+  key: string;
+  target?: Record<string, unknown>;
+}
+
+/** Thrown inside the scanner when it meets what it does not read with certainty. */
+const UNSURE = new Error("unsure");
+
+/**
+ * The head of the item whose `-` line starts at `start` and whose content ends at `end`, or
+ * undefined when some part of it is outside the subset this scanner reads with certainty.
+ */
+export function scanItem(text: string, start: number, end: number, seqIndent: number): ItemScan | undefined {
+  try {
+    return new ItemScanner(text, end, seqIndent).run(start);
+  } catch (e) {
+    if (e === UNSURE) return undefined;
+    throw e;
+  }
+}
+
+class ItemScanner {
+  private levels: Level[] = [];
+  private head: KubeObject = {};
+  /** `key:` or `-` with nothing after it: the value is on the next lines, or null. */
+  private pending: Pending | undefined;
+  /** In a block scalar: the indentation of its parent, and of its content once known. */
+  private block: { parent: number; content: number; blankIndent: number } | undefined;
+  private lastWasBlock = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly end: number,
+    private readonly seqIndent: number,
+  ) {}
+
+  run(start: number): ItemScan {
+    const { text, end } = this;
+    // The item's first line: `- key: ...` (a compact mapping; anything else is left to the parser).
+    let eol = lineEnd(text, start);
+    let p = start + this.seqIndent + 1;
+    while (text.charCodeAt(p) === SPACE) p++;
+    if (p >= eol || text.charCodeAt(p) === HASH) {
+      // `-` and perhaps a comment, then the mapping on the next lines
+      this.pending = { indent: this.seqIndent, kind: Kind.Seq, field: Field.Root, want: true, key: "" };
+    } else {
+      const keyEnd = keyAt(text, p, eol);
+      if (keyEnd < 0) throw UNSURE;
+      this.push(Kind.Map, p - start, Field.Root, this.head);
+      this.entry(keyEnd, eol);
+    }
+    for (let pos = eol + 1; pos < end; pos = eol + 1) {
+      eol = lineEnd(text, pos);
+      if (eol > end) eol = end;
+      this.line(pos, eol);
+    }
+    this.resolvePending(-1);
+    return { head: this.head, endsInBlockScalar: this.lastWasBlock };
+  }
+
+  private line(pos: number, eol: number): void {
+    const { text } = this;
+    let i = pos;
+    while (text.charCodeAt(i) === SPACE) i++;
+    const indent = i - pos;
+    const block = this.block;
+    if (block) {
+      if (i === eol) {
+        if (block.content < 0 && indent > block.blankIndent) block.blankIndent = indent;
+        return;
+      }
+      if (block.content < 0) {
+        if (indent <= block.parent || block.blankIndent > indent) throw UNSURE; // empty, or odd leading lines
+        block.content = indent;
+        return;
+      }
+      if (indent >= block.content) return;
+      this.block = undefined;
+      // A comment between the parent's and the content's indentation: left to the parser.
+      if (text.charCodeAt(i) === HASH && indent > block.parent) throw UNSURE;
+    }
+    if (i === eol || text.charCodeAt(i) === HASH) return;
+    this.lastWasBlock = false;
+    if (indent <= this.seqIndent) throw UNSURE;
+    const dash = isDashAt(text, i, eol);
+    if (this.pending) this.resolvePending(indent, dash);
+    const levels = this.levels;
+    while (levels.length > 0 && levels[levels.length - 1].indent > indent) levels.pop();
+    let top = levels[levels.length - 1];
+    if (top && top.kind === Kind.Seq && top.indent === indent && !dash) {
+      levels.pop(); // a sequence at its key's indentation ends at the next key
+      top = levels[levels.length - 1];
+    }
+    if (!top || top.indent !== indent) throw UNSURE;
+    if (top.kind === Kind.Map) {
+      if (dash) throw UNSURE;
+      const keyEnd = keyAt(text, i, eol);
+      if (keyEnd < 0) throw UNSURE;
+      this.entry(keyEnd, eol);
+    } else {
+      if (!dash) throw UNSURE;
+      this.seqEntry(pos, i, eol);
+    }
+  }
+
+  /** The value of a pending `key:` or `-` given the next line of content (indent -1: none). */
+  private resolvePending(indent: number, dash = false): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    const nested = indent > pending.indent || (indent === pending.indent && dash && pending.kind === Kind.Map);
+    if (!nested) {
+      if (pending.want) throw UNSURE; // a null where the function reads a value
+      return;
+    }
+    const kind = dash ? Kind.Seq : Kind.Map;
+    const mapField = pending.field !== Field.None;
+    if (pending.want && !(mapField && kind === Kind.Map)) throw UNSURE;
+    let target: Record<string, unknown> | undefined;
+    if (pending.field === Field.Root) {
+      target = this.head;
+    } else if (mapField && pending.target) {
+      target = {};
+      pending.target[pending.key] = target;
+    }
+    this.push(kind, indent, kind === Kind.Map ? pending.field : Field.None, target);
+  }
+
+  private push(kind: Kind, indent: number, field: Field, target: Record<string, unknown> | undefined): void {
+    if (this.levels.length >= MAX_DEPTH) throw UNSURE;
+    this.levels.push({ kind, indent, field, keys: kind === Kind.Map ? new Set() : undefined, target });
+  }
+
+  /** A `- ` entry of a block sequence: a compact mapping, a scalar or a flow collection. */
+  private seqEntry(pos: number, i: number, eol: number): void {
+    const { text } = this;
+    let p = i + 1;
+    while (text.charCodeAt(p) === SPACE) p++;
+    if (p >= eol || text.charCodeAt(p) === HASH) {
+      this.pending = { indent: i - pos, kind: Kind.Seq, field: Field.None, want: false, key: "" };
+      return;
+    }
+    if (isDashAt(text, p, eol)) throw UNSURE; // `- - x`
+    const keyEnd = keyAt(text, p, eol);
+    if (keyEnd >= 0) {
+      this.push(Kind.Map, p - pos, Field.None, undefined);
+      this.entry(keyEnd, eol);
+      return;
+    }
+    this.value(p, eol, false);
+  }
+
+  /** `key: value` at i (the key ends at keyEnd) in the innermost mapping. */
+  private entry(keyEnd: number, eol: number): void {
+    const { text } = this;
+    const level = this.levels[this.levels.length - 1];
+    const key = keyText;
+    if (level.keys!.has(key)) throw UNSURE; // a duplicate: the parser reports it
+    level.keys!.add(key);
+    const field = level.field;
+    let want = false;
+    let childField = Field.None;
+    if (field === Field.Root) {
+      if (key === "metadata") childField = Field.Metadata;
+      want = key === "apiVersion" || key === "kind" || key === "metadata";
+    } else if (field === Field.Metadata) {
+      if (key === "labels") childField = Field.Labels;
+      else if (key === "annotations") childField = Field.Annotations;
+      want = key === "name" || key === "namespace" || childField !== Field.None;
+    } else if (field === Field.Labels || field === Field.Annotations) {
+      want = true;
+    }
+    let p = keyEnd + 1;
+    while (text.charCodeAt(p) === SPACE) p++;
+    if (p >= eol || text.charCodeAt(p) === HASH) {
+      this.pending = { indent: level.indent, kind: Kind.Map, field: childField, want, key, target: level.target };
+      return;
+    }
+    if (want && childField !== Field.None) {
+      // metadata, labels or annotations: a block mapping, or `{}`
+      if (!EMPTY_MAP.test(text.slice(p, eol)) || !level.target) throw UNSURE;
+      level.target[key] = {};
+      return;
+    }
+    const value = this.value(p, eol, want);
+    if (want && level.target) {
+      // apiVersion, kind, namespace and label values repeat from item to item: one string each
+      const shared = field === Field.Root || field === Field.Labels || key === "namespace";
+      level.target[key] = shared ? intern(value!) : value;
+    }
+  }
+
+  /** A scalar or flow value from p to the end of the line; its string when `want`. */
+  private value(p: number, eol: number, want: boolean): string | undefined {
+    const { text } = this;
+    const c = text.charCodeAt(p);
+    let q: number;
+    let result: string | undefined;
+    if (c === 34 /* " */) {
+      q = doubleQuoted(text, p, eol);
+      if (want) {
+        const raw = text.slice(p + 1, q - 1);
+        if (raw.includes("\\")) throw UNSURE;
+        result = raw;
+      }
+    } else if (c === 39 /* ' */) {
+      q = singleQuoted(text, p, eol);
+      if (want) result = text.slice(p + 1, q - 1).replace(/''/g, "'");
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (want) throw UNSURE;
+      q = flow(text, p, eol, this.levels.length);
+    } else if (c === 124 /* | */ || c === 62 /* > */) {
+      if (want) throw UNSURE;
+      this.blockHeader(p + 1, eol);
+      return undefined;
+    } else if (!PLAIN_FIRST[c] || (c === DASH && (p + 1 === eol || text.charCodeAt(p + 1) === SPACE))) {
+      throw UNSURE;
+    } else {
+      // A plain scalar: to a ` #` comment or the end of the line; `: ` would make it a mapping.
+      q = p;
+      let last = p;
+      while (q < eol) {
+        const ch = text.charCodeAt(q);
+        if (ch === COLON && (q + 1 === eol || text.charCodeAt(q + 1) === SPACE)) throw UNSURE;
+        if (ch === SPACE) {
+          if (text.charCodeAt(q + 1) === HASH) break;
+        } else last = q;
+        q++;
+      }
+      if (want) {
+        result = text.slice(p, last + 1);
+        if (!isPlainString(result)) throw UNSURE;
+      }
+      return result;
+    }
+    // After a quoted or flow value: spaces, then the end of the line or a comment.
+    let r = q;
+    while (text.charCodeAt(r) === SPACE) r++;
+    if (r < eol && !(r > q && text.charCodeAt(r) === HASH)) throw UNSURE;
+    return result;
+  }
+
+  /** `|` or `>`, with `-` or `+` (an indentation indicator is left to the parser). */
+  private blockHeader(p: number, eol: number): void {
+    const { text } = this;
+    const c = text.charCodeAt(p);
+    if (c === DASH || c === 43 /* + */) p++;
+    let r = p;
+    while (text.charCodeAt(r) === SPACE) r++;
+    if (r < eol && !(r > p && text.charCodeAt(r) === HASH)) throw UNSURE;
+    const level = this.levels[this.levels.length - 1];
+    this.block = { parent: level.indent, content: -1, blankIndent: -1 };
+    this.lastWasBlock = true;
+  }
+}
+
+const interned = new Map<string, string>();
+
+function intern(s: string): string {
+  const known = interned.get(s);
+  if (known !== undefined) return known;
+  if (interned.size < 10_000) interned.set(s, s);
+  return s;
+}
+
+/** The text of the key keyAt() read last (quotes removed). */
+let keyText = "";
+
+/**
+ * The end (the `:`) of a key at p followed by `:` and a space or the end of the line: plain (a
+ * letter or `_`, then letters, digits and `_./-`) or quoted without escapes; -1 for anything else.
+ */
+function keyAt(text: string, p: number, eol: number): number {
+  const first = text.charCodeAt(p);
+  let q = p + 1;
+  if (first === 34 || first === 39) {
+    while (q < eol && text.charCodeAt(q) !== first) {
+      if (text.charCodeAt(q) === 92) return -1;
+      q++;
+    }
+    if (q >= eol || (first === 39 && text.charCodeAt(q + 1) === 39)) return -1;
+    keyText = text.slice(p + 1, q);
+    q++;
+  } else {
+    if (!(isLetter(first) || first === 95)) return -1;
+    while (q < eol && KEY_CHAR[text.charCodeAt(q)]) q++;
+    keyText = text.slice(p, q);
+    if (RESERVED_KEY.test(keyText)) return -1;
+  }
+  if (text.charCodeAt(q) !== COLON || (q + 1 < eol && text.charCodeAt(q + 1) !== SPACE)) return -1;
+  if (q - p > MAX_KEY) return -1;
+  return q;
+}
+
+const EMPTY_MAP = /^\{\}(?: +#.*)? *$/;
+
+/** Words the YAML 1.2 core schema reads as null or a boolean: not string keys. */
+const RESERVED_KEY = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+const KEY_CHAR: boolean[] = [];
+for (let c = 0; c < 128; c++) {
+  KEY_CHAR[c] = isLetter(c) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 47 || c === DASH;
+}
+
+/** Characters a plain scalar in block context may start with, here (no indicator). */
+const PLAIN_FIRST: boolean[] = [];
+const INDICATORS = "-?:,[]{}#&*!|>'\"%@`";
+for (let c = 0; c < 128; c++) PLAIN_FIRST[c] = c > 32 && c < 127 && !INDICATORS.includes(String.fromCharCode(c));
+PLAIN_FIRST[DASH] = true; // `-x` is plain; `- ` and a lone `-` are checked where used
+
+/** A plain scalar the YAML 1.2 core schema reads as a string (not null, a boolean or a number). */
+function isPlainString(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 43 || c === DASH || c === 46 || c === 126) return false;
+  return !RESERVED_KEY.test(s);
+}
+
+/** The end (after the closing quote) of a double-quoted scalar on one line, with only known escapes. */
+function doubleQuoted(text: string, p: number, eol: number): number {
+  let q = p + 1;
+  while (q < eol) {
+    const c = text.charCodeAt(q);
+    if (c === 34) return q + 1;
+    if (c === 92 /* \ */) {
+      const e = text[q + 1];
+      const hex = e === "x" ? 2 : e === "u" ? 4 : e === "U" ? 8 : 0;
+      if (hex > 0) {
+        if (!/^[0-9a-fA-F]+$/.test(text.slice(q + 2, q + 2 + hex)) || q + 2 + hex > eol) throw UNSURE;
+        q += 2 + hex;
+        continue;
+      }
+      if (q + 1 >= eol || !'0abtnvfre "/\\N_LP'.includes(e)) throw UNSURE;
+      q += 2;
+      continue;
+    }
+    q++;
+  }
+  throw UNSURE; // continues on the next line
+}
+
+function singleQuoted(text: string, p: number, eol: number): number {
+  let q = p + 1;
+  while (q < eol) {
+    if (text.charCodeAt(q) === 39) {
+      if (text.charCodeAt(q + 1) !== 39) return q + 1;
+      q += 2;
+      continue;
+    }
+    q++;
+  }
+  throw UNSURE;
+}
+
+/** Characters of a plain scalar inside a flow collection, here. */
+const FLOW_PLAIN: boolean[] = [];
+for (let c = 0; c < 128; c++) FLOW_PLAIN[c] = KEY_CHAR[c] || "=+~@%".includes(String.fromCharCode(c));
+
+/**
+ * The end of a flow sequence or mapping that closes on the same line: plain tokens without
+ * spaces, quoted scalars, nested collections, plain keys (unique) followed by `: `.
+ */
+function flow(text: string, p: number, eol: number, depth: number): number {
+  if (depth >= MAX_DEPTH) throw UNSURE;
+  const isMap = text.charCodeAt(p) === 123;
+  const close = isMap ? 125 : 93;
+  let keys: Set<string> | undefined;
+  let q = p + 1;
+  for (;;) {
+    while (text.charCodeAt(q) === SPACE) q++;
+    if (q >= eol) throw UNSURE;
+    if (text.charCodeAt(q) === close) return q + 1;
+    if (isMap) {
+      const keyEnd = keyAt(text, q, eol);
+      if (keyEnd < 0 || text.charCodeAt(keyEnd + 1) !== SPACE) throw UNSURE;
+      const key = keyText;
+      keys ??= new Set();
+      if (keys.has(key)) throw UNSURE;
+      keys.add(key);
+      q = keyEnd + 1;
+      while (text.charCodeAt(q) === SPACE) q++;
+    }
+    const c = text.charCodeAt(q);
+    if (c === 91 || c === 123) q = flow(text, q, eol, depth + 1);
+    else if (c === 34) q = doubleQuoted(text, q, eol);
+    else if (c === 39) q = singleQuoted(text, q, eol);
+    else {
+      const from = q;
+      if (!FLOW_PLAIN[c] || c === 64 || c === 37) throw UNSURE; // not a plain first character
+      while (q < eol && FLOW_PLAIN[text.charCodeAt(q)]) q++;
+      if (c === DASH && q === from + 1) throw UNSURE;
+    }
+    while (text.charCodeAt(q) === SPACE) q++;
+    const after = text.charCodeAt(q);
+    if (after === 44 /* , */) q++;
+    else if (after !== close) throw UNSURE;
+  }
+}
