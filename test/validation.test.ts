@@ -258,14 +258,6 @@ const BAD: BadCase[] = [
   ),
   // separate identities
   bad(
-    "externalSecrets.serviceAccount without gcp.cluster",
-    (c) => {
-      c.spec.externalSecrets = { serviceAccount: "mlflow-secrets" };
-    },
-    STORE_SA,
-    ["needs spec.gcp.cluster"],
-  ),
-  bad(
     "externalSecrets.serviceAccount the instance's account",
     (c) => {
       c.spec.gcp.cluster = CLUSTER;

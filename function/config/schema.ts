@@ -305,7 +305,7 @@ export const mlflowConfigSchema = {
             serviceAccount: {
               ...dns1123Subdomain("a service account name"),
               description:
-                "A Kubernetes service account of its own for the SecretStore (needs gcp.cluster), so that the " +
+                "A Kubernetes service account of its own for the SecretStore, so that the " +
                 "tracking server's account does not also read Secret Manager. Default: spec.serviceAccountName, " +
                 "the one account of the instance.",
             },

@@ -599,14 +599,6 @@ function identityChecks(config: MlflowConfig): Result[] {
     );
   }
   const store = spec.externalSecrets?.serviceAccount;
-  if (store !== undefined && spec.gcp.cluster === undefined) {
-    error(
-      "spec.externalSecrets.serviceAccount",
-      "needs spec.gcp.cluster: without it the SecretStore authenticates as the External Secrets controller, " +
-        "not as a service account of the instance",
-      store,
-    );
-  }
   if (store !== undefined && store === instanceAccount) {
     error(
       "spec.externalSecrets.serviceAccount",
