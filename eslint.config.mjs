@@ -11,9 +11,20 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: {
-        process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly", setTimeout: "readonly",
-        clearTimeout: "readonly", structuredClone: "readonly", performance: "readonly", TextDecoder: "readonly",
-        TextEncoder: "readonly", __VERSION__: "readonly", require: "readonly", module: "writable", __dirname: "readonly",
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        URL: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        structuredClone: "readonly",
+        performance: "readonly",
+        TextDecoder: "readonly",
+        TextEncoder: "readonly",
+        __VERSION__: "readonly",
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
       },
     },
     rules: {

@@ -7,8 +7,19 @@ const base = require("./jest.config.cjs");
 
 /** Tests that run containers, switch users, install tools, or take minutes: `npm test` only. */
 const WHOLE_SUITE_ONLY = [
-  "argocd", "argocd-image", "build-image", "check-tools", "clone-location", "config-connector-tools", "e2e-kpt",
-  "e2e-kustomize", "engines", "hostile", "sea", "server-auth-migration", "server-migration",
+  "argocd",
+  "argocd-image",
+  "build-image",
+  "check-tools",
+  "clone-location",
+  "config-connector-tools",
+  "e2e-kpt",
+  "e2e-kustomize",
+  "engines",
+  "hostile",
+  "sea",
+  "server-auth-migration",
+  "server-migration",
 ];
 
 module.exports = {

@@ -44,27 +44,54 @@ function seedConfig() {
 }
 
 function indent(text, by) {
-  return text.replace(/\n+$/, "").split("\n").map((l) => (l === "" ? "" : by + l)).join("\n") + "\n";
+  return (
+    text
+      .replace(/\n+$/, "")
+      .split("\n")
+      .map((l) => (l === "" ? "" : by + l))
+      .join("\n") + "\n"
+  );
 }
 
 /** A ResourceList as kpt sends it: items with kpt's annotations, then the functionConfig. */
 function resourceList(itemTexts) {
   let out = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
-  out += itemTexts.length === 0 ? "items: []\n" : "items:\n" + itemTexts.map((t) => "- " + indent(t, "  ").slice(2)).join("");
+  out +=
+    itemTexts.length === 0
+      ? "items: []\n"
+      : "items:\n" + itemTexts.map((t) => "- " + indent(t, "  ").slice(2)).join("");
   return out + "functionConfig:\n" + indent(seedConfig(), "  ");
 }
 
 /** The i-th unrelated resource: a mix of kinds, with comments, quoting and kpt annotations. */
 function unrelated(i) {
   const path = `app-${i}/resource.yaml`;
-  const ann = `    internal.config.kubernetes.io/path: ${path}\n    internal.config.kubernetes.io/index: "0"\n    config.kubernetes.io/path: ${path}\n`;
+  const ann =
+    `    internal.config.kubernetes.io/path: ${path}\n    internal.config.kubernetes.io/index: ` +
+    `"0"\n    config.kubernetes.io/path: ${path}\n`;
   switch (i % 3) {
     case 0:
-      return `# settings of app ${i}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-${i}-settings  # trailing comment\n  namespace: team-${i % 17}\n  annotations:\n${ann}data:\n  mode: 0755\n  enabled: yes\n  released: 2024-01-01\n  note: "a quoted value with: colons and # hashes"\n`;
+      return (
+        `# settings of app ${i}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-${i}-settings ` +
+        ` # trailing comment\n  namespace: team-${i % 17}\n  annotations:\n${ann}data:\n  mode: 0755\n  ` +
+        `enabled: yes\n  released: 2024-01-01\n  note: "a quoted value with: colons and # hashes"\n`
+      );
     case 1:
-      return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: team-${i % 17}\n  labels:\n    app: app-${i}\n  annotations:\n${ann}spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: app-${i}\n  template:\n    metadata:\n      labels:\n        app: app-${i}\n    spec:\n      containers:\n        - name: main\n          image: registry.example.com/app:${i}.0.1\n          args: [--port=8080, --verbose]\n          ports:\n            - containerPort: 8080\n          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n`;
+      return (
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: ` +
+        `team-${i % 17}\n  labels:\n    app: app-${i}\n  annotations:\n${ann}spec:\n  replicas: 2\n  ` +
+        `selector:\n    matchLabels:\n      app: app-${i}\n  template:\n    metadata:\n      labels:\n      ` +
+        `  app: app-${i}\n    spec:\n      containers:\n        - name: main\n          image: ` +
+        `registry.example.com/app:${i}.0.1\n          args: [--port=8080, --verbose]\n` +
+        `          ports:\n            - containerPort: 8080\n` +
+        `          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n`
+      );
     default:
-      return `apiVersion: v1\nkind: Service\nmetadata:\n  name: app-${i}\n  namespace: team-${i % 17}\n  annotations:\n${ann}spec:\n  selector:\n    app: app-${i}\n  ports:\n    - name: http\n      port: 80\n      targetPort: 8080\n`;
+      return (
+        `apiVersion: v1\nkind: Service\nmetadata:\n  name: app-${i}\n  namespace: team-${i % 17}\n  ` +
+        `annotations:\n${ann}spec:\n  selector:\n    app: app-${i}\n  ports:\n    - name: http\n      port: ` +
+        `80\n      targetPort: 8080\n`
+      );
   }
 }
 
@@ -132,10 +159,24 @@ function startup() {
   log(`start-up: ${commands.length} commands x ${RUNS} runs`);
   const [base, fn, sea] = sideBySide(commands);
   const baseline = `node -e 0: ${fmt(base)}`;
-  rows.push({ group: "start-up", what: "node dist/mlflow-infra < seed ResourceList", value: fmt(fn), baseline, ratio: ratio(fn, base), budget: 1.1 });
+  rows.push({
+    group: "start-up",
+    what: "node dist/mlflow-infra < seed ResourceList",
+    value: fmt(fn),
+    baseline,
+    ratio: ratio(fn, base),
+    budget: 1.1,
+  });
   const what = "dist/mlflow-infra-sea < seed ResourceList";
   if (seaBuilt) rows.push({ group: "start-up", what, value: fmt(sea), baseline, ratio: ratio(sea, base), budget: 1.1 });
-  else rows.push({ group: "start-up", what: "dist/mlflow-infra-sea < seed ResourceList", value: "not built", baseline: `node -e 0: ${fmt(base)}`, note: "run `npm run build:sea` first" });
+  else
+    rows.push({
+      group: "start-up",
+      what: "dist/mlflow-infra-sea < seed ResourceList",
+      value: "not built",
+      baseline: `node -e 0: ${fmt(base)}`,
+      note: "run `npm run build:sea` first",
+    });
   return base;
 }
 
@@ -145,7 +186,15 @@ function passthrough(nodeStartup) {
   const roundtrip = join(WORK, "yaml-roundtrip.cjs");
   const esbuild = join(ROOT, "node_modules/.bin/esbuild");
   const entry = join(ROOT, "bench/yaml-roundtrip.cjs");
-  execFileSync(esbuild, [entry, "--bundle", "--minify", "--platform=node", "--format=cjs", `--outfile=${roundtrip}`, "--log-level=warning"]);
+  execFileSync(esbuild, [
+    entry,
+    "--bundle",
+    "--minify",
+    "--platform=node",
+    "--format=cjs",
+    `--outfile=${roundtrip}`,
+    "--log-level=warning",
+  ]);
   const net = {};
   for (const n of [1000, 10000, 50000]) {
     const input = join(WORK, `passthrough-${n}.yaml`);
@@ -155,12 +204,22 @@ function passthrough(nodeStartup) {
     // The yaml round trip of 50,000 resources takes minutes and gigabytes: the function runs alone.
     const withYaml = n <= 10000;
     log(`passthrough ${n}: ${(text.length / 1e6).toFixed(1)} MB x ${RUNS} runs${withYaml ? "" : ", function only"}`);
-    const commands = [{ cmd: NODE, args: [DIST], input }, ...(withYaml ? [{ cmd: NODE, args: [roundtrip], input }] : [])];
+    const commands = [
+      { cmd: NODE, args: [DIST], input },
+      ...(withYaml ? [{ cmd: NODE, args: [roundtrip], input }] : []),
+    ];
     const [fn, yaml] = sideBySide(commands);
     net[n] = fn - nodeStartup;
     if (withYaml) {
       const baseline = `yaml parse+stringify: ${fmt(yaml)}`;
-      rows.push({ group: "passthrough", what, value: fmt(fn), baseline, ratio: ratio(fn, yaml), budget: n === 10000 ? 0.25 : undefined });
+      rows.push({
+        group: "passthrough",
+        what,
+        value: fmt(fn),
+        baseline,
+        ratio: ratio(fn, yaml),
+        budget: n === 10000 ? 0.25 : undefined,
+      });
     } else {
       rows.push({ group: "passthrough", what, value: fmt(fn), baseline: "(yaml round trip not run)" });
     }
@@ -170,11 +229,15 @@ function passthrough(nodeStartup) {
   rows.push({
     group: "passthrough",
     what: "growth 1,000 -> 50,000, time net of node start-up",
-    value: `x${(net[10000] / net[1000]).toFixed(1)} (1,000->10,000), x${(net[50000] / net[1000]).toFixed(1)} (1,000->50,000)`,
+    value:
+      `x${(net[10000] / net[1000]).toFixed(1)} (1,000->10,000), ` +
+      `x${(net[50000] / net[1000]).toFixed(1)} (1,000->50,000)`,
     baseline: "linear: x10, x50",
     ratio: perItem(50000) / perItem(1000),
     budget: 1.0,
-    note: `time per 1,000 resources: ${(perItem(1000) * 1000).toFixed(1)} ms at 1,000, ${(perItem(50000) * 1000).toFixed(1)} ms at 50,000 (ratio: per resource at 50,000 over 1,000)`,
+    note:
+      `time per 1,000 resources: ${(perItem(1000) * 1000).toFixed(1)} ms at 1,000, ` +
+      `${(perItem(50000) * 1000).toFixed(1)} ms at 50,000 (ratio: per resource at 50,000 over 1,000)`,
   });
 }
 
@@ -227,7 +290,10 @@ function staticKustomization(dir, objects) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "resources.yaml"), objects);
-  writeFileSync(join(dir, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- resources.yaml\n");
+  writeFileSync(
+    join(dir, "kustomization.yaml"),
+    "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- resources.yaml\n",
+  );
 }
 
 function endToEndKustomize(env) {
@@ -237,10 +303,22 @@ function endToEndKustomize(env) {
   if (!which("kubectl", env)) return missing("kubectl is not on PATH");
   if (!existsSync(overlay)) return missing("overlays/prod does not exist in this tree yet");
   // The function images the overlay's generators name (config.kubernetes.io/function: container).
-  const yamlFiles = (dir) => (existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f)) : []);
-  const images = [...new Set([...yamlFiles(overlay), ...yamlFiles(join(ROOT, "base"))].flatMap((f) => [...readFileSync(f, "utf8").matchAll(/container:\s*\n\s*image:\s*["']?([^\s"']+)/g)].map((m) => m[1])))];
+  const yamlFiles = (dir) =>
+    existsSync(dir)
+      ? readdirSync(dir, { recursive: true })
+          .filter((f) => /\.ya?ml$/.test(f))
+          .map((f) => join(dir, f))
+      : [];
+  const images = [
+    ...new Set(
+      [...yamlFiles(overlay), ...yamlFiles(join(ROOT, "base"))].flatMap((f) =>
+        [...readFileSync(f, "utf8").matchAll(/container:\s*\n\s*image:\s*["']?([^\s"']+)/g)].map((m) => m[1]),
+      ),
+    ),
+  ];
   if (images.length === 0) return missing("overlays/prod and base/ name no container function image");
-  if (!which("docker", env)) return missing("no `docker` on PATH (scripts/ci/install-tools.sh installs podman behind a docker shim)");
+  if (!which("docker", env))
+    return missing("no `docker` on PATH (scripts/ci/install-tools.sh installs podman behind a docker shim)");
   for (const image of images) {
     if (spawnSync("docker", ["image", "inspect", image], { env, stdio: "ignore" }).status !== 0) {
       return missing(`the image ${image} is not built here (scripts/container/build-image.sh --local)`);
@@ -248,7 +326,8 @@ function endToEndKustomize(env) {
   }
   const args = ["kustomize", "--enable-alpha-plugins", overlay];
   const probe = spawnSync("kubectl", args, { env, encoding: "utf8", maxBuffer: 64 << 20 });
-  if (probe.status !== 0) return missing(`kubectl kustomize failed here: ${probe.stderr.trim().split("\n").slice(-1)[0]}`);
+  if (probe.status !== 0)
+    return missing(`kubectl kustomize failed here: ${probe.stderr.trim().split("\n").slice(-1)[0]}`);
   const staticDir = join(WORK, "static-prod");
   staticKustomization(staticDir, probe.stdout);
   log(`end-to-end kustomize: 2 commands x ${RUNS} runs`);
@@ -256,7 +335,14 @@ function endToEndKustomize(env) {
     { cmd: "kubectl", args, env },
     { cmd: "kubectl", args: ["kustomize", staticDir], env },
   ]);
-  rows.push({ group: "end-to-end", what, value: fmt(live), baseline: `static kubectl kustomize: ${fmt(stat)}`, ratio: ratio(live, stat), note: "the container run (podman) dominates; the function's own share is its start-up row above" });
+  rows.push({
+    group: "end-to-end",
+    what,
+    value: fmt(live),
+    baseline: `static kubectl kustomize: ${fmt(stat)}`,
+    ratio: ratio(live, stat),
+    note: "the container run (podman) dominates; the function's own share is its start-up row above",
+  });
 }
 
 function endToEndKpt(env, nodeStartup, fnStartup) {
@@ -269,18 +355,32 @@ function endToEndKpt(env, nodeStartup, fnStartup) {
     const dir = join(WORK, name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "Kptfile"), `apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: ${name}\n  annotations:\n    config.kubernetes.io/local-config: "true"\npipeline:\n  mutators:\n    - exec: ${exec}\n      configPath: mlflow-config.yaml\n`);
-    writeFileSync(join(dir, "mlflow-config.yaml"), seedConfig().replace("metadata:\n", 'metadata:\n  annotations:\n    config.kubernetes.io/local-config: "true"\n'));
+    writeFileSync(
+      join(dir, "Kptfile"),
+      `apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: ${name}\n  annotations:\n    ` +
+        `config.kubernetes.io/local-config: "true"\npipeline:\n  mutators:\n    - exec: ${exec}\n      ` +
+        `configPath: mlflow-config.yaml\n`,
+    );
+    writeFileSync(
+      join(dir, "mlflow-config.yaml"),
+      seedConfig().replace("metadata:\n", 'metadata:\n  annotations:\n    config.kubernetes.io/local-config: "true"\n'),
+    );
     return dir;
   };
   const fnPkg = pkg("kpt-function", DIST);
   const catPkg = pkg("kpt-identity", which("cat", env));
   const render = (dir) => ["fn", "render", "--allow-exec", "--truncate-output=false", dir];
   const first = spawnSync("kpt", render(fnPkg), { env, encoding: "utf8" });
-  if (first.status !== 0) return missing(`kpt fn render failed here: ${(first.stderr || first.stdout).trim().split("\n").slice(-1)[0]}`);
+  if (first.status !== 0)
+    return missing(`kpt fn render failed here: ${(first.stderr || first.stdout).trim().split("\n").slice(-1)[0]}`);
   // The same output as static YAML: every object the render wrote, local-config ones excluded.
-  const files = readdirSync(join(fnPkg, "mlflow"), { recursive: true }).filter((f) => f.endsWith(".yaml")).sort();
-  staticKustomization(join(WORK, "static-kpt"), files.map((f) => readFileSync(join(fnPkg, "mlflow", f), "utf8").replace(/^(---\n)?/, "---\n")).join(""));
+  const files = readdirSync(join(fnPkg, "mlflow"), { recursive: true })
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
+  staticKustomization(
+    join(WORK, "static-kpt"),
+    files.map((f) => readFileSync(join(fnPkg, "mlflow", f), "utf8").replace(/^(---\n)?/, "---\n")).join(""),
+  );
   log(`end-to-end kpt: 3 commands x ${RUNS} runs`);
   const [live, identity, stat] = sideBySide([
     { cmd: "kpt", args: render(fnPkg), env },
@@ -293,7 +393,10 @@ function endToEndKpt(env, nodeStartup, fnStartup) {
     value: fmt(live),
     baseline: `static kubectl kustomize: ${fmt(stat)}`,
     ratio: ratio(live, stat),
-    note: `kpt with the identity exec \`cat\`: ${fmt(identity)}; the function's share of the render: ${fmt(live - identity)} (${(((live - identity) / live) * 100).toFixed(0)}%), of which node's own start-up ${fmt(nodeStartup)} and the function's JavaScript ${fmt(fnStartup)}`,
+    note:
+      `kpt with the identity exec \`cat\`: ${fmt(identity)}; the function's share of the render: ` +
+      `${fmt(live - identity)} (${(((live - identity) / live) * 100).toFixed(0)}%), of which node's own ` +
+      `start-up ${fmt(nodeStartup)} and the function's JavaScript ${fmt(fnStartup)}`,
   });
 }
 
@@ -307,16 +410,26 @@ function table() {
     r.value,
     r.baseline ?? "",
     r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}x`,
-    r.budget === undefined ? "" : r.ratio === undefined ? `<= ${r.budget}x` : `<= ${r.budget}x ${verdict(r.ratio, r.budget)}`,
+    r.budget === undefined
+      ? ""
+      : r.ratio === undefined
+        ? `<= ${r.budget}x`
+        : `<= ${r.budget}x ${verdict(r.ratio, r.budget)}`,
     r.note ?? "",
   ]);
-  const md = [header, header.map(() => "---"), ...body].map((cells) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`).join("\n");
+  const md = [header, header.map(() => "---"), ...body]
+    .map((cells) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`)
+    .join("\n");
   return { md, body, header };
 }
 
 function consoleTable(header, body) {
   const width = header.map((h, i) => Math.min(60, Math.max(h.length, ...body.map((r) => r[i].length))));
-  const line = (cells) => cells.map((c, i) => c.padEnd(width[i])).join("  ").trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => c.padEnd(width[i]))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(width.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
@@ -347,11 +460,18 @@ const node = process.version;
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
 const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 console.log(consoleTable(header, body));
-console.log(`\nmedian of ${RUNS} runs after ${WARMUP} warm-up runs, side by side; node ${node}; ${machine}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
-if (!only) writeFileSync(
-  join(ROOT, "bench/results.md"),
-  `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs) on ${when}: median of ${RUNS} runs after ${WARMUP} warm-up runs, ` +
-    `the commands of each group interleaved; node ${node}; ${machine}. Ratios are against the baseline in the same row, ` +
-    `measured in the same run. Start-up includes reading the seed ResourceList and writing the output. See bench/README.md for what each row means and why a budget is or is not met.\n\n${md}\n`,
+console.log(
+  `\nmedian of ${RUNS} runs after ${WARMUP} warm-up runs, side by side; node ${node}; ${machine}; ` +
+    `${((Date.now() - started) / 1000).toFixed(0)} s`,
 );
+if (!only)
+  writeFileSync(
+    join(ROOT, "bench/results.md"),
+    `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.mjs) on ${when}: median of ${RUNS} runs ` +
+      `after ${WARMUP} warm-up runs, ` +
+      `the commands of each group interleaved; node ${node}; ${machine}. Ratios are against the baseline in ` +
+      `the same row, ` +
+      `measured in the same run. Start-up includes reading the seed ResourceList and writing the output. ` +
+      `See bench/README.md for what each row means and why a budget is or is not met.\n\n${md}\n`,
+  );
 if (!only) log("wrote bench/results.md");

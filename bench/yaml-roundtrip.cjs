@@ -3,4 +3,4 @@ const { parse, stringify } = require("yaml");
 const { readFileSync, writeSync } = require("node:fs");
 
 const out = Buffer.from(stringify(parse(readFileSync(0, "utf8"))), "utf8");
-for (let off = 0; off < out.length; ) off += writeSync(1, out, off);
+for (let off = 0; off < out.length;) off += writeSync(1, out, off);

@@ -28,7 +28,8 @@ export function isSingleExecutable(): boolean {
 }
 
 export function install(dir: string | undefined, sea = isSingleExecutable(), self = process.execPath): InstallOutcome {
-  if (!dir) return { status: 2, message: "mlflow-infra install: missing DIR (the folder to copy the executable into)\n" };
+  if (!dir)
+    return { status: 2, message: "mlflow-infra install: missing DIR (the folder to copy the executable into)\n" };
   if (!sea) {
     return {
       status: 2,
@@ -38,7 +39,8 @@ export function install(dir: string | undefined, sea = isSingleExecutable(), sel
     };
   }
   try {
-    if (!statSync(dir).isDirectory()) return { status: 1, message: `mlflow-infra install: ${dir} is not a directory\n` };
+    if (!statSync(dir).isDirectory())
+      return { status: 1, message: `mlflow-infra install: ${dir} is not a directory\n` };
   } catch (e) {
     return { status: 1, message: `mlflow-infra install: cannot use ${dir}: ${(e as Error).message}\n` };
   }

@@ -53,7 +53,7 @@ function err(text: string): void {
  */
 function writeAll(fd: number, text: string): void {
   const SLICE = 1 << 20;
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     let end = Math.min(at + SLICE, text.length);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--; // keep a surrogate pair together
@@ -159,7 +159,11 @@ function render(file: string | undefined): number {
     return 1;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    err(`error: ${source} must hold a MlflowConfig (a YAML mapping with apiVersion mlflow-infra.dev/v1alpha1), got ${value == null ? "nothing" : Array.isArray(value) ? "a list" : JSON.stringify(value)}\n`);
+    err(
+      `error: ${source} must hold a MlflowConfig (a YAML mapping with apiVersion ` +
+        `mlflow-infra.dev/v1alpha1), got ` +
+        `${value == null ? "nothing" : Array.isArray(value) ? "a list" : JSON.stringify(value)}\n`,
+    );
     return 1;
   }
   const loaded = loadConfig(value);
@@ -220,6 +224,9 @@ export function main(argv: string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {
-  err(`mlflow-infra: internal error: ${(e as Error).message}\n${process.env.MLFLOW_INFRA_DEBUG ? `${(e as Error).stack}\n` : ""}`);
+  err(
+    `mlflow-infra: internal error: ` +
+      `${(e as Error).message}\n${process.env.MLFLOW_INFRA_DEBUG ? `${(e as Error).stack}\n` : ""}`,
+  );
   process.exitCode = 1;
 }

@@ -8,8 +8,14 @@ import { MANAGED_BY } from "./config/defaults.js";
 import { loadConfig } from "./config/load.js";
 import type { ResolvedConfig } from "./config/types.js";
 import type { Item, KubeObject, ReadOptions, ResourceList } from "./krm/resource-list.js";
-import { fullItem, isObject, parseResourceList, ResourceListError, resourceListParts, ScanMismatch }
-  from "./krm/resource-list.js";
+import {
+  fullItem,
+  isObject,
+  parseResourceList,
+  ResourceListError,
+  resourceListParts,
+  ScanMismatch,
+} from "./krm/resource-list.js";
 import type { Result } from "./krm/results.js";
 import { hasErrors } from "./krm/results.js";
 import { identity, refOf, upsert } from "./krm/upsert.js";
@@ -40,14 +46,26 @@ function processOnce(text: string, options: ReadOptions): Outcome {
     list = parseResourceList(text, options);
   } catch (e) {
     if (!(e instanceof ResourceListError)) throw e;
-    const results: Result[] = [{ severity: "error", message: e.message, ...(e.field ? { field: { path: e.field } } : {}) }];
+    const results: Result[] = [
+      { severity: "error", message: e.message, ...(e.field ? { field: { path: e.field } } : {}) },
+    ];
     // The items (and functionConfig) go back as they came when they could be cut out of the input.
     return outcome(resourceListParts(e.partial ?? { items: [], indent: 0 }, results), results, false);
   }
 
   const loaded = list.functionConfig
     ? loadConfig(list.functionConfig)
-    : { results: [{ severity: "error", message: "functionConfig is missing: give the function a MlflowConfig (kpt: configPath; kustomize: the generator's config)", field: { path: "functionConfig" } }] as Result[] };
+    : {
+        results: [
+          {
+            severity: "error",
+            message:
+              "functionConfig is missing: give the function a MlflowConfig (kpt: configPath; kustomize: the " +
+              "generator's config)",
+            field: { path: "functionConfig" },
+          },
+        ] as Result[],
+      };
   const results = loaded.results.map((r) => attachConfigRef(r, list.functionConfig));
   if (!loaded.config || hasErrors(results)) {
     return outcome(resourceListParts(list, results), results, false);

@@ -20,7 +20,18 @@
 // run `flock .cache/build-image.lock node scripts/build-sea.mjs --if-stale` (test/helpers/sea.ts),
 // so the check is made under the lock and parallel test files build the executable once.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,15 +97,27 @@ const postject = spawnSync(
 );
 const noise = /^warning: Can't find string offset for section name/;
 const banner = /^(Start injection|💉 Injection done)/;
-const plain = `${postject.stdout}${postject.stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
-process.stderr.write(plain.split("\n").filter((l) => l.trim() !== "" && !noise.test(l) && !banner.test(l)).map((l) => `${l}\n`).join(""));
+const plain = `${postject.stdout}${postject.stderr}`.replace(
+  new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"),
+  "",
+);
+process.stderr.write(
+  plain
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !noise.test(l) && !banner.test(l))
+    .map((l) => `${l}\n`)
+    .join(""),
+);
 if (postject.status !== 0) throw new Error(`postject failed with exit ${postject.status}`);
 step("injected the blob with postject");
 
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const check = spawnSync(tmp, ["--version"], { encoding: "utf8", env: { PATH: "/nonexistent" } });
 if (check.status !== 0 || check.stdout !== `${version}\n`) {
-  throw new Error(`the built executable does not work: exit ${check.status}, stdout ${JSON.stringify(check.stdout)}, stderr ${JSON.stringify(check.stderr)}`);
+  throw new Error(
+    `the built executable does not work: exit ${check.status}, stdout ${JSON.stringify(check.stdout)}, ` +
+      `stderr ${JSON.stringify(check.stderr)}`,
+  );
 }
 renameSync(tmp, output);
 rmSync(work, { recursive: true, force: true });

@@ -32,12 +32,19 @@ function rows(schema, path, required, out) {
     const isRequired = (schema.required ?? []).includes(key) && required;
     // `default: {}` on an object only makes its fields' defaults apply: nothing to show.
     const emptyObject =
-      s.default !== null && typeof s.default === "object" && !Array.isArray(s.default) && Object.keys(s.default).length === 0;
+      s.default !== null &&
+      typeof s.default === "object" &&
+      !Array.isArray(s.default) &&
+      Object.keys(s.default).length === 0;
     const dflt =
       s.default === undefined || emptyObject
         ? ""
         : `\`${typeof s.default === "object" ? JSON.stringify(s.default) : s.default}\``;
-    const text = [s.description, s["x-rule"] ? `Rule: ${s["x-rule"]}.` : "", s.pattern ? `Pattern \`${s.pattern}\`.` : ""]
+    const text = [
+      s.description,
+      s["x-rule"] ? `Rule: ${s["x-rule"]}.` : "",
+      s.pattern ? `Pattern \`${s.pattern}\`.` : "",
+    ]
       .filter(Boolean)
       .join(" ");
     out.push(`| \`${p}\` | ${cell(typeOf(s))} | ${isRequired ? "yes" : ""} | ${cell(dflt)} | ${cell(text)} |`);
@@ -57,7 +64,15 @@ async function fieldsTable() {
 
 async function loadRegistry() {
   const out = join(root, ".cache", "build", "registry.mjs");
-  await build({ entryPoints: [join(root, "function/resources/index.ts")], bundle: true, format: "esm", platform: "node", outfile: out, packages: "external", logLevel: "warning" });
+  await build({
+    entryPoints: [join(root, "function/resources/index.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    outfile: out,
+    packages: "external",
+    logLevel: "warning",
+  });
   const { MODULES } = await import(`${pathToFileURL(out).href}?t=${Date.now()}`);
   return MODULES;
 }
@@ -65,7 +80,10 @@ async function loadRegistry() {
 const groupOf = (apiVersion) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
 
 function kindsTable(modules) {
-  const out = ["| kind | apiVersion | sync wave | family | when, and what it does |", "| --- | --- | --- | --- | --- |"];
+  const out = [
+    "| kind | apiVersion | sync wave | family | when, and what it does |",
+    "| --- | --- | --- | --- | --- |",
+  ];
   for (const m of modules) {
     for (const o of m.owns) {
       const wave =
@@ -82,7 +100,8 @@ function kindsTable(modules) {
 
 /**
  * The instance AppProject's whitelists: every declared kind but the Application (it lives in
- * Argo CD's namespace), once each (two modules may build one kind: the server's auth ExternalSecret); Namespace objects only by name, those of `namespaces`.
+ * Argo CD's namespace), once each (two modules may build one kind: the server's auth ExternalSecret); Namespace objects
+ * only by name, those of `namespaces`.
  */
 function projectKinds(modules, namespaces) {
   const seen = new Set();
@@ -132,6 +151,12 @@ const modules = await loadRegistry();
 const current = [
   await replaceBetween("docs/reference.md", "<!-- BEGIN FIELDS", "<!-- END FIELDS -->", await fieldsTable(), check),
   await replaceBetween("docs/reference.md", "<!-- BEGIN KINDS", "<!-- END KINDS -->", kindsTable(modules), check),
-  await replaceBetween("deploy/argocd/apps/appproject.yaml", "# BEGIN KINDS", "# END KINDS", projectKinds(modules, await projectNamespaces()), check),
+  await replaceBetween(
+    "deploy/argocd/apps/appproject.yaml",
+    "# BEGIN KINDS",
+    "# END KINDS",
+    projectKinds(modules, await projectNamespaces()),
+    check,
+  ),
 ];
 if (current.includes(false)) process.exit(1);

@@ -16,14 +16,21 @@ import { SEA } from "./helpers/sea.js";
 import { stagedSubdir, stageExecutable, stagingDir } from "./helpers/stage.js";
 
 /** A command's stdout; it must exit 0. */
-const run = (cmd: string, args: string[], options: Parameters<typeof runTool>[2] = {}) => runTool(cmd, args, options).stdout;
+const run = (cmd: string, args: string[], options: Parameters<typeof runTool>[2] = {}) =>
+  runTool(cmd, args, options).stdout;
 
 // Under /tmp, not the checkout: uid 999 must reach the executable below (helpers/stage.ts).
 const scratch = stagingDir("argocd-image");
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The init container as deploy/argocd renders it over the fixture repo-server. */
-function renderedInitContainer(): { image: string; command: string[]; args: string[]; securityContext: any; volumeMounts: Array<{ mountPath: string }> } {
+function renderedInitContainer(): {
+  image: string;
+  command: string[];
+  args: string[];
+  securityContext: any;
+  volumeMounts: Array<{ mountPath: string }>;
+} {
   return initContainer(find(buildOverFixtures(scratch), "Deployment", "argocd-repo-server"), "install-mlflow-infra");
 }
 
@@ -44,7 +51,9 @@ test("the image runs the function by default: its entrypoint is the single execu
 
 test("the init container runs the image's own executable: `install DIR`, no shell and no node", () => {
   const init = renderedInitContainer();
-  const config = JSON.parse(run("podman", ["image", "inspect", "--format", "{{json .Config}}", image])) as { Entrypoint: string[] };
+  const config = JSON.parse(run("podman", ["image", "inspect", "--format", "{{json .Config}}", image])) as {
+    Entrypoint: string[];
+  };
   expect(init.command).toEqual(config.Entrypoint);
   expect(init.args).toEqual(["install", init.volumeMounts[0].mountPath]);
 });
@@ -57,13 +66,30 @@ test("the init container, run as the patch says, copies an executable that runs 
   const [entrypoint, ...rest] = init.command;
   const podmanRun = () =>
     run("podman", [
-      "run", "--rm", "--network", "none", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-      "--user", String(init.securityContext.runAsUser),
-      "-v", `${volume}:${init.volumeMounts[0].mountPath}`,
-      "--entrypoint", entrypoint, image, ...rest, ...init.args,
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--read-only",
+      "--cap-drop",
+      "ALL",
+      "--security-opt",
+      "no-new-privileges",
+      "--user",
+      String(init.securityContext.runAsUser),
+      "-v",
+      `${volume}:${init.volumeMounts[0].mountPath}`,
+      "--entrypoint",
+      entrypoint,
+      image,
+      ...rest,
+      ...init.args,
     ]);
   expect(init.securityContext.readOnlyRootFilesystem).toBe(true);
-  expect(podmanRun()).toBe(`mlflow-infra install: wrote ${init.volumeMounts[0].mountPath}/mlflow-infra (${(statSync(SEA).size / 1e6).toFixed(1)} MB, mode 0755)\n`);
+  expect(podmanRun()).toBe(
+    `mlflow-infra install: wrote ${init.volumeMounts[0].mountPath}/mlflow-infra ` +
+      `(${(statSync(SEA).size / 1e6).toFixed(1)} MB, mode 0755)\n`,
+  );
   podmanRun(); // a restarted init container replaces the file, and leaves nothing else
   expect(readdirSync(volume)).toEqual(["mlflow-infra"]);
   const copied = join(volume, "mlflow-infra");

@@ -32,9 +32,14 @@ const exists = (image: string) => run("podman", ["image", "exists", image], { al
 /** An untagged image FROM base with a label of its own (so a new image each time): dangling from the start. */
 function danglingImageFrom(base: string): string {
   const dir = mkdtempSync(join(scratch, "image-"));
-  writeFileSync(join(dir, "Containerfile"), `FROM ${base}\nLABEL mlflow-infra.test.nonce="${process.hrtime.bigint()}"\n`);
+  writeFileSync(
+    join(dir, "Containerfile"),
+    `FROM ${base}\nLABEL mlflow-infra.test.nonce="${process.hrtime.bigint()}"\n`,
+  );
   run("podman", ["build", "--pull=never", "--quiet", "--iidfile", join(dir, "id"), dir]);
-  const image = readFileSync(join(dir, "id"), "utf8").trim().replace(/^sha256:/, "");
+  const image = readFileSync(join(dir, "id"), "utf8")
+    .trim()
+    .replace(/^sha256:/, "");
   made.push(image);
   return image;
 }
@@ -43,12 +48,18 @@ test("the Dockerfile labels the function image; the build gives it every name it
   expect(readFileSync(join(ROOT, "Dockerfile"), "utf8")).toMatch(/^LABEL mlflow-infra\.image="function"$/m);
   expect(built.local).toBe(LOCAL_IMAGE);
   expect(id(built.image)).toBe(id(LOCAL_IMAGE));
-  const labels = JSON.parse(run("podman", ["image", "inspect", "--format", "{{json .Labels}}", built.image]).stdout) as Record<string, string>;
+  const labels = JSON.parse(
+    run("podman", ["image", "inspect", "--format", "{{json .Labels}}", built.image]).stdout,
+  ) as Record<string, string>;
   expect(labels["mlflow-infra.image"]).toBe("function");
 });
 
 test("a build removes this project's dangling images and leaves other images alone", () => {
-  const dangling = (filter: string) => run("podman", ["images", "--quiet", "--no-trunc", "--filter", "dangling=true", "--filter", filter]).stdout.replace(/sha256:/g, "");
+  const dangling = (filter: string) =>
+    run("podman", ["images", "--quiet", "--no-trunc", "--filter", "dangling=true", "--filter", filter]).stdout.replace(
+      /sha256:/g,
+      "",
+    );
   const ours = danglingImageFrom(LOCAL_IMAGE); // inherits the label, as an earlier build would
   const foreign = danglingImageFrom("localhost/mlflow-infra-cc-base:local"); // the base carries no such label
   expect(dangling("label=mlflow-infra.test.nonce")).toContain(foreign);
@@ -60,5 +71,16 @@ test("a build removes this project's dangling images and leaves other images alo
   expect(dangling("label=mlflow-infra.test.nonce")).toContain(foreign);
   expect([exists(again.image), exists(LOCAL_IMAGE)]).toEqual([true, true]);
   // Under the build lock (no build half done): no image of this project is left dangling.
-  expect(run("flock", [BUILD_LOCK, "podman", "images", "--quiet", "--filter", "dangling=true", "--filter", `label=${LABEL}`]).stdout.trim()).toBe("");
+  expect(
+    run("flock", [
+      BUILD_LOCK,
+      "podman",
+      "images",
+      "--quiet",
+      "--filter",
+      "dangling=true",
+      "--filter",
+      `label=${LABEL}`,
+    ]).stdout.trim(),
+  ).toBe("");
 }, 300_000);

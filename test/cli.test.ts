@@ -51,11 +51,21 @@ describe("the file", () => {
       const copy = join(dir, "mlflow-infra");
       copyFileSync(BIN, copy);
       const env = { PATH: process.env.PATH ?? "", HOME: dir };
-      const p = spawnSync(process.execPath, [copy, "render", "-"], { cwd: dir, env, encoding: "utf8", input: readFileSync(SEED_CONFIG, "utf8") });
+      const p = spawnSync(process.execPath, [copy, "render", "-"], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+        input: readFileSync(SEED_CONFIG, "utf8"),
+      });
       expect(p.stderr).toBe("");
       expect(p.status).toBe(0);
       expect(parseStream(p.stdout)).toEqual(seedObjects());
-      const krm = spawnSync(process.execPath, [copy], { cwd: dir, env, encoding: "utf8", input: resourceList(readFileSync(SEED_CONFIG, "utf8")) });
+      const krm = spawnSync(process.execPath, [copy], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+        input: resourceList(readFileSync(SEED_CONFIG, "utf8")),
+      });
       expect(krm.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -74,7 +84,8 @@ describe("--help and --version", () => {
     const p = cli([flag]);
     expect(p.status).toBe(0);
     expect(p.stderr).toBe("");
-    for (const words of ["Usage:", "mlflow-infra render FILE", "mlflow-infra schema", "--version", "Exit status"]) expect(p.stdout).toContain(words);
+    for (const words of ["Usage:", "mlflow-infra render FILE", "mlflow-infra schema", "--version", "Exit status"])
+      expect(p.stdout).toContain(words);
   });
 
   test.each(["--version", "-v", "version"])("%s prints the package.json version", (flag) => {
@@ -198,7 +209,11 @@ describe("render", () => {
     ["duplicate keys", "a: 1\na: 2\n", 'duplicate key "a"'],
     ["an empty file", "", "must hold a MlflowConfig"],
     ["a list", "- a\n", "must hold a MlflowConfig"],
-    ["10,000 levels of block nesting (the same reader as the KRM mode)", Array.from({ length: 10000 }, (_, i) => `${" ".repeat(i)}k:\n`).join(""), "standard input is not valid YAML"],
+    [
+      "10,000 levels of block nesting (the same reader as the KRM mode)",
+      Array.from({ length: 10000 }, (_, i) => `${" ".repeat(i)}k:\n`).join(""),
+      "standard input is not valid YAML",
+    ],
   ])("%s: exit 1", (_name, input, words) => {
     const p = cli(["render", "-"], { input });
     expect(p.status).toBe(1);
@@ -242,7 +257,10 @@ describe("KRM mode on stdin", () => {
   });
 
   test("a large ResourceList is written whole", () => {
-    const items = Array.from({ length: 3000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  v: "${"x".repeat(100)}"\n`);
+    const items = Array.from(
+      { length: 3000 },
+      (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  v: "${"x".repeat(100)}"\n`,
+    );
     const p = cli([], { input: resourceList(readFileSync(SEED_CONFIG, "utf8"), items), maxBuffer: 64 * 1024 * 1024 });
     expect(p.status).toBe(0);
     expect(parseOutput(p.stdout).items.length).toBe(3000 + seedObjects().length);

@@ -107,7 +107,9 @@ const SHAPES: [string, Config][] = [
   ],
   [
     "a SecretStore identity of its own",
-    seed((c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", gcpServiceAccount: "zenml-mlflow-secrets" })),
+    seed(
+      (c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", gcpServiceAccount: "zenml-mlflow-secrets" }),
+    ),
   ],
   [
     "instance and service account in other projects",
@@ -155,8 +157,11 @@ describe.each(SHAPES)("%s", (_name, config) => {
   });
 
   test("each Google service account is the one a Workload Identity annotation names", () => {
-    const emails = (o: Obj) => `${o.spec.resourceID}@${o.metadata.annotations!["cnrm.cloud.google.com/project-id"]}.iam.gserviceaccount.com`;
-    const annotated = objs.filter((o) => o.kind === "ServiceAccount").map((o) => o.metadata.annotations!["iam.gke.io/gcp-service-account"]);
+    const emails = (o: Obj) =>
+      `${o.spec.resourceID}@${o.metadata.annotations!["cnrm.cloud.google.com/project-id"]}.iam.gserviceaccount.com`;
+    const annotated = objs
+      .filter((o) => o.kind === "ServiceAccount")
+      .map((o) => o.metadata.annotations!["iam.gke.io/gcp-service-account"]);
     const gsas = objs.filter((o) => o.kind === "IAMServiceAccount").map(emails);
     expect(gsas.length).toBeGreaterThan(0);
     expect([...new Set(annotated)].sort()).toEqual(gsas.sort());
@@ -328,7 +333,9 @@ test("the grants with databaseAuth iam, by resource: exactly these (no user or p
 
 test("a SecretStore identity of its own: only its Google service account reads the secrets", () => {
   const objs = objects(
-    seed((c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", gcpServiceAccount: "zenml-mlflow-secrets" })),
+    seed(
+      (c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets", gcpServiceAccount: "zenml-mlflow-secrets" }),
+    ),
   );
   const STORE = "serviceAccount:zenml-mlflow-secrets@zenml-470505.iam.gserviceaccount.com";
   expect(grants(objs).sort()).toEqual(

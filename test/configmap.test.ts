@@ -30,7 +30,12 @@ function errors(outcome: ReturnType<typeof processResourceList>) {
 }
 
 describe("a ConfigMap functionConfig that maps cleanly", () => {
-  const { outcome, parsed } = run({ ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.syncWave": "5", "labels.team": "ml" });
+  const { outcome, parsed } = run({
+    ...BASE,
+    "argocd.repoURL": "https://github.com/example/mlops.git",
+    "argocd.syncWave": "5",
+    "labels.team": "ml",
+  });
   const generated = generatedItems(parsed.items);
 
   test("succeeds", () => {
@@ -42,13 +47,18 @@ describe("a ConfigMap functionConfig that maps cleanly", () => {
   test("name is metadata.name: the objects are named and namespaced after it", () => {
     const ns = generated.find((o) => o.kind === "Namespace");
     expect(ns?.metadata?.name).toBe("mlflow");
-    expect(generated.every((o) => (o.metadata?.labels as Record<string, string>)["app.kubernetes.io/instance"] === "mlflow")).toBe(true);
+    expect(
+      generated.every((o) => (o.metadata?.labels as Record<string, string>)["app.kubernetes.io/instance"] === "mlflow"),
+    ).toBe(true);
   });
 
   test("gcp.projectId reaches the service account and the SecretStore", () => {
     const sa = generated.find((o) => o.kind === "ServiceAccount");
-    expect((sa?.metadata?.annotations as Record<string, string>)["iam.gke.io/gcp-service-account"]).toBe("zenml-mlflow@zenml-470505.iam.gserviceaccount.com");
-    const store = generated.find((o) => o.kind === "SecretStore") as { spec: { provider: { gcpsm: { projectID: string } } } } | undefined;
+    expect((sa?.metadata?.annotations as Record<string, string>)["iam.gke.io/gcp-service-account"]).toBe(
+      "zenml-mlflow@zenml-470505.iam.gserviceaccount.com",
+    );
+    const store = generated.find((o) => o.kind === "SecretStore") as
+      { spec: { provider: { gcpsm: { projectID: string } } } } | undefined;
     expect(store?.spec.provider.gcpsm.projectID).toBe("zenml-470505");
   });
 
@@ -66,7 +76,12 @@ describe("a ConfigMap functionConfig that maps cleanly", () => {
       apiVersion: "mlflow-infra.dev/v1alpha1",
       kind: "MlflowConfig",
       metadata: { name: "mlflow" },
-      spec: { stack: "zenml", gcp: { projectId: "zenml-470505" }, labels: { team: "ml" }, argocd: { repoURL: "https://github.com/example/mlops.git", syncWave: 5 } },
+      spec: {
+        stack: "zenml",
+        gcp: { projectId: "zenml-470505" },
+        labels: { team: "ml" },
+        argocd: { repoURL: "https://github.com/example/mlops.git", syncWave: 5 },
+      },
     });
     const direct = generatedItems(parseOutput(processResourceList(resourceList(config, [ITEM])).output).items);
     expect(generated).toEqual(direct);
@@ -75,14 +90,22 @@ describe("a ConfigMap functionConfig that maps cleanly", () => {
 
 describe("ConfigMap values", () => {
   test("a negative syncWave is an integer too", () => {
-    const { outcome, parsed } = run({ ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.syncWave": "-2" });
+    const { outcome, parsed } = run({
+      ...BASE,
+      "argocd.repoURL": "https://github.com/example/mlops.git",
+      "argocd.syncWave": "-2",
+    });
     expect(outcome.ok).toBe(true);
     const app = generatedItems(parsed.items).find((o) => o.kind === "Application");
     expect((app?.metadata?.annotations as Record<string, string>)["argocd.argoproj.io/sync-wave"]).toBe("-2");
   });
 
   test("booleans: argocd.applicationOnly=true", () => {
-    const { outcome, parsed } = run({ ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.applicationOnly": "true" });
+    const { outcome, parsed } = run({
+      ...BASE,
+      "argocd.repoURL": "https://github.com/example/mlops.git",
+      "argocd.applicationOnly": "true",
+    });
     expect(outcome.ok).toBe(true);
     expect(generatedItems(parsed.items).map((o) => o.kind)).toEqual(["Application"]);
   });
@@ -95,7 +118,8 @@ describe("ConfigMap values", () => {
   test("label keys with a prefix: labels.example.com/team", () => {
     const { outcome, parsed } = run({ ...BASE, "labels.example.com/team": "ml" });
     expect(outcome.ok).toBe(true);
-    for (const o of generatedItems(parsed.items)) expect((o.metadata?.labels as Record<string, string>)["example.com/team"]).toBe("ml");
+    for (const o of generatedItems(parsed.items))
+      expect((o.metadata?.labels as Record<string, string>)["example.com/team"]).toBe("ml");
   });
 });
 
@@ -107,20 +131,75 @@ interface Bad {
 }
 
 const BAD: Bad[] = [
-  { name: "syncWave not an integer", data: { ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.syncWave": "five" }, path: "data.argocd.syncWave", words: ["must be an integer", '"five"'] },
-  { name: "syncWave a decimal", data: { ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.syncWave": "3.5" }, path: "data.argocd.syncWave", words: ["must be an integer"] },
-  { name: "syncWave out of range", data: { ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.syncWave": "5000" }, path: "data.argocd.syncWave", words: ["at most 1000"] },
-  { name: "boolean not true/false", data: { ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.applicationOnly": "yes" }, path: "data.argocd.applicationOnly", words: ["must be true or false"] },
-  { name: "unknown key", data: { ...BASE, colour: "blue" }, path: "data.colour", words: ["is not a known key", "allowed here: name, stack, gcp"] },
-  { name: "misspelt key", data: { name: "mlflow", "gcp.projctId": "zenml-470505" }, path: "data.gcp.projctId", words: ["is not a known key", "did you mean gcp.projectId?"] },
-  { name: "a section given a value", data: { name: "mlflow", gcp: "zenml-470505" }, path: "data.gcp", words: ["is a section, not a value", "gcp.projectId"] },
-  { name: "a value used as a section", data: { ...BASE, "gcp.projectId.id": "x" }, path: "data.gcp.projectId.id", words: ["gcp.projectId is a value, not a section"] },
+  {
+    name: "syncWave not an integer",
+    data: { ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.syncWave": "five" },
+    path: "data.argocd.syncWave",
+    words: ["must be an integer", '"five"'],
+  },
+  {
+    name: "syncWave a decimal",
+    data: { ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.syncWave": "3.5" },
+    path: "data.argocd.syncWave",
+    words: ["must be an integer"],
+  },
+  {
+    name: "syncWave out of range",
+    data: { ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.syncWave": "5000" },
+    path: "data.argocd.syncWave",
+    words: ["at most 1000"],
+  },
+  {
+    name: "boolean not true/false",
+    data: { ...BASE, "argocd.repoURL": "https://github.com/example/mlops.git", "argocd.applicationOnly": "yes" },
+    path: "data.argocd.applicationOnly",
+    words: ["must be true or false"],
+  },
+  {
+    name: "unknown key",
+    data: { ...BASE, colour: "blue" },
+    path: "data.colour",
+    words: ["is not a known key", "allowed here: name, stack, gcp"],
+  },
+  {
+    name: "misspelt key",
+    data: { name: "mlflow", "gcp.projctId": "zenml-470505" },
+    path: "data.gcp.projctId",
+    words: ["is not a known key", "did you mean gcp.projectId?"],
+  },
+  {
+    name: "a section given a value",
+    data: { name: "mlflow", gcp: "zenml-470505" },
+    path: "data.gcp",
+    words: ["is a section, not a value", "gcp.projectId"],
+  },
+  {
+    name: "a value used as a section",
+    data: { ...BASE, "gcp.projectId.id": "x" },
+    path: "data.gcp.projectId.id",
+    words: ["gcp.projectId is a value, not a section"],
+  },
   { name: "projectId missing", data: { name: "mlflow" }, path: "data.gcp.projectId", words: ["is required"] },
   { name: "name missing", data: { "gcp.projectId": "zenml-470505" }, path: "data.name", words: ["is required"] },
-  { name: "projectId malformed", data: { ...BASE, "gcp.projectId": "Zenml" }, path: "data.gcp.projectId", words: ["GCP project id"] },
+  {
+    name: "projectId malformed",
+    data: { ...BASE, "gcp.projectId": "Zenml" },
+    path: "data.gcp.projectId",
+    words: ["GCP project id"],
+  },
   { name: "name malformed", data: { ...BASE, name: "ML_flow" }, path: "data.name", words: ["DNS-1035 label"] },
-  { name: "reserved label", data: { ...BASE, "labels.app.kubernetes.io/instance": "x" }, path: 'data.labels["app.kubernetes.io/instance"]', words: ["is set by mlflow-infra"] },
-  { name: "derived bucket invalid", data: { ...BASE, stack: "googly" }, path: "data.artifacts.bucket", words: ["default bucket", "set data.artifacts.bucket"] },
+  {
+    name: "reserved label",
+    data: { ...BASE, "labels.app.kubernetes.io/instance": "x" },
+    path: 'data.labels["app.kubernetes.io/instance"]',
+    words: ["is set by mlflow-infra"],
+  },
+  {
+    name: "derived bucket invalid",
+    data: { ...BASE, stack: "googly" },
+    path: "data.artifacts.bucket",
+    words: ["default bucket", "set data.artifacts.bucket"],
+  },
 ];
 
 describe("ConfigMap errors name the data key", () => {
@@ -135,7 +214,9 @@ describe("ConfigMap errors name the data key", () => {
     // Nothing mentions the MlflowConfig's own paths: the user wrote a ConfigMap.
     for (const r of errs) expect(r.message).not.toMatch(/(^|\s)spec\./);
     expect(at[0].resourceRef).toEqual({ apiVersion: "v1", kind: "ConfigMap", name: "function-input" });
-    expect(outcome.output.startsWith(`apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${asItem(ITEM)}`)).toBe(true);
+    expect(
+      outcome.output.startsWith(`apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${asItem(ITEM)}`),
+    ).toBe(true);
     expect(generatedItems(parsed.items)).toEqual([]);
   });
 

@@ -52,7 +52,7 @@ function shuffleKeys(value: unknown, random: () => number): unknown {
 
 function seeded(seed: number): () => number {
   let x = seed || 1;
-  return () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+  return () => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
 }
 
 describe.each(cases)("golden %s", (name) => {
@@ -80,12 +80,21 @@ describe.each(cases)("golden %s", (name) => {
 
   test("the user's items keep their places, generated objects follow in a fixed order", () => {
     const generatedOrder = ids(first.output).slice(USER_ITEMS.length);
-    expect(ids(first.output).slice(0, USER_ITEMS.length)).toEqual(["ConfigMap/first", "Deployment/second", "Widget/third"]);
+    expect(ids(first.output).slice(0, USER_ITEMS.length)).toEqual([
+      "ConfigMap/first",
+      "Deployment/second",
+      "Widget/third",
+    ]);
     for (const order of [[2, 0, 1], [1, 2, 0], []]) {
       const items = order.map((i) => USER_ITEMS[i]);
       const out = processResourceList(resourceList(config, items)).output;
       expect(ids(out).slice(items.length)).toEqual(generatedOrder);
-      expect(ids(out).slice(0, items.length)).toEqual(ids(first.output).filter((_, i) => order.includes(i)).sort((a, b) => ids(first.output).indexOf(a) - ids(first.output).indexOf(b)).map((_, k) => ids(first.output)[order[k]]));
+      expect(ids(out).slice(0, items.length)).toEqual(
+        ids(first.output)
+          .filter((_, i) => order.includes(i))
+          .sort((a, b) => ids(first.output).indexOf(a) - ids(first.output).indexOf(b))
+          .map((_, k) => ids(first.output)[order[k]]),
+      );
     }
   });
 
@@ -94,7 +103,12 @@ describe.each(cases)("golden %s", (name) => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.constantFrom("block", "flow", "json"), (seed, style) => {
         const shuffled = shuffleKeys(value, seeded(seed));
-        const text = style === "block" ? stringify(shuffled) : style === "flow" ? stringify(shuffled, { collectionStyle: "flow" }) : JSON.stringify(shuffled, null, 1);
+        const text =
+          style === "block"
+            ? stringify(shuffled)
+            : style === "flow"
+              ? stringify(shuffled, { collectionStyle: "flow" })
+              : JSON.stringify(shuffled, null, 1);
         const out = processResourceList(resourceList(text, USER_ITEMS));
         expect(out.ok).toBe(true);
         expect(itemsPart(out.output)).toBe(itemsPart(first.output));
@@ -106,9 +120,25 @@ describe.each(cases)("golden %s", (name) => {
 
 test("labels and resources written in any order: the same generated objects", () => {
   const config = (labels: string, resources: string) =>
-    `apiVersion: mlflow-infra.dev/v1alpha1\nkind: MlflowConfig\nmetadata:\n  name: mlflow\nspec:\n  gcp:\n    projectId: zenml-470505\n  labels:\n${labels}  server:\n    image: ghcr.io/mlflow/mlflow:v3.10.0-full\n    resources:\n${resources}`;
-  const a = processResourceList(resourceList(config("    team: ml\n    cost: c1\n    env: prod\n", "      requests: {cpu: 100m, memory: 1Gi}\n      limits: {memory: 2Gi, cpu: '1'}\n")));
-  const b = processResourceList(resourceList(config("    env: prod\n    team: ml\n    cost: c1\n", "      limits: {cpu: '1', memory: 2Gi}\n      requests: {memory: 1Gi, cpu: 100m}\n")));
+    `apiVersion: mlflow-infra.dev/v1alpha1\nkind: MlflowConfig\nmetadata:\n  name: mlflow\nspec:\n  gcp:\n  ` +
+    `  projectId: zenml-470505\n  labels:\n${labels}  server:\n    image: ` +
+    `ghcr.io/mlflow/mlflow:v3.10.0-full\n    resources:\n${resources}`;
+  const a = processResourceList(
+    resourceList(
+      config(
+        "    team: ml\n    cost: c1\n    env: prod\n",
+        "      requests: {cpu: 100m, memory: 1Gi}\n      limits: {memory: 2Gi, cpu: '1'}\n",
+      ),
+    ),
+  );
+  const b = processResourceList(
+    resourceList(
+      config(
+        "    env: prod\n    team: ml\n    cost: c1\n",
+        "      limits: {cpu: '1', memory: 2Gi}\n      requests: {memory: 1Gi, cpu: 100m}\n",
+      ),
+    ),
+  );
   expect(a.ok && b.ok).toBe(true);
   expect(itemsPart(b.output)).toBe(itemsPart(a.output));
 });
@@ -119,12 +149,21 @@ describe("the binary", () => {
 
   test.each([
     ["TZ=UTC, LANG=C", { TZ: "UTC", LANG: "C", LC_ALL: "C" }, ROOT],
-    ["TZ=Pacific/Chatham, LANG=tr_TR.UTF-8", { TZ: "Pacific/Chatham", LANG: "tr_TR.UTF-8", LC_ALL: "tr_TR.UTF-8" }, tmpdir()],
+    [
+      "TZ=Pacific/Chatham, LANG=tr_TR.UTF-8",
+      { TZ: "Pacific/Chatham", LANG: "tr_TR.UTF-8", LC_ALL: "tr_TR.UTF-8" },
+      tmpdir(),
+    ],
     ["TZ=Asia/Kathmandu, LANG=de_DE.UTF-8", { TZ: "Asia/Kathmandu", LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8" }, "/"],
   ])("same bytes as in process, twice, under %s", (_, env, cwd) => {
     requireFile(DIST, "run `npm run build` first");
     for (let i = 0; i < 2; i++) {
-      const r = spawnSync(process.execPath, [DIST], { input, encoding: "utf8", cwd, env: { PATH: process.env.PATH, ...env } });
+      const r = spawnSync(process.execPath, [DIST], {
+        input,
+        encoding: "utf8",
+        cwd,
+        env: { PATH: process.env.PATH, ...env },
+      });
       expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
       expect(r.stdout).toBe(expected);
     }

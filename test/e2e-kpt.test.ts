@@ -93,7 +93,9 @@ afterAll(() => {
 
 describe("examples/kpt-package", () => {
   test("its Kptfile runs the function image with mlflow-config.yaml as configPath", () => {
-    const kptfile = parse(original.get("Kptfile")!) as { pipeline: { mutators: { image: string; configPath: string }[] } };
+    const kptfile = parse(original.get("Kptfile")!) as {
+      pipeline: { mutators: { image: string; configPath: string }[] };
+    };
     expect(kptfile.pipeline.mutators).toEqual([{ image: built.image, configPath: "mlflow-config.yaml" }]);
     expect(parse(original.get("mlflow-config.yaml")!).kind).toBe("MlflowConfig");
     // Nothing generated is committed: a render creates mlflow/.
@@ -102,7 +104,14 @@ describe("examples/kpt-package", () => {
 
   test("metadata.yaml (kpt catalog format) names the same image; its tag is the package version", () => {
     const metadata = parse(readFileSync(join(ROOT, "metadata.yaml"), "utf8")) as Record<string, unknown>;
-    expect(Object.keys(metadata).sort()).toEqual(["description", "examplePackageURLs", "image", "license", "sourceURL", "tags"]);
+    expect(Object.keys(metadata).sort()).toEqual([
+      "description",
+      "examplePackageURLs",
+      "image",
+      "license",
+      "sourceURL",
+      "tags",
+    ]);
     const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
     expect(built.image).toBe(`${String(metadata.image)}:${version}`);
     expect(metadata.examplePackageURLs).toEqual([expect.stringMatching(/\/examples\/kpt-package$/)]);
@@ -115,22 +124,33 @@ describe("examples/kpt-package", () => {
       expect(text).toMatch(/^kpt fn render \/tmp\/mlflow-pkg( +#.*)?$/m);
       expect(text).toContain("kpt fn render /tmp/mlflow-pkg --allow-exec");
       expect(text).toContain(`exec: ${EXEC}`);
-      expect(text).toContain(`kpt fn eval /tmp/mlflow-pkg --exec ${EXEC} --fn-config /tmp/mlflow-pkg/mlflow-config.yaml`);
+      expect(text).toContain(
+        `kpt fn eval /tmp/mlflow-pkg --exec ${EXEC} --fn-config /tmp/mlflow-pkg/mlflow-config.yaml`,
+      );
       expect(text).toContain("export KPT_FN_RUNTIME=podman");
     }
     expect(readme).toContain(`--exec ${EXEC} -- name=mlflow stack=zenml gcp.projectId=zenml-470505`);
   });
 
-  test("the example's README lists exactly the files a render generates, and each namespace it names is the object's", () => {
-    const listing = /^### Expected result\n[^]*?^```\n([^]*?)^```$/m.exec(original.get("README.md")!);
-    expect(listing).not.toBeNull();
-    const lines = listing![1].trim().split("\n").map((l) => /^(\S+)\s*(.*)$/.exec(l)!);
-    const expected = expectedFiles(join(PKG, "mlflow-config.yaml"));
-    expect(lines.map(([, file]) => file).sort()).toEqual([...expected.keys()].sort());
-    const claims = lines.filter(([, , note]) => /^in \S+:/.test(note)).map(([, file, note]) => [file, /^in (\S+):/.exec(note)![1]]);
-    expect(claims.length).toBeGreaterThan(0);
-    for (const [file, namespace] of claims) expect([file, namespace]).toEqual([file, expected.get(file)!.metadata?.namespace]);
-  });
+  test(
+    "the example's README lists exactly the files a render generates, and each namespace it names is the " + "object's",
+    () => {
+      const listing = /^### Expected result\n[^]*?^```\n([^]*?)^```$/m.exec(original.get("README.md")!);
+      expect(listing).not.toBeNull();
+      const lines = listing![1]
+        .trim()
+        .split("\n")
+        .map((l) => /^(\S+)\s*(.*)$/.exec(l)!);
+      const expected = expectedFiles(join(PKG, "mlflow-config.yaml"));
+      expect(lines.map(([, file]) => file).sort()).toEqual([...expected.keys()].sort());
+      const claims = lines
+        .filter(([, , note]) => /^in \S+:/.test(note))
+        .map(([, file, note]) => [file, /^in (\S+):/.exec(note)![1]]);
+      expect(claims.length).toBeGreaterThan(0);
+      for (const [file, namespace] of claims)
+        expect([file, namespace]).toEqual([file, expected.get(file)!.metadata?.namespace]);
+    },
+  );
 
   test("kpt itself normalizes some styles of the unrelated files (the identity run shows which)", () => {
     // Documents why the comparisons below are against the identity run. The files written in
@@ -171,7 +191,8 @@ describe("kpt fn render with exec (--allow-exec)", () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain("--allow-exec");
     const files = twice(dir, ["render", dir, "--allow-exec"]);
-    for (const [file, text] of byImage) if (file !== "Kptfile") expect({ file, text: files.get(file) }).toEqual({ file, text });
+    for (const [file, text] of byImage)
+      if (file !== "Kptfile") expect({ file, text: files.get(file) }).toEqual({ file, text });
   });
 });
 
@@ -182,11 +203,23 @@ describe("kpt fn eval --exec", () => {
     expect(files).toEqual(byImage);
   });
 
-  test("with the ConfigMap form (-- name=mlflow stack=zenml gcp.projectId=zenml-470505): the seed's objects, twice", () => {
-    const dir = join(work, "eval-configmap");
-    mkdirSync(dir);
-    const files = twice(dir, ["eval", dir, "--exec", EXEC, "--", "name=mlflow", "stack=zenml", "gcp.projectId=zenml-470505"]);
-    expectGenerated(files, expectedFiles(join(ROOT, "examples/seed/mlflow-config.yaml")));
-    expect([...files.keys()].filter((f) => !f.startsWith("mlflow/"))).toEqual([]);
-  });
+  test(
+    "with the ConfigMap form (-- name=mlflow stack=zenml gcp.projectId=zenml-470505): the seed's " + "objects, twice",
+    () => {
+      const dir = join(work, "eval-configmap");
+      mkdirSync(dir);
+      const files = twice(dir, [
+        "eval",
+        dir,
+        "--exec",
+        EXEC,
+        "--",
+        "name=mlflow",
+        "stack=zenml",
+        "gcp.projectId=zenml-470505",
+      ]);
+      expectGenerated(files, expectedFiles(join(ROOT, "examples/seed/mlflow-config.yaml")));
+      expect([...files.keys()].filter((f) => !f.startsWith("mlflow/"))).toEqual([]);
+    },
+  );
 });

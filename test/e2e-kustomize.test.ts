@@ -25,7 +25,17 @@ import type { KubeObject } from "../function/krm/resource-list.js";
 import { parseStream, resourceList } from "./helpers/krm.js";
 import { DIST, ROOT } from "./helpers/paths.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
-import { buildImage, diffObjects, diffValues, objectId, requireTools, run, toolEnv, type BuiltImage, type FieldChange } from "./helpers/e2e.js";
+import {
+  buildImage,
+  diffObjects,
+  diffValues,
+  objectId,
+  requireTools,
+  run,
+  toolEnv,
+  type BuiltImage,
+  type FieldChange,
+} from "./helpers/e2e.js";
 
 const DIRS = ["base", "overlays/dev", "overlays/prod", "."] as const;
 type Dir = (typeof DIRS)[number];
@@ -98,7 +108,9 @@ function shows(value: unknown, input: unknown): boolean {
 }
 
 function isServerObject(o: KubeObject): boolean {
-  return (o.metadata?.labels as Record<string, string> | undefined)?.["app.kubernetes.io/component"] === "tracking-server";
+  return (
+    (o.metadata?.labels as Record<string, string> | undefined)?.["app.kubernetes.io/component"] === "tracking-server"
+  );
 }
 
 /** The overlay's input changes that should show in the output (not those set to their default). */
@@ -119,7 +131,8 @@ function inputChanges(env: (typeof ENVS)[number]): FieldChange[] {
  */
 function compareToInputs(base: KubeObject[], overlay: KubeObject[], inputs: FieldChange[]) {
   const diff = diffObjects(base, overlay);
-  const explains = (c: FieldChange, change: FieldChange) => shows(change.new, c.new) && (change.old === undefined || c.old === undefined || shows(change.old, c.old));
+  const explains = (c: FieldChange, change: FieldChange) =>
+    shows(change.new, c.new) && (change.old === undefined || c.old === undefined || shows(change.old, c.old));
   const resized = inputs.some((c) => c.path.startsWith("spec.server."));
   const unexplained: string[] = [];
   const shown = new Set<string>();
@@ -128,17 +141,22 @@ function compareToInputs(base: KubeObject[], overlay: KubeObject[], inputs: Fiel
       const by = inputs.filter((c) => explains(c, change));
       by.forEach((c) => shown.add(c.path));
       const shaped = resized && isServerObject(d.b) && change.path.startsWith("spec.");
-      if (by.length === 0 && !shaped) unexplained.push(`${d.id} ${change.path}: ${JSON.stringify(change.old)} -> ${JSON.stringify(change.new)}`);
+      if (by.length === 0 && !shaped)
+        unexplained.push(`${d.id} ${change.path}: ${JSON.stringify(change.old)} -> ${JSON.stringify(change.new)}`);
     }
   }
   for (const o of [...diff.onlyA, ...diff.onlyB]) {
-    if (!(resized && isServerObject(o))) unexplained.push(`${objectId(o)} only in ${diff.onlyA.includes(o) ? "base" : "the overlay"}`);
+    if (!(resized && isServerObject(o)))
+      unexplained.push(`${objectId(o)} only in ${diff.onlyA.includes(o) ? "base" : "the overlay"}`);
   }
-  for (const o of diff.onlyB) for (const c of inputs) if (diffValues({}, o).some((f) => shows(f.new, c.new))) shown.add(c.path);
+  for (const o of diff.onlyB)
+    for (const c of inputs) if (diffValues({}, o).some((f) => shows(f.new, c.new))) shown.add(c.path);
   // The server's inputs can show only where the function renders the server (a build of the
   // function from before the server builder accepts spec.server and renders nothing for it).
   const rendersServer = base.some(isServerObject);
-  const missing = inputs.filter((c) => !shown.has(c.path) && (rendersServer || !c.path.startsWith("spec.server."))).map((c) => c.path);
+  const missing = inputs
+    .filter((c) => !shown.has(c.path) && (rendersServer || !c.path.startsWith("spec.server.")))
+    .map((c) => c.path);
   return { unexplained, missing, shown: [...shown] };
 }
 
@@ -153,7 +171,9 @@ beforeAll(() => {
 
 describe("the function image", () => {
   test("runs as uid 65534 with the single executable as its entrypoint, no volumes, no ports", () => {
-    const config = JSON.parse(run("podman", ["image", "inspect", "--format", "{{json .Config}}", built.image]).stdout) as Record<string, unknown>;
+    const config = JSON.parse(
+      run("podman", ["image", "inspect", "--format", "{{json .Config}}", built.image]).stdout,
+    ) as Record<string, unknown>;
     expect(config.User).toMatch(/^65534(:65534)?$/);
     expect(config.Entrypoint).toEqual(["/function/mlflow-infra"]);
     expect(config.Cmd ?? []).toEqual([]);
@@ -166,7 +186,21 @@ describe("the function image", () => {
     const input = resourceList(readFileSync(join(ROOT, "examples/seed/mlflow-config.yaml"), "utf8"));
     const locked = run(
       "podman",
-      ["run", "--rm", "-i", "--network", "none", "--user", "nobody", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", built.image],
+      [
+        "run",
+        "--rm",
+        "-i",
+        "--network",
+        "none",
+        "--user",
+        "nobody",
+        "--read-only",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        built.image,
+      ],
       { input },
     );
     const local = run("node", [DIST], { input });
@@ -180,16 +214,24 @@ describe("the function image", () => {
     const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-image-"));
     try {
       run("sh", ["-c", `podman export ${id} | tar -x -C '${dir}' function/mlflow-infra`]);
-      files = run("sh", ["-c", `podman export ${id} | tar -t`]).stdout.split("\n").filter(Boolean).map((f) => f.replace(/^\.\//, ""));
+      files = run("sh", ["-c", `podman export ${id} | tar -t`])
+        .stdout.split("\n")
+        .filter(Boolean)
+        .map((f) => f.replace(/^\.\//, ""));
       // /function holds the executable dist/mlflow-infra-sea, byte for byte, and nothing else.
-      expect(readFileSync(join(dir, "function/mlflow-infra")).equals(readFileSync(join(ROOT, "dist/mlflow-infra-sea")))).toBe(true);
+      expect(
+        readFileSync(join(dir, "function/mlflow-infra")).equals(readFileSync(join(ROOT, "dist/mlflow-infra-sea"))),
+      ).toBe(true);
     } finally {
       run("podman", ["rm", id]);
       rmSync(dir, { recursive: true, force: true });
     }
     expect(files.filter((f) => f.startsWith("function/") && !f.endsWith("/"))).toEqual(["function/mlflow-infra"]);
     const unwanted = files.filter((f) =>
-      /(^|\/)(node|nodejs|npm|npx|corepack|node_modules|package\.json|package-lock\.json|sh|bash|dash|busybox)(\/|$)|\.(ts|js|cjs|mjs)$|(^|\/)(src|function\/(config|krm|resources))\//.test(f),
+      new RegExp(
+        "(^|/)(node|nodejs|npm|npx|corepack|node_modules|package\\.json|package-lock\\.json" +
+          "|sh|bash|dash|busybox)(/|$)|\\.(ts|js|cjs|mjs)$|(^|/)(src|function/(config|krm|resources))/",
+      ).test(f),
     );
     expect(unwanted).toEqual([]);
   });
@@ -200,7 +242,10 @@ describe("the function image", () => {
     expect(stated).not.toBeNull();
     const mb = built.bytes / 1e6;
     const message = `docs/kustomize.md states ${stated![1]} MB, the image built now is ${mb.toFixed(1)} MB: update it`;
-    expect({ withinTenPercent: Math.abs(mb - Number(stated![1])) <= 0.1 * mb, message }).toEqual({ withinTenPercent: true, message });
+    expect({ withinTenPercent: Math.abs(mb - Number(stated![1])) <= 0.1 * mb, message }).toEqual({
+      withinTenPercent: true,
+      message,
+    });
   });
 });
 
@@ -210,11 +255,16 @@ describe("kustomize build --enable-alpha-plugins", () => {
     try {
       const log = join(dir, "args.log");
       const shim = join(ROOT, ".cache/bin/docker");
-      writeFileSync(join(dir, "docker"), `#!/bin/sh\nprintf '%s\\n' "$@" >> '${log}'\nprintf '%s\\n' '--' >> '${log}'\nexec '${shim}' "$@"\n`);
+      writeFileSync(
+        join(dir, "docker"),
+        `#!/bin/sh\nprintf '%s\\n' "$@" >> '${log}'\nprintf '%s\\n' '--' >> '${log}'\nexec '${shim}' "$@"\n`,
+      );
       chmodSync(join(dir, "docker"), 0o755);
       const env = toolEnv();
       kustomize("base", { ...env, PATH: `${dir}:${env.PATH}` });
-      const runs = readFileSync(log, "utf8").split("--\n").filter((r) => r.includes("run\n"));
+      const runs = readFileSync(log, "utf8")
+        .split("--\n")
+        .filter((r) => r.includes("run\n"));
       expect(runs.length).toBe(1);
       const args = runs[0].trim().split("\n");
       const pair = (flag: string) => args[args.indexOf(flag) + 1];
@@ -234,7 +284,11 @@ describe("kustomize build --enable-alpha-plugins", () => {
     expect(await allSchemaErrors(objects)).toEqual([]);
     // The generator config is local-config and kustomize drops it; no function bookkeeping leaks.
     expect(objects.filter((o) => o.kind === "MlflowConfig")).toEqual([]);
-    const leaked = objects.flatMap((o) => Object.keys((o.metadata?.annotations as object | undefined) ?? {}).filter((k) => /config\.kubernetes\.io\/|config\.k8s\.io\//.test(k)).map((k) => `${objectId(o)}: ${k}`));
+    const leaked = objects.flatMap((o) =>
+      Object.keys((o.metadata?.annotations as object | undefined) ?? {})
+        .filter((k) => /config\.kubernetes\.io\/|config\.k8s\.io\//.test(k))
+        .map((k) => `${objectId(o)}: ${k}`),
+    );
     expect(leaked).toEqual([]);
   });
 
@@ -252,10 +306,16 @@ describe("kustomize build --enable-alpha-plugins", () => {
   });
 
   test.each(ENVS)("overlays/%s's output differs from base's exactly where its inputs do", (env) => {
-    const { unexplained, missing, shown } = compareToInputs(rendered.base, rendered[`overlays/${env}`], inputChanges(env));
+    const { unexplained, missing, shown } = compareToInputs(
+      rendered.base,
+      rendered[`overlays/${env}`],
+      inputChanges(env),
+    );
     expect(unexplained).toEqual([]);
     expect(missing).toEqual([]);
-    expect(shown).toEqual(expect.arrayContaining(["spec.namespace", "spec.labels.environment", "spec.externalSecrets.refreshInterval"]));
+    expect(shown).toEqual(
+      expect.arrayContaining(["spec.namespace", "spec.labels.environment", "spec.externalSecrets.refreshInterval"]),
+    );
   });
 
   test("that comparison fails on a change no input explains and on an input that does not show", () => {
@@ -264,7 +324,10 @@ describe("kustomize build --enable-alpha-plugins", () => {
     (sa.metadata!.labels as Record<string, string>).team = "someone-else";
     dev.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "stray", namespace: "mlflow-dev" } });
     const { unexplained } = compareToInputs(rendered.base, dev, inputChanges("dev"));
-    expect(unexplained).toEqual([`v1 ServiceAccount mlflow-dev/mlflow metadata.labels.team: "ml-platform" -> "someone-else"`, "v1 ConfigMap mlflow-dev/stray only in the overlay"]);
+    expect(unexplained).toEqual([
+      `v1 ServiceAccount mlflow-dev/mlflow metadata.labels.team: "ml-platform" -> "someone-else"`,
+      "v1 ConfigMap mlflow-dev/stray only in the overlay",
+    ]);
     const { missing } = compareToInputs(rendered.base, rendered["overlays/dev"], inputChanges("prod"));
     expect(missing).toEqual(expect.arrayContaining(["spec.labels.environment", "spec.namespace"]));
   });
@@ -277,41 +340,65 @@ describe("kustomize build --enable-alpha-plugins", () => {
 
 test("docs/kustomize.md shows the commands this file runs", () => {
   const readme = readFileSync(join(ROOT, "docs/kustomize.md"), "utf8");
-  expect(readme).toContain(`scripts/container/build-image.sh --local && podman tag localhost/mlflow-infra:dev ${built.image}`);
-  for (const dir of DIRS) expect(readme).toMatch(new RegExp(`^kubectl kustomize --enable-alpha-plugins ${dir.replace(".", "\\.")}\\s`, "m"));
+  expect(readme).toContain(
+    `scripts/container/build-image.sh --local && podman tag localhost/mlflow-infra:dev ${built.image}`,
+  );
+  for (const dir of DIRS)
+    expect(readme).toMatch(new RegExp(`^kubectl kustomize --enable-alpha-plugins ${dir.replace(".", "\\.")}\\s`, "m"));
 });
 
 describe("the root kustomization (app of apps)", () => {
-  const apps = () => Object.fromEntries(ENVS.map((env) => [env, rendered["."].find((o) => o.metadata?.name === `mlflow-${env}`)!])) as Record<(typeof ENVS)[number], KubeObject>;
+  const apps = () =>
+    Object.fromEntries(
+      ENVS.map((env) => [env, rendered["."].find((o) => o.metadata?.name === `mlflow-${env}`)!]),
+    ) as Record<(typeof ENVS)[number], KubeObject>;
 
   test("renders exactly the dev and prod Applications", () => {
-    expect(rendered["."].map((o) => `${String(o.apiVersion)} ${String(o.kind)} ${String(o.metadata?.namespace)}/${String(o.metadata?.name)}`).sort()).toEqual([
+    expect(
+      rendered["."]
+        .map(
+          (o) =>
+            `${String(o.apiVersion)} ${String(o.kind)} ${String(o.metadata?.namespace)}/${String(o.metadata?.name)}`,
+        )
+        .sort(),
+    ).toEqual([
       "argoproj.io/v1alpha1 Application argocd/mlflow-dev",
       "argoproj.io/v1alpha1 Application argocd/mlflow-prod",
     ]);
   });
 
-  test.each(ENVS)("mlflow-%s: sync wave 3, automated, CreateNamespace, the plugin, pointing at its overlay's namespace and at the overlay's exec-based copy", (env) => {
-    const app = apps()[env] as KubeObject & { spec: Record<string, any> };
-    expect((app.metadata?.annotations as Record<string, string>)["argocd.argoproj.io/sync-wave"]).toBe("3");
-    expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
-    expect(app.spec.syncPolicy.syncOptions).toContain("CreateNamespace=true");
-    // overlays/<env> runs the function's container, which Argo CD's repo-server cannot; its copy
-    // under deploy/argocd runs the single executable, in the plugin the Application names.
-    expect(app.spec.source.path).toBe(`deploy/argocd/overlays/${env}`);
-    expect(existsSync(join(ROOT, app.spec.source.path, "kustomization.yaml"))).toBe(true);
-    const plugin = parse(readFileSync(join(ROOT, "deploy/argocd/cmp/plugin.yaml"), "utf8")) as { metadata: { name: string } };
-    expect(app.spec.source.plugin).toEqual({ name: plugin.metadata.name });
-    const appProject = parse(readFileSync(join(ROOT, "deploy/argocd/apps/appproject.yaml"), "utf8")) as { metadata: { name: string } };
-    expect(app.spec.project).toBe(appProject.metadata.name);
-    // Derived from the overlay's own input: the namespace its output lives in, its labels.
-    const overlay = rendered[`overlays/${env}`];
-    const namespace = overlay.find((o) => o.kind === "Namespace")!;
-    expect(app.spec.destination.namespace).toBe(namespace.metadata?.name);
-    expect((app.metadata?.labels as Record<string, string>).environment).toBe((namespace.metadata?.labels as Record<string, string>).environment);
-    const repo = parse(readFileSync(join(ROOT, "base/application/kustomization.yaml"), "utf8")).patches[0].patch as string;
-    expect(repo).toContain(`repoURL: ${String(app.spec.source.repoURL)}`);
-  });
+  test.each(ENVS)(
+    "mlflow-%s: sync wave 3, automated, CreateNamespace, the plugin, pointing at its overlay's namespace " +
+      "and at the overlay's exec-based copy",
+    (env) => {
+      const app = apps()[env] as KubeObject & { spec: Record<string, any> };
+      expect((app.metadata?.annotations as Record<string, string>)["argocd.argoproj.io/sync-wave"]).toBe("3");
+      expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      expect(app.spec.syncPolicy.syncOptions).toContain("CreateNamespace=true");
+      // overlays/<env> runs the function's container, which Argo CD's repo-server cannot; its copy
+      // under deploy/argocd runs the single executable, in the plugin the Application names.
+      expect(app.spec.source.path).toBe(`deploy/argocd/overlays/${env}`);
+      expect(existsSync(join(ROOT, app.spec.source.path, "kustomization.yaml"))).toBe(true);
+      const plugin = parse(readFileSync(join(ROOT, "deploy/argocd/cmp/plugin.yaml"), "utf8")) as {
+        metadata: { name: string };
+      };
+      expect(app.spec.source.plugin).toEqual({ name: plugin.metadata.name });
+      const appProject = parse(readFileSync(join(ROOT, "deploy/argocd/apps/appproject.yaml"), "utf8")) as {
+        metadata: { name: string };
+      };
+      expect(app.spec.project).toBe(appProject.metadata.name);
+      // Derived from the overlay's own input: the namespace its output lives in, its labels.
+      const overlay = rendered[`overlays/${env}`];
+      const namespace = overlay.find((o) => o.kind === "Namespace")!;
+      expect(app.spec.destination.namespace).toBe(namespace.metadata?.name);
+      expect((app.metadata?.labels as Record<string, string>).environment).toBe(
+        (namespace.metadata?.labels as Record<string, string>).environment,
+      );
+      const repo = parse(readFileSync(join(ROOT, "base/application/kustomization.yaml"), "utf8")).patches[0]
+        .patch as string;
+      expect(repo).toContain(`repoURL: ${String(app.spec.source.repoURL)}`);
+    },
+  );
 
   test("the two Applications differ only in name, environment label, destination and path", () => {
     const { dev, prod } = apps();

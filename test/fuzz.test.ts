@@ -106,7 +106,11 @@ const drawnConfig = arbitraryFor(mlflowConfigSchema as unknown as SchemaNode, {
   "metadata.name": dns1035,
   "spec.stack": dns1035,
   "spec.gcp.projectId": projectId,
-  "spec.argocd.repoURL": fc.constantFrom("https://github.com/example/mlops.git", "git@github.com:example/mlops.git", "oci://registry.example.com/mlops"),
+  "spec.argocd.repoURL": fc.constantFrom(
+    "https://github.com/example/mlops.git",
+    "git@github.com:example/mlops.git",
+    "oci://registry.example.com/mlops",
+  ),
 });
 
 type Drawn = {
@@ -174,12 +178,14 @@ function keepServerRules(config: Drawn): Drawn {
   // basic-auth (explicit, or the default behind a non-GKE Ingress) hides the metrics endpoint.
   if (s.metrics && s.auth?.mode !== "iap" && s.auth?.mode !== "none") s.metrics.enabled = false;
   const driver = c.spec.database?.driver;
-  if (!s.customImage && driver !== undefined && !["pymysql", "psycopg2"].includes(driver)) c.spec.database.driver = "pymysql";
+  if (!s.customImage && driver !== undefined && !["pymysql", "psycopg2"].includes(driver))
+    c.spec.database.driver = "pymysql";
   if (s.autoscaling) {
     for (const container of [s, s.cloudSqlProxy]) {
       if (container?.resources) container.resources.requests = { cpu: "100m", ...container.resources.requests };
     }
-    if ((s.autoscaling.minReplicas ?? 1) > s.autoscaling.maxReplicas) s.autoscaling.minReplicas = s.autoscaling.maxReplicas;
+    if ((s.autoscaling.minReplicas ?? 1) > s.autoscaling.maxReplicas)
+      s.autoscaling.minReplicas = s.autoscaling.maxReplicas;
   }
   return c;
 }
@@ -200,13 +206,55 @@ test("the structured configs cover every field of the schema", () => {
     }
   };
   for (const config of fc.sample(structuredConfig, { seed: SEED, numRuns: 400 })) walk(config, "");
-  const expected = fieldPaths(mlflowConfigSchema as unknown as SchemaNode).filter((p) => !/^metadata\.(namespace|labels|annotations)$/.test(p));
+  const expected = fieldPaths(mlflowConfigSchema as unknown as SchemaNode).filter(
+    (p) => !/^metadata\.(namespace|labels|annotations)$/.test(p),
+  );
   expect(expected.filter((p) => !seen.has(p))).toEqual([]);
 });
 
 /** Values that are wrong, odd or hostile in some way. */
-const TEMPLATES = ["{{ .password }}", '{{ template "x" . }}', "{{- range . }}{{ . }}{{ end }}", "${HOME}", "$(id)", "%{x}", "<%= x %>"];
-const ODD_STRINGS = ["", " ", "yes", "no", "on", "0755", "1e3", "~", "null", "true", "-", "*a", "&a", "!!binary x", "a: b", "- x", "# c", "\t", "\n", "\r\n", "\u0000", "\u2028", "é", "🚀", "x".repeat(300), "UPPER", "a_b", "a.b", "a/b", "..", "../x"];
+const TEMPLATES = [
+  "{{ .password }}",
+  '{{ template "x" . }}',
+  "{{- range . }}{{ . }}{{ end }}",
+  "${HOME}",
+  "$(id)",
+  "%{x}",
+  "<%= x %>",
+];
+const ODD_STRINGS = [
+  "",
+  " ",
+  "yes",
+  "no",
+  "on",
+  "0755",
+  "1e3",
+  "~",
+  "null",
+  "true",
+  "-",
+  "*a",
+  "&a",
+  "!!binary x",
+  "a: b",
+  "- x",
+  "# c",
+  "\t",
+  "\n",
+  "\r\n",
+  "\u0000",
+  "\u2028",
+  "é",
+  "🚀",
+  "x".repeat(300),
+  "UPPER",
+  "a_b",
+  "a.b",
+  "a/b",
+  "..",
+  "../x",
+];
 const randomString = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: "grapheme", maxLength: 12 }),
@@ -229,7 +277,10 @@ type Mutation = { at: number; op: "delete" | "rename" | "replace" | "add" | "nea
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   at: fc.nat(),
   op: fc.constantFrom("delete", "rename", "replace", "replace", "add", "near"),
-  key: fc.oneof(randomString, fc.constantFrom("metadata", "spec", "gcp", "projectId", "name", "server", "Spec", "projectID")),
+  key: fc.oneof(
+    randomString,
+    fc.constantFrom("metadata", "spec", "gcp", "projectId", "name", "server", "Spec", "projectID"),
+  ),
   value: randomValue,
 });
 
@@ -268,7 +319,16 @@ function containers(value: unknown): Array<Record<string, unknown>> {
 
 /** A near miss of a valid value: one character off, another case, one more, or the wrong type. */
 function nearMiss(v: unknown, key: string): unknown {
-  if (typeof v === "string") return [v.toUpperCase(), `${v}-`, `-${v}`, `${v}${key}`, v.slice(1), `${v} `, Number.isNaN(Number(v)) ? v.length : Number(v)][v.length % 7];
+  if (typeof v === "string")
+    return [
+      v.toUpperCase(),
+      `${v}-`,
+      `-${v}`,
+      `${v}${key}`,
+      v.slice(1),
+      `${v} `,
+      Number.isNaN(Number(v)) ? v.length : Number(v),
+    ][v.length % 7];
   if (typeof v === "number") return [v + 0.5, -v, String(v), v * 1000][Math.abs(Math.trunc(v)) % 4];
   if (typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return v.length ? v[0] : {};
@@ -303,14 +363,38 @@ function mutate(config: unknown, mutations: Mutation[]): unknown {
   return copy;
 }
 
-const mutatedConfig = fc.tuple(fc.oneof(fc.constantFrom(...seeds), structuredConfig), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([c, ms]) => mutate(c, ms));
+const mutatedConfig = fc
+  .tuple(fc.oneof(fc.constantFrom(...seeds), structuredConfig), fc.array(mutation, { minLength: 1, maxLength: 3 }))
+  .map(([c, ms]) => mutate(c, ms));
 
 /** kpt's form of the config: a ConfigMap `function-input` whose values are all strings. */
 const configMapConfig = fc
   .tuple(
     fc.dictionary(
-      fc.oneof(fc.constantFrom("name", "stack", "gcp.projectId", "gcp.cluster.name", "gcp.cluster.location", "namespace", "labels.team", "argocd.repoURL", "argocd.syncWave", "argocd.applicationOnly", "server.image", "server.replicas", "database.driver", "nope", "gcp"), randomString),
-      fc.oneof(randomString, fc.constantFrom("mlflow", "zenml-470505", "https://github.com/x/y.git", "3", "true", "1.5", "-1")),
+      fc.oneof(
+        fc.constantFrom(
+          "name",
+          "stack",
+          "gcp.projectId",
+          "gcp.cluster.name",
+          "gcp.cluster.location",
+          "namespace",
+          "labels.team",
+          "argocd.repoURL",
+          "argocd.syncWave",
+          "argocd.applicationOnly",
+          "server.image",
+          "server.replicas",
+          "database.driver",
+          "nope",
+          "gcp",
+        ),
+        randomString,
+      ),
+      fc.oneof(
+        randomString,
+        fc.constantFrom("mlflow", "zenml-470505", "https://github.com/x/y.git", "3", "true", "1.5", "-1"),
+      ),
       { maxKeys: 6 },
     ),
     fc.boolean(),
@@ -328,11 +412,19 @@ const userItem = fc
     kind: fc.constantFrom("Widget", "ConfigMap", "Gadget"),
     name: fc.stringMatching(/^[a-z0-9]{1,8}$/),
     data: fc.jsonValue({ maxDepth: 3 }),
-    comment: fc.option(randomString.map((s) => s.replace(/[\r\n\u2028\u2029\u0085]/g, " ")), { nil: undefined }),
+    comment: fc.option(
+      randomString.map((s) => s.replace(/[\r\n\u2028\u2029\u0085]/g, " ")),
+      { nil: undefined },
+    ),
     style: fc.constantFrom("block", "flow"),
   })
   .map(({ kind, name, data, comment, style }) => {
-    const object = { apiVersion: kind === "ConfigMap" ? "v1" : "example.com/v1", kind, metadata: { name: `user-${name}`, namespace: "user-space" }, data };
+    const object = {
+      apiVersion: kind === "ConfigMap" ? "v1" : "example.com/v1",
+      kind,
+      metadata: { name: `user-${name}`, namespace: "user-space" },
+      data,
+    };
     const text = style === "flow" ? `${JSON.stringify(object)}\n` : stringify(object);
     return (comment !== undefined ? `# ${comment}\n` : "") + text;
   });
@@ -373,7 +465,8 @@ function checkReadable(itemTexts: string[], functionConfig: unknown): void {
     throw new Error(`processResourceList threw ${(e as Error).stack}\non input:\n${input}`, { cause: e });
   }
   // An empty list is written `items: []` unless generated objects follow.
-  const itemsText = itemTexts.length === 0 ? (outcome.ok ? "items:\n" : "items: []\n") : `items:\n${itemTexts.map(asItem).join("")}`;
+  const itemsText =
+    itemTexts.length === 0 ? (outcome.ok ? "items:\n" : "items: []\n") : `items:\n${itemTexts.map(asItem).join("")}`;
   // The input items, byte for byte, first and in order.
   expect(outcome.output.startsWith(HEADER + itemsText)).toBe(true);
   const parsed = parseOutput(outcome.output);
@@ -402,7 +495,11 @@ const property = (arb: fc.Arbitrary<unknown>) =>
 
 describe("fuzzed configs through processResourceList", () => {
   /** Runs a property and checks that its own runs reached both outcomes at least `min` times. */
-  const assertCovering = (arb: fc.Arbitrary<unknown>, params: fc.Parameters<[string[], unknown]>, min: { ok: number; notOk: number }) => {
+  const assertCovering = (
+    arb: fc.Arbitrary<unknown>,
+    params: fc.Parameters<[string[], unknown]>,
+    min: { ok: number; notOk: number },
+  ) => {
     const before = { ...counts };
     fc.assert(property(arb), params);
     expect(counts.ok - before.ok).toBeGreaterThan(min.ok);
@@ -424,11 +521,18 @@ describe("fuzzed configs through processResourceList", () => {
   test("functionConfig of any shape and kind", () => {
     const any = fc.oneof(
       randomValue,
-      fc.record({ apiVersion: randomString, kind: fc.constantFrom("MlflowConfig", "ConfigMap", "Kptfile", "Other"), metadata: randomValue, spec: randomValue }, opt),
+      fc.record(
+        {
+          apiVersion: randomString,
+          kind: fc.constantFrom("MlflowConfig", "ConfigMap", "Kptfile", "Other"),
+          metadata: randomValue,
+          spec: randomValue,
+        },
+        opt,
+      ),
     );
     fc.assert(property(any), { seed: SEED + 3, numRuns: runs(500) });
   });
-
 });
 
 describe("fuzzed ResourceList text", () => {
@@ -440,7 +544,30 @@ describe("fuzzed ResourceList text", () => {
   const edit: fc.Arbitrary<Edit> = fc.record({
     at: fc.nat(),
     del: fc.nat({ max: 12 }),
-    insert: fc.oneof(randomString, fc.constantFrom("\n", "- ", ": ", "  ", "{", "}", "[", "]", "&x ", "*x", "---\n", "%YAML 1.1\n", '"', "'", "|\n", ">-\n", "? ", "!!str ", "#")),
+    insert: fc.oneof(
+      randomString,
+      fc.constantFrom(
+        "\n",
+        "- ",
+        ": ",
+        "  ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "&x ",
+        "*x",
+        "---\n",
+        "%YAML 1.1\n",
+        '"',
+        "'",
+        "|\n",
+        ">-\n",
+        "? ",
+        "!!str ",
+        "#",
+      ),
+    ),
   });
 
   test("random edits of a valid ResourceList never throw, and errors are results", () => {
@@ -476,7 +603,8 @@ describe("samples", () => {
     expect(generatedSample.length).toBeGreaterThan(50);
     // kinds that have appeared at least once must include the core set
     const kinds = new Set(generatedSample.map((o) => String(o.kind)));
-    for (const k of ["Namespace", "ServiceAccount", "SecretStore", "ExternalSecret", "Application", "Deployment"]) expect(kinds).toContain(k);
+    for (const k of ["Namespace", "ServiceAccount", "SecretStore", "ExternalSecret", "Application", "Deployment"])
+      expect(kinds).toContain(k);
     expect(await allSchemaErrors(generatedSample)).toEqual([]);
   });
 

@@ -14,7 +14,10 @@ import { ROOT } from "./helpers/paths.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
 
 const GOLDEN = join(ROOT, "test/golden");
-const cases = readdirSync(GOLDEN, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const cases = readdirSync(GOLDEN, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 function input(dir: string): string {
   const config = readFileSync(join(dir, "config.yaml"), "utf8");
@@ -61,5 +64,7 @@ describe.each(cases)("golden %s", (name) => {
 });
 
 test("examples/seed/mlflow-config.yaml is the seed golden case's config", () => {
-  expect(readFileSync(join(ROOT, "examples/seed/mlflow-config.yaml"), "utf8")).toBe(readFileSync(join(GOLDEN, "seed/config.yaml"), "utf8"));
+  expect(readFileSync(join(ROOT, "examples/seed/mlflow-config.yaml"), "utf8")).toBe(
+    readFileSync(join(GOLDEN, "seed/config.yaml"), "utf8"),
+  );
 });

@@ -24,7 +24,10 @@ const SEED_CONFIG = readFileSync(join(ROOT, "examples/seed/mlflow-config.yaml"),
 const work = mkdtempSync(join(tmpdir(), "mlflow-infra-hostile-"));
 // Preloaded into the binary's node: its own peak resident set, printed at exit.
 const MAXRSS = join(work, "maxrss.cjs");
-writeFileSync(MAXRSS, 'process.on("exit", () => process.stderr.write(`maxrss-kb=${process.resourceUsage().maxRSS}\\n`));\n');
+writeFileSync(
+  MAXRSS,
+  'process.on("exit", () => process.stderr.write(`maxrss-kb=${process.resourceUsage().maxRSS}\\n`));\n',
+);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -38,10 +41,21 @@ interface Run {
 
 function run(input: string | Buffer, timeout = 120_000): Run {
   requireFile(DIST, "run `npm run build` first");
-  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, ["--require", MAXRSS, DIST], { input, encoding: "utf8", timeout, maxBuffer: 1 << 30 });
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, ["--require", MAXRSS, DIST], {
+    input,
+    encoding: "utf8",
+    timeout,
+    maxBuffer: 1 << 30,
+  });
   if (r.error) throw r.error;
   const rss = /maxrss-kb=(\d+)\n$/.exec(r.stderr);
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.replace(/maxrss-kb=\d+\n$/, ""), maxRssKb: rss ? Number(rss[1]) : NaN };
+  return {
+    status: r.status,
+    signal: r.signal,
+    stdout: r.stdout,
+    stderr: r.stderr.replace(/maxrss-kb=\d+\n$/, ""),
+    maxRssKb: rss ? Number(rss[1]) : NaN,
+  };
 }
 
 /** A failed run: exit 1, a ResourceList with the error, readable stderr. Returns the results. */
@@ -81,13 +95,18 @@ describe("no ResourceList at all", () => {
 
   test("binary bytes (NUL, invalid UTF-8, control characters)", () => {
     let x = 12345;
-    const bytes = Buffer.from(Array.from({ length: 64 * 1024 }, () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >> 16) & 0xff));
+    const bytes = Buffer.from(
+      Array.from({ length: 64 * 1024 }, () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >> 16) & 0xff),
+    );
     expectCleanError(run(bytes), /YAML|ResourceList/);
     expectCleanError(run(Buffer.from([0xff, 0xfe, 0x00, 0x00, 0x41])), /YAML|ResourceList/);
   });
 
   test("a YAML document of another kind, a list, a scalar", () => {
-    expectCleanError(run("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"), /kind ResourceList, got "ConfigMap"/);
+    expectCleanError(
+      run("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"),
+      /kind ResourceList, got "ConfigMap"/,
+    );
     expectCleanError(run("- a\n- b\n"), /mapping of kind ResourceList/);
     expectCleanError(run("just a string\n"), /mapping of kind ResourceList/);
   });
@@ -102,7 +121,10 @@ describe("big and deep input", () => {
     const items: string[] = [];
     let size = 0;
     for (let i = 0; size < 50e6; i++) {
-      const text = `# item ${i}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}  # keep\n  namespace: team-${i % 13}\n  annotations:\n    internal.config.kubernetes.io/path: cm/${i}.yaml\ndata:\n  mode: 0755\n  note: "padding ${"x".repeat(150)}"\n  list: [a, b, {c: d}]\n`;
+      const text =
+        `# item ${i}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}  # keep\n  ` +
+        `namespace: team-${i % 13}\n  annotations:\n    internal.config.kubernetes.io/path: ` +
+        `cm/${i}.yaml\ndata:\n  mode: 0755\n  note: "padding ${"x".repeat(150)}"\n  list: [a, b, {c: d}]\n`;
       items.push(text);
       size += text.length + 20;
     }
@@ -139,10 +161,18 @@ describe("big and deep input", () => {
   });
 
   test.each([
-    ["block mappings", (n: number) => Array.from({ length: n }, (_, i) => `${"  ".repeat(i + 1)}k${i}:\n`).join("") + `${"  ".repeat(n + 1)}leaf\n`],
+    [
+      "block mappings",
+      (n: number) =>
+        Array.from({ length: n }, (_, i) => `${"  ".repeat(i + 1)}k${i}:\n`).join("") + `${"  ".repeat(n + 1)}leaf\n`,
+    ],
     ["flow sequences", (n: number) => `  deep: ${"[".repeat(n)}${"]".repeat(n)}\n`],
     ["flow mappings", (n: number) => `  deep: ${"{a: ".repeat(n)}x${"}".repeat(n)}\n`],
-    ["block sequences", (n: number) => Array.from({ length: n }, (_, i) => `${" ".repeat(2 * i + 2)}-\n`).join("") + `${" ".repeat(2 * n + 2)}leaf\n`],
+    [
+      "block sequences",
+      (n: number) =>
+        Array.from({ length: n }, (_, i) => `${" ".repeat(2 * i + 2)}-\n`).join("") + `${" ".repeat(2 * n + 2)}leaf\n`,
+    ],
   ])("10,000 levels of %s: a clear error", (_, nest) => {
     const item = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n${nest(10_000)}`;
     expectCleanError(run(withConfig([item])), /YAML|nested|deep/);
@@ -152,7 +182,11 @@ describe("big and deep input", () => {
   });
 
   test("100 levels of nesting: passes through byte for byte", () => {
-    const item = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  deep: ${"[".repeat(100)}${"]".repeat(100)}\n  blocks:\n${Array.from({ length: 100 }, (_, i) => `${"  ".repeat(i + 2)}k${i}:\n`).join("")}${"  ".repeat(102)}leaf\n`;
+    const item =
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  deep: ` +
+      `${"[".repeat(100)}${"]".repeat(100)}\n  ` +
+      `blocks:\n${Array.from({ length: 100 }, (_, i) => `${"  ".repeat(i + 2)}k${i}:\n`).join("")}` +
+      `${"  ".repeat(102)}leaf\n`;
     const r = run(withConfig([item]));
     expectSuccess(r);
     expect(r.stdout.startsWith(`${HEADER}items:\n${asItem(item)}`)).toBe(true);
@@ -162,10 +196,15 @@ describe("big and deep input", () => {
 describe("YAML features used as weapons", () => {
   const laughs = (indent: string) =>
     `${indent}a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n` +
-    Array.from({ length: 9 }, (_, i) => `${indent}a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(",")}]\n`).join("");
+    Array.from({ length: 9 }, (_, i) => `${indent}a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(",")}]\n`).join(
+      "",
+    );
 
   test("billion laughs in an item", () => {
-    expectCleanError(run(withConfig([`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n${laughs("  ")}`])), /items\[0\].*(alias|resource exhaustion)/);
+    expectCleanError(
+      run(withConfig([`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n${laughs("  ")}`])),
+      /items\[0\].*(alias|resource exhaustion)/,
+    );
   });
 
   test("billion laughs in the functionConfig: the items still come back", () => {
@@ -189,13 +228,28 @@ describe("YAML features used as weapons", () => {
     const r = run(withConfig([a, b]));
     if (r.status === 0) expect(r.stdout.startsWith(`${HEADER}items:\n${asItem(a)}${asItem(b)}`)).toBe(true);
     else expectCleanError(r, /alias|anchor/i);
-    expectCleanError(run(withConfig(["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: *nowhere\n"])), /alias|anchor/i);
+    expectCleanError(
+      run(withConfig(["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: *nowhere\n"])),
+      /alias|anchor/i,
+    );
   });
 
   test.each([
-    ["in an item", withConfig(["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: 1\n  x: 2\n"]), /duplicate key "x"/],
-    ["in a flow mapping", withConfig(["apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n"]), /duplicate key "name"/],
-    ["quoted and plain", withConfig(['apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  "x": 1\n  x: 2\n']), /duplicate key "x"/],
+    [
+      "in an item",
+      withConfig(["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: 1\n  x: 2\n"]),
+      /duplicate key "x"/,
+    ],
+    [
+      "in a flow mapping",
+      withConfig(["apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n"]),
+      /duplicate key "name"/,
+    ],
+    [
+      "quoted and plain",
+      withConfig(['apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  "x": 1\n  x: 2\n']),
+      /duplicate key "x"/,
+    ],
     ["in the functionConfig", resourceList(`${SEED_CONFIG}  stack: other\n`), /duplicate key "stack"/],
     ["at the top", `${withConfig([])}kind: ResourceList\n`, /duplicate key "kind"/],
   ])("duplicate keys %s: a clear error with the line", (_, input, message) => {
@@ -205,17 +259,24 @@ describe("YAML features used as weapons", () => {
   });
 
   test("tags, a BOM and CRLF line ends", () => {
-    const tagged = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tags\ndata:\n  a: !!str 0755\n  b: !custom thing\n  c: !!binary aGVsbG8=\n";
+    const tagged =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tags\ndata:\n  a: !!str 0755\n  b: !custom " +
+      "thing\n  c: !!binary aGVsbG8=\n";
     const r1 = run(withConfig([tagged]));
     expectSuccess(r1);
     expect(r1.stdout.startsWith(`${HEADER}items:\n${asItem(tagged)}`)).toBe(true);
 
     expectSuccess(run(`\ufeff${withConfig([])}`));
 
-    const crlf = withConfig(["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: crlf\ndata:\n  a: b\n"]).replace(/\n/g, "\r\n");
+    const crlf = withConfig(["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: crlf\ndata:\n  a: b\n"]).replace(
+      /\n/g,
+      "\r\n",
+    );
     const r3 = run(crlf);
     expectSuccess(r3);
-    expect(r3.stdout).toContain("- apiVersion: v1\r\n  kind: ConfigMap\r\n  metadata:\r\n    name: crlf\r\n  data:\r\n    a: b\r\n");
+    expect(r3.stdout).toContain(
+      "- apiVersion: v1\r\n  kind: ConfigMap\r\n  metadata:\r\n    name: crlf\r\n  data:\r\n    a: b\r\n",
+    );
   });
 });
 
@@ -224,7 +285,10 @@ describe("ResourceLists of odd shapes", () => {
     ["a Kptfile", "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\n"],
     ["a Deployment", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec: {}\n"],
     ["a MlflowConfig of another apiVersion", SEED_CONFIG.replace("v1alpha1", "v2")],
-    ["a ConfigMap of another apiVersion", "apiVersion: v2\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata: {}\n"],
+    [
+      "a ConfigMap of another apiVersion",
+      "apiVersion: v2\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata: {}\n",
+    ],
     ["no kind", "apiVersion: mlflow-infra.dev/v1alpha1\nmetadata:\n  name: x\n"],
   ])("functionConfig of another kind (%s): error names the field, items intact", (_, config) => {
     const user = "# mine\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData: {a: b}\n";
@@ -268,7 +332,9 @@ describe("ResourceLists of odd shapes", () => {
 
   test("items that are scalars or lists: an error naming the item", () => {
     for (const bad of ["42", "just a string", "[a, b]", "null"]) {
-      const input = `${HEADER}items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: ok}\n- ${bad}\nfunctionConfig:\n${SEED_CONFIG.replace(/^/gm, "  ")}`;
+      const input =
+        `${HEADER}items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: ok}\n- ` +
+        `${bad}\nfunctionConfig:\n${SEED_CONFIG.replace(/^/gm, "  ")}`;
       const out = expectCleanError(run(input), /items\[1\]/);
       expect(out.results.some((x) => x.field?.path === "items[1]")).toBe(true);
     }
@@ -280,9 +346,19 @@ describe("ResourceLists of odd shapes", () => {
   });
 
   test("a ResourceList written as JSON: correct output, items and functionConfig kept", () => {
-    const item = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "json", annotations: { "internal.config.kubernetes.io/path": "j.yaml" } }, data: { mode: "0755", n: 1.0 } };
+    const item = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "json", annotations: { "internal.config.kubernetes.io/path": "j.yaml" } },
+      data: { mode: "0755", n: 1.0 },
+    };
     const config = parse(SEED_CONFIG);
-    const input = JSON.stringify({ apiVersion: "config.kubernetes.io/v1", kind: "ResourceList", items: [item], functionConfig: config });
+    const input = JSON.stringify({
+      apiVersion: "config.kubernetes.io/v1",
+      kind: "ResourceList",
+      items: [item],
+      functionConfig: config,
+    });
     const r = run(input);
     const out = expectSuccess(r);
     expect(out.items[0]).toEqual(item);
@@ -290,7 +366,13 @@ describe("ResourceLists of odd shapes", () => {
     expect(out.functionConfig).toEqual(config);
     expect(generatedItems(out.items).length).toBeGreaterThan(0);
     // pretty-printed JSON too
-    const pretty = run(JSON.stringify({ apiVersion: "config.kubernetes.io/v1", kind: "ResourceList", items: [item], functionConfig: config }, null, 2));
+    const pretty = run(
+      JSON.stringify(
+        { apiVersion: "config.kubernetes.io/v1", kind: "ResourceList", items: [item], functionConfig: config },
+        null,
+        2,
+      ),
+    );
     expect(expectSuccess(pretty).items[0]).toEqual(item);
   });
 });
@@ -298,14 +380,29 @@ describe("ResourceLists of odd shapes", () => {
 // ---------------------------------------------------------------------------------------------
 // Template syntax in every string field of the config
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean; propertyNames?: Schema; enum?: unknown[]; pattern?: string; const?: unknown };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: Schema | boolean;
+  propertyNames?: Schema;
+  enum?: unknown[];
+  pattern?: string;
+  const?: unknown;
+};
 type Path = (string | number | { key: true })[];
 
 /** Paths of every string the schema allows: leaves, list items, map keys and map values. */
 function stringPaths(schema: Schema, path: Path = []): Path[] {
   const out: Path[] = [];
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-  if (types.includes("string") || schema.pattern !== undefined || schema.enum?.some((v) => typeof v === "string") || typeof schema.const === "string") out.push(path);
+  if (
+    types.includes("string") ||
+    schema.pattern !== undefined ||
+    schema.enum?.some((v) => typeof v === "string") ||
+    typeof schema.const === "string"
+  )
+    out.push(path);
   for (const [k, s] of Object.entries(schema.properties ?? {})) out.push(...stringPaths(s, [...path, k]));
   if (schema.items) out.push(...stringPaths(schema.items, [...path, 0]));
   if (typeof schema.additionalProperties === "object") {
@@ -323,7 +420,8 @@ function setAt(root: Record<string, unknown>, path: Path, value: string): void {
   let node: any = root;
   for (let i = 0; i < path.length - 1; i++) {
     const k = path[i] as string | number;
-    if (node[k] === undefined || typeof node[k] !== "object" || node[k] === null) node[k] = typeof path[i + 1] === "number" ? [] : {};
+    if (node[k] === undefined || typeof node[k] !== "object" || node[k] === null)
+      node[k] = typeof path[i + 1] === "number" ? [] : {};
     node = node[k];
   }
   const last = path[path.length - 1];
@@ -336,7 +434,8 @@ const pathText = (p: Path) => p.map((s) => (typeof s === "object" ? "<key>" : s)
 /** The richest valid config: the full golden case plus every optional server section. */
 function richConfig(): Record<string, any> {
   const config = parse(readFileSync(join(ROOT, "test/golden/full/config.yaml"), "utf8"));
-  const server = (name: string) => parse(readFileSync(join(ROOT, `test/golden/${name}/config.yaml`), "utf8")).spec.server;
+  const server = (name: string) =>
+    parse(readFileSync(join(ROOT, `test/golden/${name}/config.yaml`), "utf8")).spec.server;
   config.spec.server = { ...server("server-proxy"), ...server("server-autoscaling"), ...server("server-ingress") };
   config.spec.server.cloudSqlProxy = server("server-proxy").cloudSqlProxy;
   config.spec.server.networkPolicy = server("server-proxy").networkPolicy;
@@ -361,7 +460,13 @@ describe("template syntax in every string field", () => {
   const allowed = new Set(templateActions(generatedItems(parseOutput(baseline.output).items)));
   const paths = stringPaths(mlflowConfigSchema as unknown as Schema).filter((p) => p.length > 0);
   // Each payload carries the word "injected", which no generated template contains.
-  const PAYLOADS = ["{{ .injected }}", 'x{{ printf "%s" .injected }}', "{{- /* injected */ -}}", "a-{{.injected}}", "{{ .password }}injected"];
+  const PAYLOADS = [
+    "{{ .injected }}",
+    'x{{ printf "%s" .injected }}',
+    "{{- /* injected */ -}}",
+    "a-{{.injected}}",
+    "{{ .password }}injected",
+  ];
   const accepted: string[] = [];
 
   test("the rich config is valid, its ExternalSecret has the known template actions", () => {
@@ -383,12 +488,22 @@ describe("template syntax in every string field", () => {
         }
         accepted.push(`${pathText(path)} = ${payload}`);
         const generated = generatedItems(parseOutput(outcome.output).items);
-        for (const action of templateActions(generated)) expect({ path: pathText(path), action, known: allowed.has(action) }).toEqual({ path: pathText(path), action, known: true });
-        expect(JSON.stringify(generated.filter((o) => o.kind === "ExternalSecret").map((o) => (o.spec as any).target))).not.toContain("injected");
+        for (const action of templateActions(generated))
+          expect({ path: pathText(path), action, known: allowed.has(action) }).toEqual({
+            path: pathText(path),
+            action,
+            known: true,
+          });
+        expect(
+          JSON.stringify(generated.filter((o) => o.kind === "ExternalSecret").map((o) => (o.spec as any).target)),
+        ).not.toContain("injected");
       }
     }
     // Fields without a pattern accept any text; they must be the ones that never reach a template.
-    process.stderr.write(`hostile: template syntax accepted (never in a template) at: ${[...new Set(accepted.map((a) => a.split(" = ")[0]))].join(", ") || "none"}\n`);
+    process.stderr.write(
+      `hostile: template syntax accepted (never in a template) at: ` +
+        `${[...new Set(accepted.map((a) => a.split(" = ")[0]))].join(", ") || "none"}\n`,
+    );
   });
 
   test("all string fields at once, through the binary: rejected, no stack trace", () => {

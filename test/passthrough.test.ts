@@ -199,7 +199,7 @@ binaryData:
 immutable: false
 finalizers: []
 `,
-  "tags": `apiVersion: v1
+  tags: `apiVersion: v1
 kind: ConfigMap
 metadata:
   name: tags
@@ -271,8 +271,11 @@ describe("tricky items come back byte for byte", () => {
   });
 
   test("the values the function read are not the values it wrote: 0755 stays 0755 in the output text", () => {
-    const { outcome } = run(resourceList(CONFIG, [TRICKY["numbers, dates and booleans that YAML 1.1 and 1.2 read differently"]]));
-    for (const s of ["octal: 0755", "float: 1.0", "date: 2024-01-01", "yes: yes", "on: on", "underscore: 1_000"]) expect(outcome.output).toContain(`  ${s}\n`);
+    const { outcome } = run(
+      resourceList(CONFIG, [TRICKY["numbers, dates and booleans that YAML 1.1 and 1.2 read differently"]]),
+    );
+    for (const s of ["octal: 0755", "float: 1.0", "date: 2024-01-01", "yes: yes", "on: on", "underscore: 1_000"])
+      expect(outcome.output).toContain(`  ${s}\n`);
   });
 
   test("a second run gives identical items and functionConfig", () => {
@@ -287,17 +290,24 @@ describe("tricky items come back byte for byte", () => {
   test("items indented under items: with two spaces keep their bytes; generated items line up with them", () => {
     const indented = (t: string) => asItem(t).replace(/^(?=.)/gm, "  ");
     const items = [TRICKY.comments, TRICKY["block literal and folded strings"], TRICKY["4-space indentation"]];
-    const input = `${HEADER}items:\n${items.map(indented).join("")}functionConfig:\n${CONFIG.replace(/^(?=.)/gm, "  ")}`;
+    const config = CONFIG.replace(/^(?=.)/gm, "  ");
+    const input = `${HEADER}items:\n${items.map(indented).join("")}functionConfig:\n${config}`;
     const { outcome, parsed } = run(input);
     expect(outcome.ok).toBe(true);
-    expect(outcome.output.startsWith(`${HEADER}items:\n${items.map(indented).join("")}  - apiVersion: v1\n    kind: Namespace\n`)).toBe(true);
+    expect(
+      outcome.output.startsWith(
+        `${HEADER}items:\n${items.map(indented).join("")}  - apiVersion: v1\n    kind: Namespace\n`,
+      ),
+    ).toBe(true);
     expect(parsed.items).toHaveLength(items.length + generatedItems(parsed.items).length);
     expect(withoutResults(run(outcome.output).outcome.output)).toBe(withoutResults(outcome.output));
   });
 
   test("Windows line ends (CRLF) in the input are kept in the items", () => {
     const text = TRICKY["numbers, dates and booleans that YAML 1.1 and 1.2 read differently"].replace(/\n/g, "\r\n");
-    const input = resourceList(CONFIG, [TRICKY.comments]).replace(/\n/g, "\r\n").replace("items:\r\n", `items:\r\n${asItem(text).replace(/\r?\n/g, "\r\n")}`);
+    const input = resourceList(CONFIG, [TRICKY.comments])
+      .replace(/\n/g, "\r\n")
+      .replace("items:\r\n", `items:\r\n${asItem(text).replace(/\r?\n/g, "\r\n")}`);
     const { outcome } = run(input);
     expect(outcome.ok).toBe(true);
     expect(outcome.output).toContain(asItem(text).replace(/\r?\n/g, "\r\n"));
@@ -307,21 +317,40 @@ describe("tricky items come back byte for byte", () => {
   test("an empty items list and an item that is an empty map", () => {
     const empty = run(resourceList(CONFIG, [])).outcome;
     expect(empty.ok).toBe(true);
-    const { outcome } = run(`${HEADER}items:\n- {}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\nfunctionConfig:\n${CONFIG.replace(/^(?=.)/gm, "  ")}`);
+    const { outcome } = run(
+      `${HEADER}items:\n- {}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: ` +
+        `x}\nfunctionConfig:\n${CONFIG.replace(/^(?=.)/gm, "  ")}`,
+    );
     expect(outcome.ok).toBe(true);
-    expect(outcome.output.startsWith(`${HEADER}items:\n- {}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n- apiVersion: v1\n`)).toBe(true);
+    expect(
+      outcome.output.startsWith(
+        `${HEADER}items:\n- {}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n- apiVersion: v1\n`,
+      ),
+    ).toBe(true);
   });
 
-  test("a flow (JSON) ResourceList: each item keeps its text and values (1.0, 0755), the output is a valid ResourceList", () => {
-    const json = `{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",\n "items": [{"apiVersion": "v1", "kind": "ConfigMap",\n   "metadata": {"name": "x"}, "data": {"v": 1.0, "mode": 0755}}],\n "functionConfig": {"apiVersion": "mlflow-infra.dev/v1alpha1", "kind": "MlflowConfig", "metadata": {"name": "mlflow"},\n   "spec": {"stack": "zenml", "gcp": {"projectId": "zenml-470505"}}}}\n`;
-    const { outcome, parsed } = run(json);
-    expect(outcome.ok).toBe(true);
-    expect(outcome.output).toContain(`- {"apiVersion": "v1", "kind": "ConfigMap",\n     "metadata": {"name": "x"}, "data": {"v": 1.0, "mode": 0755}}\n`);
-    expect(parsed.functionConfig?.kind).toBe("MlflowConfig");
-    expect(parsed.items[0]).toEqual(parseDocument(json).toJS().items[0]);
-    expect(generatedItems(parsed.items).length).toBeGreaterThan(0);
-    expect(withoutResults(run(outcome.output).outcome.output)).toBe(withoutResults(outcome.output));
-  });
+  test(
+    "a flow (JSON) ResourceList: each item keeps its text and values (1.0, 0755), the output is a valid " +
+      "ResourceList",
+    () => {
+      const json =
+        `{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",\n "items": ` +
+        `[{"apiVersion": "v1", "kind": "ConfigMap",\n   "metadata": {"name": "x"}, "data": {"v": 1.0, ` +
+        `"mode": 0755}}],\n "functionConfig": {"apiVersion": "mlflow-infra.dev/v1alpha1", "kind": ` +
+        `"MlflowConfig", "metadata": {"name": "mlflow"},\n   "spec": {"stack": "zenml", "gcp": ` +
+        `{"projectId": "zenml-470505"}}}}\n`;
+      const { outcome, parsed } = run(json);
+      expect(outcome.ok).toBe(true);
+      expect(outcome.output).toContain(
+        `- {"apiVersion": "v1", "kind": "ConfigMap",\n     "metadata": {"name": "x"}, "data": {"v": 1.0, ` +
+          `"mode": 0755}}\n`,
+      );
+      expect(parsed.functionConfig?.kind).toBe("MlflowConfig");
+      expect(parsed.items[0]).toEqual(parseDocument(json).toJS().items[0]);
+      expect(generatedItems(parsed.items).length).toBeGreaterThan(0);
+      expect(withoutResults(run(outcome.output).outcome.output)).toBe(withoutResults(outcome.output));
+    },
+  );
 });
 
 describe("upsert of generated objects", () => {
@@ -377,7 +406,11 @@ metadata:
     const AFTER = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: after\n";
     const { outcome, parsed } = run(resourceList(CONFIG, [USER, old, AFTER]));
     expect(outcome.ok).toBe(true);
-    expect(parsed.items.map((o) => `${o.kind}/${o.metadata?.name}`).slice(0, 3)).toEqual(["ConfigMap/user-settings", "ServiceAccount/mlflow", "ConfigMap/after"]);
+    expect(parsed.items.map((o) => `${o.kind}/${o.metadata?.name}`).slice(0, 3)).toEqual([
+      "ConfigMap/user-settings",
+      "ServiceAccount/mlflow",
+      "ConfigMap/after",
+    ]);
     const sa = parsed.items[1];
     expect(sa).toEqual({
       ...find(generated, "ServiceAccount"),
@@ -443,7 +476,11 @@ spec: {}
     expect(names).not.toContain("mlflow-old-server-mlflow-infra");
     expect(outcome.output.startsWith(`${HEADER}items:\n${asItem(USER)}${asItem(other)}${asItem(byHelm)}`)).toBe(true);
     expect(outcome.results).toContainEqual(
-      expect.objectContaining({ severity: "info", message: expect.stringContaining("removed"), resourceRef: expect.objectContaining({ kind: "Deployment", name: "mlflow-old-server-mlflow-infra" }) }),
+      expect.objectContaining({
+        severity: "info",
+        message: expect.stringContaining("removed"),
+        resourceRef: expect.objectContaining({ kind: "Deployment", name: "mlflow-old-server-mlflow-infra" }),
+      }),
     );
   });
 
@@ -460,7 +497,9 @@ spec: {}
     expect(second.outcome.ok).toBe(true);
     expect(second.outcome.results.filter((r) => r.message.includes("removed"))).toEqual([]);
     // team-a's objects come back byte for byte, team-b's are added beside them, in their own files.
-    expect(second.outcome.output.startsWith(`${HEADER}items:\n${asItem(USER)}${aTexts.map(asItem).join("")}`)).toBe(true);
+    expect(second.outcome.output.startsWith(`${HEADER}items:\n${asItem(USER)}${aTexts.map(asItem).join("")}`)).toBe(
+      true,
+    );
     const bItems = generatedItems(second.parsed.items).slice(aItems.length);
     expect(bItems.length).toBe(aItems.length);
     const paths = (items: typeof aItems) => items.map((o) => annotations(o)[PATH]);
@@ -486,7 +525,9 @@ spec: {}
   });
 
   test("on error nothing is upserted or pruned", () => {
-    const stale = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: stale\n  labels:\n    app.kubernetes.io/instance: mlflow\n    app.kubernetes.io/managed-by: mlflow-infra\n";
+    const stale =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: stale\n  labels:\n    " +
+      "app.kubernetes.io/instance: mlflow\n    app.kubernetes.io/managed-by: mlflow-infra\n";
     const bad = CONFIG.replace("projectId: zenml-470505", "projectId: X");
     const { outcome } = run(resourceList(bad, [USER, stale]));
     expect(outcome.ok).toBe(false);

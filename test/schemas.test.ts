@@ -12,25 +12,94 @@ const seed: MlflowConfig = {
   apiVersion: "mlflow-infra.dev/v1alpha1",
   kind: "MlflowConfig",
   metadata: { name: "mlflow" },
-  spec: { stack: "zenml", gcp: { projectId: "zenml-470505", cluster: { name: "zenml", location: "australia-southeast1" } }, argocd: { repoURL: "https://github.com/example/mlops.git" } },
+  spec: {
+    stack: "zenml",
+    gcp: { projectId: "zenml-470505", cluster: { name: "zenml", location: "australia-southeast1" } },
+    argocd: { repoURL: "https://github.com/example/mlops.git" },
+  },
 };
 const objects = buildAll(resolve(seed));
-const find = (kind: string) => structuredClone(objects.find((o) => o.kind === kind)) as KubeObject & { spec: any; rules?: any };
+const find = (kind: string) =>
+  structuredClone(objects.find((o) => o.kind === kind)) as KubeObject & { spec: any; rules?: any };
 
 test("the generated objects are valid as generated", async () => {
   for (const o of objects) expect(await schemaErrors(o)).toEqual([]);
 });
 
 test.each([
-  ["an ExternalSecret on external-secrets.io/v1beta1 (no longer served)", () => ({ ...find("ExternalSecret"), apiVersion: "external-secrets.io/v1beta1" }), /not served/],
-  ["template engineVersion v1", () => { const o = find("ExternalSecret"); o.spec.target.template.engineVersion = "v1"; return o; }, /allowed values/],
-  ["a misspelt field the API server would prune", () => { const o = find("SecretStore"); o.spec.provider.gcpsm.projectId = "x"; return o; }, /projectId/],
-  ["a Role with verbs as a string", () => { const o = find("Role"); o.rules[0].verbs = "get"; return o; }, /verbs/],
-  ["an Application without a destination", () => { const o = find("Application"); delete o.spec.destination; return o; }, /destination/],
-  ["an unknown kind", () => ({ apiVersion: "external-secrets.io/v1", kind: "Nope", metadata: { name: "x" } }), /no CRD/],
-  ["an ExternalSecret with no namespace (the CRD is namespaced)", () => { const o = find("ExternalSecret"); delete o.metadata!.namespace; return o; }, /metadata.namespace/],
-  ["an ExternalSecret named with '_'", () => { const o = find("ExternalSecret"); o.metadata!.name = "mlflow_database"; return o; }, /DNS-1123 subdomain/],
-  ["an ExternalSecret with a number as a label value", () => { const o = find("ExternalSecret"); (o.metadata!.labels as any).n = 1; return o; }, /labels must map strings/],
+  [
+    "an ExternalSecret on external-secrets.io/v1beta1 (no longer served)",
+    () => ({ ...find("ExternalSecret"), apiVersion: "external-secrets.io/v1beta1" }),
+    /not served/,
+  ],
+  [
+    "template engineVersion v1",
+    () => {
+      const o = find("ExternalSecret");
+      o.spec.target.template.engineVersion = "v1";
+      return o;
+    },
+    /allowed values/,
+  ],
+  [
+    "a misspelt field the API server would prune",
+    () => {
+      const o = find("SecretStore");
+      o.spec.provider.gcpsm.projectId = "x";
+      return o;
+    },
+    /projectId/,
+  ],
+  [
+    "a Role with verbs as a string",
+    () => {
+      const o = find("Role");
+      o.rules[0].verbs = "get";
+      return o;
+    },
+    /verbs/,
+  ],
+  [
+    "an Application without a destination",
+    () => {
+      const o = find("Application");
+      delete o.spec.destination;
+      return o;
+    },
+    /destination/,
+  ],
+  [
+    "an unknown kind",
+    () => ({ apiVersion: "external-secrets.io/v1", kind: "Nope", metadata: { name: "x" } }),
+    /no CRD/,
+  ],
+  [
+    "an ExternalSecret with no namespace (the CRD is namespaced)",
+    () => {
+      const o = find("ExternalSecret");
+      delete o.metadata!.namespace;
+      return o;
+    },
+    /metadata.namespace/,
+  ],
+  [
+    "an ExternalSecret named with '_'",
+    () => {
+      const o = find("ExternalSecret");
+      o.metadata!.name = "mlflow_database";
+      return o;
+    },
+    /DNS-1123 subdomain/,
+  ],
+  [
+    "an ExternalSecret with a number as a label value",
+    () => {
+      const o = find("ExternalSecret");
+      (o.metadata!.labels as any).n = 1;
+      return o;
+    },
+    /labels must map strings/,
+  ],
 ])("rejects %s", async (_name, make, pattern) => {
   const errors = await schemaErrors(make() as KubeObject);
   expect(errors.join("\n")).toMatch(pattern);

@@ -37,12 +37,21 @@ function viaNode(args: string[], input: string): Run {
 
 function viaSea(args: string[], input: string, extra: { uid?: number; gid?: number } = {}): Run {
   // Run by its bare name through the shell, as a tool that finds it on PATH would.
-  const r = spawnSync("sh", ["-c", 'exec mlflow-infra "$@"', "mlflow-infra", ...args], { input, encoding: "utf8", cwd: dir, env: NO_NODE_ENV, ...extra });
+  const r = spawnSync("sh", ["-c", 'exec mlflow-infra "$@"', "mlflow-infra", ...args], {
+    input,
+    encoding: "utf8",
+    cwd: dir,
+    env: NO_NODE_ENV,
+    ...extra,
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const invalid = resourceList("apiVersion: mlflow-infra.dev/v1alpha1\nkind: MlflowConfig\nmetadata:\n  name: Not_A_Name\nspec:\n  gcp:\n    projectId: x\n");
+const invalid = resourceList(
+  "apiVersion: mlflow-infra.dev/v1alpha1\nkind: MlflowConfig\nmetadata:\n  name: Not_A_Name\nspec:\n  " +
+    "gcp:\n    projectId: x\n",
+);
 
 const cases: Array<[string, string[], string]> = [
   ["the seed ResourceList", [], golden("seed")],
@@ -61,7 +70,9 @@ const cases: Array<[string, string[], string]> = [
 test("the PATH the executable runs with has no node", () => {
   const r = spawnSync("sh", ["-c", "command -v node || echo none"], { encoding: "utf8", env: NO_NODE_ENV });
   expect(r.stdout.trim()).toBe("none");
-  expect(spawnSync("sh", ["-c", "command -v mlflow-infra"], { encoding: "utf8", env: NO_NODE_ENV }).stdout.trim()).toBe(join(bin, "mlflow-infra"));
+  expect(spawnSync("sh", ["-c", "command -v mlflow-infra"], { encoding: "utf8", env: NO_NODE_ENV }).stdout.trim()).toBe(
+    join(bin, "mlflow-infra"),
+  );
 });
 
 test.each(cases)("%s: identical to node dist/mlflow-infra", (_name, args, input) => {
@@ -93,7 +104,14 @@ test("runs as nobody (65534) and as Argo CD's uid 999, with an empty environment
   expect({ uid: process.getuid?.() }).toEqual({ uid: 0 });
   const expected = viaNode([], golden("seed"));
   for (const uid of [65534, 999]) {
-    const r = spawnSync(join(bin, "mlflow-infra"), [], { input: golden("seed"), encoding: "utf8", cwd: "/", env: {}, uid, gid: uid });
+    const r = spawnSync(join(bin, "mlflow-infra"), [], {
+      input: golden("seed"),
+      encoding: "utf8",
+      cwd: "/",
+      env: {},
+      uid,
+      gid: uid,
+    });
     expect({ uid, status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ uid, ...expected });
   }
 });
@@ -109,7 +127,13 @@ test("it is one self-contained ELF file: no Node, no bundle beside it", () => {
 test("install DIR copies the executable itself to DIR/mlflow-infra (mode 0755), which runs; node refuses", () => {
   const target = mkdtempSync(join(dir, "install-"));
   const r = viaSea(["install", target], "");
-  expect(r).toEqual({ status: 0, stdout: `mlflow-infra install: wrote ${join(target, "mlflow-infra")} (${(statSync(SEA).size / 1e6).toFixed(1)} MB, mode 0755)\n`, stderr: "" });
+  expect(r).toEqual({
+    status: 0,
+    stdout:
+      `mlflow-infra install: wrote ${join(target, "mlflow-infra")} ` +
+      `(${(statSync(SEA).size / 1e6).toFixed(1)} MB, mode 0755)\n`,
+    stderr: "",
+  });
   expect(readdirSync(target)).toEqual(["mlflow-infra"]);
   expect(statSync(join(target, "mlflow-infra")).mode & 0o777).toBe(0o755);
   expect(readFileSync(join(target, "mlflow-infra")).equals(readFileSync(SEA))).toBe(true);

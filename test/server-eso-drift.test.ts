@@ -21,7 +21,13 @@ import { ESO_DEFAULTED_REMOTE_REF_FIELDS } from "../function/resources/argocd.js
 import { CRDS } from "./helpers/paths.js";
 import { find, render, withServer, type Obj } from "./helpers/server.js";
 
-type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; default?: unknown; enum?: unknown[] };
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  default?: unknown;
+  enum?: unknown[];
+};
 interface Missing {
   path: string;
   default: unknown;
@@ -29,17 +35,29 @@ interface Missing {
 }
 
 function crdVersions(file: string): Record<string, { served: boolean; schema: Schema }> {
-  const crd = parse(readFileSync(join(CRDS, file), "utf8")) as { spec: { versions: Array<{ name: string; served: boolean; schema: { openAPIV3Schema: Schema } }> } };
-  return Object.fromEntries(crd.spec.versions.map((v) => [v.name, { served: v.served, schema: v.schema.openAPIV3Schema }]));
+  const crd = parse(readFileSync(join(CRDS, file), "utf8")) as {
+    spec: { versions: Array<{ name: string; served: boolean; schema: { openAPIV3Schema: Schema } }> };
+  };
+  return Object.fromEntries(
+    crd.spec.versions.map((v) => [v.name, { served: v.served, schema: v.schema.openAPIV3Schema }]),
+  );
 }
 
 /** Fields with a CRD default that `value` leaves out while having their parent: the API server would add them. */
-function missingDefaults(schema: Schema, value: unknown, path: string, inListItem: boolean, out: Missing[] = []): Missing[] {
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => missingDefaults(schema.items!, v, `${path}[${i}]`, true, out));
+function missingDefaults(
+  schema: Schema,
+  value: unknown,
+  path: string,
+  inListItem: boolean,
+  out: Missing[] = [],
+): Missing[] {
+  if (Array.isArray(value) && schema.items)
+    value.forEach((v, i) => missingDefaults(schema.items!, v, `${path}[${i}]`, true, out));
   else if (value && typeof value === "object" && schema.properties) {
     for (const [key, sub] of Object.entries(schema.properties)) {
       const v = (value as Record<string, unknown>)[key];
-      if (v === undefined && sub.default !== undefined) out.push({ path: `${path}.${key}`, default: sub.default, inListItem });
+      if (v === undefined && sub.default !== undefined)
+        out.push({ path: `${path}.${key}`, default: sub.default, inListItem });
       if (v !== undefined) missingDefaults(sub, v, `${path}.${key}`, inListItem, out);
     }
   }
@@ -51,7 +69,10 @@ const STORE = crdVersions("external-secrets.io_secretstores.yaml");
 const configs = {
   "with a cluster, the server and the proxy": withServer(
     { cloudSqlProxy: { instanceConnectionName: "zenml-470505:australia-southeast1:zenml-mysql" } },
-    { gcp: { projectId: "zenml-470505", cluster: { name: "zenml", location: "australia-southeast1" } }, argocd: { repoURL: "https://github.com/example/mlops.git" } },
+    {
+      gcp: { projectId: "zenml-470505", cluster: { name: "zenml", location: "australia-southeast1" } },
+      argocd: { repoURL: "https://github.com/example/mlops.git" },
+    },
   ),
   "the seed with an Application": withServer({}, { argocd: { repoURL: "https://github.com/example/mlops.git" } }),
 };
@@ -68,20 +89,26 @@ describe.each(Object.entries(configs))("%s", (_name, config) => {
   };
 
   test("no CRD default is left to the API server inside a list item (those drift)", () => {
-    for (const [o, versions] of [[externalSecret, ES], [store, STORE]] as Array<[Obj, typeof ES]>) {
-      expect(missingDefaults(served(versions, o.apiVersion), o, String(o.kind), false).filter((m) => m.inListItem)).toEqual([]);
+    for (const [o, versions] of [
+      [externalSecret, ES],
+      [store, STORE],
+    ] as Array<[Obj, typeof ES]>) {
+      expect(
+        missingDefaults(served(versions, o.apiVersion), o, String(o.kind), false).filter((m) => m.inListItem),
+      ).toEqual([]);
     }
   });
 
   test("the defaults left to the API server on map fields are exactly the known ones", () => {
     expect(missingDefaults(served(ES, externalSecret.apiVersion), externalSecret, "ExternalSecret", false)).toEqual([]);
-    expect(missingDefaults(served(STORE, store.apiVersion), store, "SecretStore", false).map((m) => [m.path, m.default])).toEqual([
-      ["SecretStore.spec.provider.gcpsm.secretVersionSelectionPolicy", "LatestOrFail"],
-    ]);
+    expect(
+      missingDefaults(served(STORE, store.apiVersion), store, "SecretStore", false).map((m) => [m.path, m.default]),
+    ).toEqual([["SecretStore.spec.provider.gcpsm.secretVersionSelectionPolicy", "LatestOrFail"]]);
   });
 
   test("every remoteRef field ESO may default is emitted with ESO's value or ignored by the Application", () => {
-    const remoteRef = served(ES, externalSecret.apiVersion).properties!.spec.properties!.data.items!.properties!.remoteRef.properties!;
+    const remoteRef = served(ES, externalSecret.apiVersion).properties!.spec.properties!.data.items!.properties!
+      .remoteRef.properties!;
     const historical = ES.v1beta1.schema.properties!.spec.properties!.data.items!.properties!.remoteRef.properties!;
     const ignored: string[] = application.spec.ignoreDifferences
       .filter((d: any) => d.group === "external-secrets.io" && d.kind === "ExternalSecret")
@@ -98,7 +125,8 @@ describe.each(Object.entries(configs))("%s", (_name, config) => {
         }
         expect(remoteRef[field].enum).toContain(value);
         // What ESO wrote back when the CRD defaulted it (the v1beta1 schema still carries those defaults).
-        if (historical[field]?.default !== undefined) expect([field, value]).toEqual([field, historical[field].default]);
+        if (historical[field]?.default !== undefined)
+          expect([field, value]).toEqual([field, historical[field].default]);
       }
     }
     // nullBytePolicy cannot be spelt out: ESO before v2.3.0 does not know it and prunes it (drift the other way).
@@ -117,6 +145,10 @@ test("the check sees a default dropped from a list item", () => {
   es.spec.data[0].sourceRef = { generatorRef: { kind: "Password", name: "x" } };
   const schema = ES.v1.schema;
   expect(missingDefaults(schema, es, "ExternalSecret", false)).toEqual([
-    { path: "ExternalSecret.spec.data[0].sourceRef.generatorRef.apiVersion", default: "generators.external-secrets.io/v1alpha1", inListItem: true },
+    {
+      path: "ExternalSecret.spec.data[0].sourceRef.generatorRef.apiVersion",
+      default: "generators.external-secrets.io/v1alpha1",
+      inListItem: true,
+    },
   ]);
 });

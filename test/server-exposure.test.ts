@@ -280,7 +280,9 @@ describe("basic-auth", () => {
   test("the default auth database is the tracking database's name with _auth", () => {
     const url = named(render(withServer({ gateway: shared, auth: { mode: "basic-auth" } })), "ExternalSecret")[1].spec
       .target.template.data["auth-database-url"];
-    expect(url).toMatch(/\/{{ if regexMatch `[^`]*` \.database }}{{ \.database }}{{ else }}{{ fail `[^`]*` }}{{ end }}_auth$/);
+    expect(url).toMatch(
+      /\/{{ if regexMatch `[^`]*` \.database }}{{ \.database }}{{ else }}{{ fail `[^`]*` }}{{ end }}_auth$/,
+    );
   });
 
   test("the migration Job creates and migrates the auth database before the tracking schema's upgrade", () => {
@@ -292,7 +294,9 @@ describe("basic-auth", () => {
     const script: string = job.args[0];
     expect(script).toBe(migrationScript(true));
     expect(script.indexOf(AUTH_MIGRATION_SCRIPT)).toBeGreaterThan(0);
-    expect(script.indexOf(AUTH_MIGRATION_SCRIPT)).toBeLessThan(script.indexOf('if mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"'));
+    expect(script.indexOf(AUTH_MIGRATION_SCRIPT)).toBeLessThan(
+      script.indexOf('if mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"'),
+    );
     expect(migrationScript(false)).toBe(MIGRATION_SCRIPT);
   });
 

@@ -20,7 +20,16 @@ describe("without spec.server", () => {
   test("no server object is generated", () => {
     const { server: _omit, ...spec } = withServer().spec;
     const kinds = render({ ...withServer(), spec }).map((o) => o.kind);
-    for (const kind of ["Deployment", "Service", "Job", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler"]) expect(kinds).not.toContain(kind);
+    for (const kind of [
+      "Deployment",
+      "Service",
+      "Job",
+      "Ingress",
+      "NetworkPolicy",
+      "PodDisruptionBudget",
+      "HorizontalPodAutoscaler",
+    ])
+      expect(kinds).not.toContain(kind);
   });
 });
 
@@ -37,7 +46,11 @@ describe("minimal server", () => {
   const container = mlflow(deployment);
 
   test("emits the NetworkPolicy, migration Job, Deployment and Service, and no optional object", () => {
-    const server = objects.filter((o) => (o.metadata?.labels as any)["app.kubernetes.io/component"] !== undefined && ["tracking-server", "migration"].includes((o.metadata?.labels as any)["app.kubernetes.io/component"]));
+    const server = objects.filter(
+      (o) =>
+        (o.metadata?.labels as any)["app.kubernetes.io/component"] !== undefined &&
+        ["tracking-server", "migration"].includes((o.metadata?.labels as any)["app.kubernetes.io/component"]),
+    );
     expect(server.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
       "NetworkPolicy/mlflow-default-deny",
       "NetworkPolicy/mlflow",
@@ -56,7 +69,12 @@ describe("minimal server", () => {
     expect(new Set(objects.map((o) => name(o.metadata?.labels)))).toEqual(new Set(["mlflow"]));
     for (const kind of ["Deployment", "Service", "NetworkPolicy"]) {
       const o = kind === "NetworkPolicy" ? serverPolicy(objects) : find(objects, kind);
-      const selector = kind === "Service" ? o.spec.selector : kind === "Deployment" ? o.spec.selector.matchLabels : o.spec.podSelector.matchLabels;
+      const selector =
+        kind === "Service"
+          ? o.spec.selector
+          : kind === "Deployment"
+            ? o.spec.selector.matchLabels
+            : o.spec.podSelector.matchLabels;
       expect([kind, name(selector)]).toEqual([kind, "mlflow"]);
     }
   });
@@ -64,17 +82,30 @@ describe("minimal server", () => {
   test("runs mlflow server on 0.0.0.0:5000, serving artifacts from the bucket, with the configured workers", () => {
     expect(container.image).toBe(IMAGE);
     expect(container.command).toEqual(["mlflow"]);
-    expect(container.args).toEqual(["server", "--host=0.0.0.0", "--port=5000", "--serve-artifacts", "--artifacts-destination=gs://zenml-mlflow-artifacts", "--workers=2"]);
+    expect(container.args).toEqual([
+      "server",
+      "--host=0.0.0.0",
+      "--port=5000",
+      "--serve-artifacts",
+      "--artifacts-destination=gs://zenml-mlflow-artifacts",
+      "--workers=2",
+    ]);
   });
 
   test("the backend store URI comes from the secret through the environment, never the command line", () => {
-    expect(env(container).MLFLOW_BACKEND_STORE_URI).toEqual({ secretKeyRef: { name: "mlflow-database-secret", key: "connection-url" } });
+    expect(env(container).MLFLOW_BACKEND_STORE_URI).toEqual({
+      secretKeyRef: { name: "mlflow-database-secret", key: "connection-url" },
+    });
     for (const { spec } of podSpecs(objects)) {
-      const commandLines = JSON.stringify([...(spec.initContainers ?? []), ...spec.containers].map((c: any) => [c.command, c.args]));
+      const commandLines = JSON.stringify(
+        [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => [c.command, c.args]),
+      );
       expect(commandLines).not.toMatch(/--backend-store-uri|mysql\+pymysql:|\$\(MLFLOW_BACKEND_STORE_URI\)/);
     }
     const job = find(objects, "Job").spec.template.spec.containers[0];
-    expect(env(job).MLFLOW_BACKEND_STORE_URI).toEqual({ secretKeyRef: { name: "mlflow-database-secret", key: "connection-url" } });
+    expect(env(job).MLFLOW_BACKEND_STORE_URI).toEqual({
+      secretKeyRef: { name: "mlflow-database-secret", key: "connection-url" },
+    });
     expect(job.args[0]).toContain('mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"');
   });
 
@@ -87,12 +118,16 @@ describe("minimal server", () => {
   });
 
   test("startup, readiness and liveness probes all hit /health on the http port", () => {
-    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) expect(container[probe].httpGet).toEqual({ path: "/health", port: "http" });
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"])
+      expect(container[probe].httpGet).toEqual({ path: "/health", port: "http" });
     expect(container.ports).toEqual([{ name: "http", containerPort: 5000, protocol: "TCP" }]);
   });
 
   test("rolls out without ever going below the desired count", () => {
-    expect(deployment.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    expect(deployment.spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.template.spec.topologySpreadConstraints).toBeUndefined();
   });
@@ -107,7 +142,9 @@ describe("minimal server", () => {
   test("Service: ClusterIP, port 80 to the named container port 5000", () => {
     const service = find(objects, "Service");
     expect(service.spec.type).toBe("ClusterIP");
-    expect(service.spec.ports).toEqual([{ name: "http", port: 80, targetPort: "http", protocol: "TCP", appProtocol: "http" }]);
+    expect(service.spec.ports).toEqual([
+      { name: "http", port: 80, targetPort: "http", protocol: "TCP", appProtocol: "http" },
+    ]);
     expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
     expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
   });
@@ -121,7 +158,10 @@ describe("minimal server", () => {
 
   test("the migration Job is an Argo CD Sync hook that replaces its previous run and never retries", () => {
     const job = find(objects, "Job");
-    expect(annotations(job)).toMatchObject({ "argocd.argoproj.io/hook": "Sync", "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation" });
+    expect(annotations(job)).toMatchObject({
+      "argocd.argoproj.io/hook": "Sync",
+      "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+    });
     expect(job.spec.backoffLimit).toBe(0); // MLflow's migrations are not transactional
     expect(job.spec.template.spec.restartPolicy).toBe("Never");
     expect(job.spec.template.spec.containers[0].command).toEqual(["sh", "-c"]);
@@ -134,11 +174,22 @@ describe("MLFLOW_SERVER_ALLOWED_HOSTS", () => {
     const config = resolve(withServer({}, { namespace: "mlops" }));
     const names = ["mlflow", "mlflow.mlops", "mlflow.mlops.svc", "mlflow.mlops.svc.cluster.local"];
     expect(serviceNames(config)).toEqual(names);
-    expect(allowedHosts(config)).toEqual([...names.flatMap((n) => [n, `${n}:80`, `${n}:5000`]), "localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*"]);
+    expect(allowedHosts(config)).toEqual([
+      ...names.flatMap((n) => [n, `${n}:80`, `${n}:5000`]),
+      "localhost",
+      "localhost:*",
+      "127.0.0.1",
+      "127.0.0.1:*",
+    ]);
   });
 
   test("the ingress host, then the user's extra entries, without duplicates", () => {
-    const config = resolve(withServer({ ingress: { host: "mlflow.example.com" }, allowedHosts: ["mlflow.internal", "mlflow", "*.corp.example"] }));
+    const config = resolve(
+      withServer({
+        ingress: { host: "mlflow.example.com" },
+        allowedHosts: ["mlflow.internal", "mlflow", "*.corp.example"],
+      }),
+    );
     const hosts = allowedHosts(config);
     expect(hosts).toContain("mlflow.example.com");
     expect(hosts.slice(-2)).toEqual(["mlflow.internal", "*.corp.example"]);
@@ -155,23 +206,48 @@ describe("MLFLOW_SERVER_ALLOWED_HOSTS", () => {
 
   test("matches the Host headers clients send, with MLflow's matching rule (exact, or fnmatch with '*')", () => {
     const hosts = allowedHosts(resolve(withServer({ ingress: { host: "mlflow.example.com" } })));
-    const fnmatch = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(value);
+    const fnmatch = (pattern: string, value: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(value);
     const allowed = (host: string) => hosts.some((h) => (h.includes("*") ? fnmatch(h, host) : h === host));
-    for (const host of ["mlflow", "mlflow.mlflow", "mlflow.mlflow.svc.cluster.local", "mlflow.mlflow.svc.cluster.local:80", "mlflow.mlflow:5000", "mlflow.example.com", "localhost:5000", "127.0.0.1:8080"]) expect([host, allowed(host)]).toEqual([host, true]);
-    for (const host of ["evil.example", "mlflow.example.com.evil.example", "10.0.0.7:5000", "mlflow.other", "mlflow.mlflow:8080"]) expect([host, allowed(host)]).toEqual([host, false]);
+    for (const host of [
+      "mlflow",
+      "mlflow.mlflow",
+      "mlflow.mlflow.svc.cluster.local",
+      "mlflow.mlflow.svc.cluster.local:80",
+      "mlflow.mlflow:5000",
+      "mlflow.example.com",
+      "localhost:5000",
+      "127.0.0.1:8080",
+    ])
+      expect([host, allowed(host)]).toEqual([host, true]);
+    for (const host of [
+      "evil.example",
+      "mlflow.example.com.evil.example",
+      "10.0.0.7:5000",
+      "mlflow.other",
+      "mlflow.mlflow:8080",
+    ])
+      expect([host, allowed(host)]).toEqual([host, false]);
   });
 
   test("CORS origins only with an ingress: https with TLS, http and https without", () => {
     expect(corsAllowedOrigins(resolve(withServer()))).toEqual([]);
-    expect(corsAllowedOrigins(resolve(withServer({ ingress: { host: "m.example.com", clusterIssuer: "le" } })))).toEqual(["https://m.example.com"]);
-    expect(corsAllowedOrigins(resolve(withServer({ ingress: { host: "m.example.com" } })))).toEqual(["https://m.example.com", "http://m.example.com"]);
+    expect(
+      corsAllowedOrigins(resolve(withServer({ ingress: { host: "m.example.com", clusterIssuer: "le" } }))),
+    ).toEqual(["https://m.example.com"]);
+    expect(corsAllowedOrigins(resolve(withServer({ ingress: { host: "m.example.com" } })))).toEqual([
+      "https://m.example.com",
+      "http://m.example.com",
+    ]);
     expect(env(mlflow(find(render(withServer()), "Deployment"))).MLFLOW_SERVER_CORS_ALLOWED_ORIGINS).toBeUndefined();
   });
 });
 
 describe("ingress", () => {
   test("the default class is gce, GKE's own Ingress", () => {
-    expect(mlflowConfigSchema.properties.spec.properties.server.properties.ingress.properties.className.default).toBe("gce");
+    expect(mlflowConfigSchema.properties.spec.properties.server.properties.ingress.properties.className.default).toBe(
+      "gce",
+    );
     const ingress = find(render(withServer({ ingress: { host: "mlflow.example.com" } })), "Ingress");
     expect(annotations(ingress)["kubernetes.io/ingress.class"]).toBe("gce");
   });
@@ -188,11 +264,30 @@ describe("ingress", () => {
     expect(annotations(ingress)["cert-manager.io/cluster-issuer"]).toBeUndefined();
     expect(ingress.spec.tls).toBeUndefined();
     expect(ingress.spec.ingressClassName).toBe("nginx");
-    expect(ingress.spec.rules).toEqual([{ host: "mlflow.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "mlflow", port: { name: "http" } } } }] } }]);
+    expect(ingress.spec.rules).toEqual([
+      {
+        host: "mlflow.example.com",
+        http: {
+          paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "mlflow", port: { name: "http" } } } }],
+        },
+      },
+    ]);
   });
 
   test("cert-manager issues the TLS certificate when clusterIssuer is set", () => {
-    const ingress = find(render(withServer({ ingress: { host: "mlflow.example.com", clusterIssuer: "letsencrypt-prod", className: "internal", maxBodySize: "5g" } })), "Ingress");
+    const ingress = find(
+      render(
+        withServer({
+          ingress: {
+            host: "mlflow.example.com",
+            clusterIssuer: "letsencrypt-prod",
+            className: "internal",
+            maxBodySize: "5g",
+          },
+        }),
+      ),
+      "Ingress",
+    );
     expect(annotations(ingress)["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
     expect(annotations(ingress)["nginx.ingress.kubernetes.io/proxy-body-size"]).toBe("5g");
     expect(ingress.spec.tls).toEqual([{ hosts: ["mlflow.example.com"], secretName: "mlflow-tls" }]);
@@ -201,18 +296,27 @@ describe("ingress", () => {
 });
 
 describe("GKE's own Ingress (className gce, gce-internal)", () => {
-  test.each(["gce", "gce-internal"])("%s: the class in the kubernetes.io/ingress.class annotation, no ingressClassName, no nginx annotations", (className) => {
-    const out = render(withServer({ ingress: { host: "mlflow.example.com", className, clusterIssuer: "letsencrypt-prod" } }));
-    const ingress = find(out, "Ingress");
-    expect(annotations(ingress)).toEqual({ [WAVE]: "3", "kubernetes.io/ingress.class": className, "cert-manager.io/cluster-issuer": "letsencrypt-prod" });
-    expect(ingress.spec.ingressClassName).toBeUndefined();
-    expect(ingress.spec.tls).toEqual([{ hosts: ["mlflow.example.com"], secretName: "mlflow-tls" }]);
-    expect(annotations(find(out, "Service"))).toEqual({
-      [WAVE]: "3",
-      "cloud.google.com/neg": '{"ingress": true}',
-      "cloud.google.com/backend-config": '{"default":"mlflow"}',
-    });
-  });
+  test.each(["gce", "gce-internal"])(
+    "%s: the class in the kubernetes.io/ingress.class annotation, no ingressClassName, no nginx annotations",
+    (className) => {
+      const out = render(
+        withServer({ ingress: { host: "mlflow.example.com", className, clusterIssuer: "letsencrypt-prod" } }),
+      );
+      const ingress = find(out, "Ingress");
+      expect(annotations(ingress)).toEqual({
+        [WAVE]: "3",
+        "kubernetes.io/ingress.class": className,
+        "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+      });
+      expect(ingress.spec.ingressClassName).toBeUndefined();
+      expect(ingress.spec.tls).toEqual([{ hosts: ["mlflow.example.com"], secretName: "mlflow-tls" }]);
+      expect(annotations(find(out, "Service"))).toEqual({
+        [WAVE]: "3",
+        "cloud.google.com/neg": '{"ingress": true}',
+        "cloud.google.com/backend-config": '{"default":"mlflow"}',
+      });
+    },
+  );
 
   test("other classes keep ingressClassName and a Service without the NEG annotation", () => {
     for (const className of ["nginx", "internal", "gce-like"]) {
@@ -227,26 +331,35 @@ describe("GKE's own Ingress (className gce, gce-internal)", () => {
   const fromOf = (server: Parameters<typeof withServer>[0]) => serverPolicy(render(withServer(server))).spec.ingress;
   const lb = [{ ipBlock: { cidr: "35.191.0.0/16" } }, { ipBlock: { cidr: "130.211.0.0/22" } }];
 
-  test("gce: the NetworkPolicy admits Google's health check and GFE ranges on 5000 instead of a controller namespace", () => {
-    expect(GOOGLE_LB_RANGES).toEqual(["35.191.0.0/16", "130.211.0.0/22"]);
-    const zenml = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "zenml" } } };
-    // IAP (the default behind gce): not the instance's own namespace, which would bypass the check.
-    expect(fromOf({ ingress: { host: "m.example.com", className: "gce" }, networkPolicy: { clientNamespaces: ["zenml"] } })).toEqual([
-      { from: [...lb, zenml], ports: [{ protocol: "TCP", port: 5000 }] },
-    ]);
-    const basic = { host: "m.example.com", className: "gce" };
-    const clients = { clientNamespaces: ["zenml"] };
-    expect(fromOf({ ingress: basic, auth: { mode: "basic-auth" }, networkPolicy: clients })[0].from).toEqual([
-      ...lb,
-      { podSelector: {} },
-      zenml,
-    ]);
-  });
+  test(
+    "gce: the NetworkPolicy admits Google's health check and GFE ranges on 5000 instead of a controller " + "namespace",
+    () => {
+      expect(GOOGLE_LB_RANGES).toEqual(["35.191.0.0/16", "130.211.0.0/22"]);
+      const zenml = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "zenml" } } };
+      // IAP (the default behind gce): not the instance's own namespace, which would bypass the check.
+      expect(
+        fromOf({
+          ingress: { host: "m.example.com", className: "gce" },
+          networkPolicy: { clientNamespaces: ["zenml"] },
+        }),
+      ).toEqual([{ from: [...lb, zenml], ports: [{ protocol: "TCP", port: 5000 }] }]);
+      const basic = { host: "m.example.com", className: "gce" };
+      const clients = { clientNamespaces: ["zenml"] };
+      expect(fromOf({ ingress: basic, auth: { mode: "basic-auth" }, networkPolicy: clients })[0].from).toEqual([
+        ...lb,
+        { podSelector: {} },
+        zenml,
+      ]);
+    },
+  );
 
   test("gce-internal: the health check ranges plus the proxy-only subnet; the subnet only with gce-internal", () => {
     const networkPolicy = { proxyOnlySubnetCidrs: ["10.129.0.0/23"] };
     const internal = { host: "m.example.com", className: "gce-internal" };
-    expect(fromOf({ ingress: internal, networkPolicy })[0].from).toEqual([...lb, { ipBlock: { cidr: "10.129.0.0/23" } }]);
+    expect(fromOf({ ingress: internal, networkPolicy })[0].from).toEqual([
+      ...lb,
+      { ipBlock: { cidr: "10.129.0.0/23" } },
+    ]);
     expect(fromOf({ ingress: { host: "m.example.com", className: "gce-internal" } })[0].from).toEqual(lb);
     expect(fromOf({ ingress: { host: "m.example.com", className: "gce" }, networkPolicy })[0].from).toEqual(lb);
     expect(fromOf({ ingress: { host: "m.example.com", className: "nginx" }, networkPolicy })[0].from).toEqual([
@@ -256,19 +369,37 @@ describe("GKE's own Ingress (className gce, gce-internal)", () => {
   });
 
   test("every object validates against its upstream schema", async () => {
-    const out = render(withServer({ ingress: { host: "m.example.com", className: "gce-internal", clusterIssuer: "le" }, networkPolicy: { proxyOnlySubnetCidrs: ["10.129.0.0/23"] } }));
+    const out = render(
+      withServer({
+        ingress: { host: "m.example.com", className: "gce-internal", clusterIssuer: "le" },
+        networkPolicy: { proxyOnlySubnetCidrs: ["10.129.0.0/23"] },
+      }),
+    );
     expect(await allSchemaErrors(out)).toEqual([]);
   });
 });
 
 describe("Cloud SQL Auth Proxy", () => {
-  const objects = render(withServer({ cloudSqlProxy: { instanceConnectionName: "zenml-470505:australia-southeast1:zenml-mysql", privateIp: true } }));
+  const objects = render(
+    withServer({
+      cloudSqlProxy: { instanceConnectionName: "zenml-470505:australia-southeast1:zenml-mysql", privateIp: true },
+    }),
+  );
 
   test("is a native sidecar (init container, restartPolicy Always) in both pods, with a startup probe", () => {
     for (const { owner, spec } of podSpecs(objects)) {
       const [proxy] = spec.initContainers;
       expect([owner, proxy.name, proxy.restartPolicy]).toEqual([owner, "cloud-sql-proxy", "Always"]);
-      expect(proxy.args).toEqual(["--structured-logs", "--port=3306", "--private-ip", "--health-check", "--http-address=0.0.0.0", "--http-port=9090", "--exit-zero-on-sigterm", "zenml-470505:australia-southeast1:zenml-mysql"]);
+      expect(proxy.args).toEqual([
+        "--structured-logs",
+        "--port=3306",
+        "--private-ip",
+        "--health-check",
+        "--http-address=0.0.0.0",
+        "--http-port=9090",
+        "--exit-zero-on-sigterm",
+        "zenml-470505:australia-southeast1:zenml-mysql",
+      ]);
       expect(proxy.startupProbe.httpGet).toEqual({ path: "/startup", port: "proxy-health" });
       expect(proxy.livenessProbe.httpGet).toEqual({ path: "/liveness", port: "proxy-health" });
       expect(proxy.readinessProbe).toBeUndefined();
@@ -278,7 +409,10 @@ describe("Cloud SQL Auth Proxy", () => {
   test("listens on the port the connection URL points at, for MySQL and PostgreSQL", () => {
     const ports = { pymysql: 3306, mysqldb: 3306, mysqlconnector: 3306, psycopg2: 5432, pg8000: 5432 } as const;
     for (const [driver, port] of Object.entries(ports) as [keyof typeof ports, number][]) {
-      const config = withServer({ cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" } }, { database: { driver } });
+      const config = withServer(
+        { cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" } },
+        { database: { driver } },
+      );
       const out = render(config);
       expect([driver, resolve(config).database.port]).toEqual([driver, port]);
       const url: string = find(out, "ExternalSecret").spec.target.template.data["connection-url"];
@@ -314,7 +448,11 @@ describe("availability", () => {
     const out = render(withServer({ replicas: 3 }));
     const pdb = find(out, "PodDisruptionBudget");
     const deployment = find(out, "Deployment");
-    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: deployment.spec.selector, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+    expect(pdb.spec).toEqual({
+      maxUnavailable: 1,
+      selector: deployment.spec.selector,
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+    });
     expect(deployment.spec.replicas).toBe(3);
     const spread = deployment.spec.template.spec.topologySpreadConstraints;
     expect(spread.map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([
@@ -332,11 +470,14 @@ describe("availability", () => {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "mlflow" },
       minReplicas: 2,
       maxReplicas: 6,
-      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 75 } } }],
+      metrics: [
+        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 75 } } },
+      ],
     });
     expect(find(out, "Deployment").spec.replicas).toBeUndefined();
     expect(find(out, "PodDisruptionBudget")).toBeDefined();
-    for (const kind of ["HorizontalPodAutoscaler", "PodDisruptionBudget"]) expect(annotations(find(out, kind))[WAVE]).toBe("3");
+    for (const kind of ["HorizontalPodAutoscaler", "PodDisruptionBudget"])
+      expect(annotations(find(out, kind))[WAVE]).toBe("3");
   });
 });
 
@@ -350,24 +491,33 @@ describe("NetworkPolicy", () => {
     const selects = (labels: Record<string, string>) =>
       Object.entries(spec.podSelector.matchLabels).every(([k, v]) => labels[k] === v) &&
       spec.podSelector.matchExpressions.every((e: any) => e.operator === "In" && e.values.includes(labels[e.key]));
-    for (const kind of ["Deployment", "Job"]) expect([kind, selects(find(out, kind).spec.template.metadata.labels)]).toEqual([kind, true]);
+    for (const kind of ["Deployment", "Job"])
+      expect([kind, selects(find(out, kind).spec.template.metadata.labels)]).toEqual([kind, true]);
   });
 
-  test("ingress: only port 5000, from the same namespace; the ingress controller's namespace only with an ingress", () => {
-    expect(policyOf().ingress).toEqual([{ from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 5000 }] }]);
-    const nginx = { host: "m.example.com", className: "nginx" };
-    const withIngress = policyOf(withServer({ ingress: nginx, networkPolicy: { clientNamespaces: ["zenml"] } }));
-    expect(withIngress.ingress[0].from).toEqual([
-      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
-      { podSelector: {} },
-      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "zenml" } } },
-    ]);
-    const custom = policyOf(withServer({ ingress: nginx, networkPolicy: { ingressControllerNamespace: "gateway" } }));
-    expect(custom.ingress[0].from[0]).toEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } } });
-  });
+  test(
+    "ingress: only port 5000, from the same namespace; the ingress controller's namespace only with an " + "ingress",
+    () => {
+      expect(policyOf().ingress).toEqual([{ from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 5000 }] }]);
+      const nginx = { host: "m.example.com", className: "nginx" };
+      const withIngress = policyOf(withServer({ ingress: nginx, networkPolicy: { clientNamespaces: ["zenml"] } }));
+      expect(withIngress.ingress[0].from).toEqual([
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+        { podSelector: {} },
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "zenml" } } },
+      ]);
+      const custom = policyOf(withServer({ ingress: nginx, networkPolicy: { ingressControllerNamespace: "gateway" } }));
+      expect(custom.ingress[0].from[0]).toEqual({
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } },
+      });
+    },
+  );
 
   test("egress: DNS, both GKE metadata server endpoints, Google APIs on 443 and the database, nothing else", () => {
-    const rules = policyOf().egress.map((r: any) => ({ to: r.to.map((t: any) => t.ipBlock?.cidr ?? "kube-dns"), ports: r.ports.map((p: any) => `${p.port}/${p.protocol}`) }));
+    const rules = policyOf().egress.map((r: any) => ({
+      to: r.to.map((t: any) => t.ipBlock?.cidr ?? "kube-dns"),
+      ports: r.ports.map((p: any) => `${p.port}/${p.protocol}`),
+    }));
     expect(rules).toEqual([
       { to: ["kube-dns", "169.254.20.10/32", "169.254.169.254/32"], ports: ["53/UDP", "53/TCP"] },
       { to: ["169.254.169.254/32"], ports: ["80/TCP"] },
@@ -375,21 +525,42 @@ describe("NetworkPolicy", () => {
       { to: ["0.0.0.0/0"], ports: ["443/TCP"] },
       { to: ["0.0.0.0/0"], ports: ["3306/TCP"] },
     ]);
-    expect(GKE_METADATA_SERVER.map((m) => `${m.cidr}:${m.port}`)).toEqual(["169.254.169.254/32:80", "169.254.169.252/32:988"]);
+    expect(GKE_METADATA_SERVER.map((m) => `${m.cidr}:${m.port}`)).toEqual([
+      "169.254.169.254/32:80",
+      "169.254.169.252/32:988",
+    ]);
   });
 
   test("443 goes to any address unless googleApis names a Private Google Access VIP", () => {
     const https = (googleApis?: "any" | "private" | "restricted") =>
-      policyOf(withServer({ networkPolicy: googleApis ? { googleApis } : {} })).egress.filter((r: any) => r.ports.some((p: any) => p.port === 443));
+      policyOf(withServer({ networkPolicy: googleApis ? { googleApis } : {} })).egress.filter((r: any) =>
+        r.ports.some((p: any) => p.port === 443),
+      );
     expect(GOOGLE_API_CIDRS).toEqual({ any: "0.0.0.0/0", private: "199.36.153.8/30", restricted: "199.36.153.4/30" });
-    for (const [googleApis, cidr] of [[undefined, "0.0.0.0/0"], ["any", "0.0.0.0/0"], ["private", "199.36.153.8/30"], ["restricted", "199.36.153.4/30"]] as const) {
-      expect([googleApis, https(googleApis)]).toEqual([googleApis, [{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port: 443 }] }]]);
+    for (const [googleApis, cidr] of [
+      [undefined, "0.0.0.0/0"],
+      ["any", "0.0.0.0/0"],
+      ["private", "199.36.153.8/30"],
+      ["restricted", "199.36.153.4/30"],
+    ] as const) {
+      expect([googleApis, https(googleApis)]).toEqual([
+        googleApis,
+        [{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port: 443 }] }],
+      ]);
     }
   });
 
   test("the database rule follows the driver and databaseCidrs", () => {
-    const pg = policyOf(withServer({ networkPolicy: { databaseCidrs: ["10.1.0.0/16", "10.2.0.0/16"] } }, { database: { driver: "psycopg2" } }));
-    expect(pg.egress.at(-1)).toEqual({ to: [{ ipBlock: { cidr: "10.1.0.0/16" } }, { ipBlock: { cidr: "10.2.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] });
+    const pg = policyOf(
+      withServer(
+        { networkPolicy: { databaseCidrs: ["10.1.0.0/16", "10.2.0.0/16"] } },
+        { database: { driver: "psycopg2" } },
+      ),
+    );
+    expect(pg.egress.at(-1)).toEqual({
+      to: [{ ipBlock: { cidr: "10.1.0.0/16" } }, { ipBlock: { cidr: "10.2.0.0/16" } }],
+      ports: [{ protocol: "TCP", port: 5432 }],
+    });
   });
 
   test("can be turned off, with the default deny", () => {
@@ -435,7 +606,11 @@ describe("NetworkPolicy", () => {
 
 describe("determinism", () => {
   test("the same config renders the same objects", () => {
-    const config = withServer({ replicas: 2, ingress: { host: "m.example.com", clusterIssuer: "le" }, cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" } });
+    const config = withServer({
+      replicas: 2,
+      ingress: { host: "m.example.com", clusterIssuer: "le" },
+      cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" },
+    });
     expect(JSON.stringify(render(config))).toBe(JSON.stringify(render(structuredClone(config))));
   });
 });
@@ -453,13 +628,16 @@ describe("buildAll returns trees of their own", () => {
   };
   // The builders use the proxy's and the server's resources (from the config), the /tmp mount
   // (in the Deployment and the Job) and the spread's label selector twice each.
-  const config = withServer({
-    replicas: 2,
-    resources: { requests: { cpu: "1" } },
-    ingress: { host: "m.example.com", clusterIssuer: "le" },
-    cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" },
-    autoscaling: { maxReplicas: 4 },
-  }, { argocd: { repoURL: "https://github.com/example/mlops.git" }, labels: { team: "ml" } });
+  const config = withServer(
+    {
+      replicas: 2,
+      resources: { requests: { cpu: "1" } },
+      ingress: { host: "m.example.com", clusterIssuer: "le" },
+      cloudSqlProxy: { instanceConnectionName: "p-123456:europe-west1:db" },
+      autoscaling: { maxReplicas: 4 },
+    },
+    { argocd: { repoURL: "https://github.com/example/mlops.git" }, labels: { team: "ml" } },
+  );
 
   test("no sub-object is shared between objects, fields or the resolved config, and no field is undefined", () => {
     const resolved = resolve(config);

@@ -30,7 +30,9 @@ function expectRoundTrip(value: unknown): void {
   for (const version of VERSIONS) {
     const back = readBack(text, version);
     if (!isDeepStrictEqual(back, value)) {
-      throw new Error(`YAML ${version} read ${JSON.stringify(text)} as ${JSON.stringify(back)}, not ${JSON.stringify(value)}`);
+      throw new Error(
+        `YAML ${version} read ${JSON.stringify(text)} as ${JSON.stringify(back)}, not ${JSON.stringify(value)}`,
+      );
     }
   }
 }
@@ -49,15 +51,108 @@ const CHARS = [
   ..."-?:,[]{}#&*!|>'\"%@`~=<+._/\\$()",
   ..."0123456789",
   ..."aeoxbpinfytzAEOXBPINFYTZglmsuv",
-  " ", " ", "\t", "\n", "\n", "\r",
-  "é", "ß", "中", "🚀", "\u00a0", "\u0085", "\u2028", "\u2029", "\ufeff", "\u0000", "\u0007", "\u001b", "\u007f", "\u0080", "\u009f", "\ufffd",
+  " ",
+  " ",
+  "\t",
+  "\n",
+  "\n",
+  "\r",
+  "é",
+  "ß",
+  "中",
+  "🚀",
+  "\u00a0",
+  "\u0085",
+  "\u2028",
+  "\u2029",
+  "\ufeff",
+  "\u0000",
+  "\u0007",
+  "\u001b",
+  "\u007f",
+  "\u0080",
+  "\u009f",
+  "\ufffd",
 ];
 const TOKENS = [
-  "yes", "No", "ON", "off", "y", "n", "true", "False", "null", "NULL", "~", "<<", "=", ".inf", "-.Inf", ".NaN", "Infinity",
-  "0", "1", "07", "e", "E4", "0755", "1_000", "0x1F", "0o17", "0b101", "1.0", "1e3", "1E+3", "0x1p3", ".5", "-", "+", ".", "_", ":", "1:30",
-  "2024-01-01", "T10:00:00Z", " ", "  ", "\n", "\n\n", "\t", "#", "- ", ": ", " #", "---", "...", "|", ">", "{{ .x }}", "a", "set -eu",
+  "yes",
+  "No",
+  "ON",
+  "off",
+  "y",
+  "n",
+  "true",
+  "False",
+  "null",
+  "NULL",
+  "~",
+  "<<",
+  "=",
+  ".inf",
+  "-.Inf",
+  ".NaN",
+  "Infinity",
+  "0",
+  "1",
+  "07",
+  "e",
+  "E4",
+  "0755",
+  "1_000",
+  "0x1F",
+  "0o17",
+  "0b101",
+  "1.0",
+  "1e3",
+  "1E+3",
+  "0x1p3",
+  ".5",
+  "-",
+  "+",
+  ".",
+  "_",
+  ":",
+  "1:30",
+  "2024-01-01",
+  "T10:00:00Z",
+  " ",
+  "  ",
+  "\n",
+  "\n\n",
+  "\t",
+  "#",
+  "- ",
+  ": ",
+  " #",
+  "---",
+  "...",
+  "|",
+  ">",
+  "{{ .x }}",
+  "a",
+  "set -eu",
 ];
-const TRICKY_CONSTANTS = ["", " ", "yes", "on", "0755", "1_000", "0", "1.0", "~", "null", "{{ .x }}", "a: b", "a #b", " a", "a ", "-", "- x", "\n", "\r\n"];
+const TRICKY_CONSTANTS = [
+  "",
+  " ",
+  "yes",
+  "on",
+  "0755",
+  "1_000",
+  "0",
+  "1.0",
+  "~",
+  "null",
+  "{{ .x }}",
+  "a: b",
+  "a #b",
+  " a",
+  "a ",
+  "-",
+  "- x",
+  "\n",
+  "\r\n",
+];
 
 const richString = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 12 }) },
@@ -87,7 +182,10 @@ const { value: jsonLike } = fc.letrec<{ value: unknown; array: unknown[]; object
 
 describe("every value reads back exactly, as YAML 1.1 and as YAML 1.2", () => {
   test("documents (toYaml)", () => {
-    fc.assert(fc.property(jsonLike, (v) => expectRoundTrip(v)), { seed: SEED, numRuns: runs(3000) });
+    fc.assert(
+      fc.property(jsonLike, (v) => expectRoundTrip(v)),
+      { seed: SEED, numRuns: runs(3000) },
+    );
   });
 
   test("strings and keys alone", () => {
@@ -102,25 +200,35 @@ describe("every value reads back exactly, as YAML 1.1 and as YAML 1.2", () => {
   });
 
   test("numbers, including fractions, exponents, -0, NaN and the infinities", () => {
-    fc.assert(fc.property(fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger()), (n) => expectRoundTrip({ n, list: [n] })), {
-      seed: SEED,
-      numRuns: runs(2000),
-    });
+    fc.assert(
+      fc.property(fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger()), (n) => expectRoundTrip({ n, list: [n] })),
+      {
+        seed: SEED,
+        numRuns: runs(2000),
+      },
+    );
   });
 
   test("sequence items at any indentation (toSequenceItem) and streams (toYamlStream)", () => {
     fc.assert(
-      fc.property(fc.array(fc.dictionary(richString, jsonLike, { minKeys: 1, maxKeys: 4, noNullPrototype: true }), { minLength: 1, maxLength: 3 }), fc.constantFrom(0, 2, 4), (objects, indent) => {
-        const text = `items:\n${objects.map((o) => toSequenceItem(o, indent)).join("")}`;
-        const stream = toYamlStream(objects);
-        for (const version of VERSIONS) {
-          expect(readBack(text, version)).toStrictEqual({ items: objects });
-          const docs = parseAllDocuments(stream, { version, strict: true, uniqueKeys: true });
-          expect(Array.isArray(docs)).toBe(true);
-          expect((docs as Document[]).flatMap((d) => [...d.errors, ...d.warnings])).toEqual([]);
-          expect((docs as Document[]).map((d) => d.toJS())).toStrictEqual(objects);
-        }
-      }),
+      fc.property(
+        fc.array(fc.dictionary(richString, jsonLike, { minKeys: 1, maxKeys: 4, noNullPrototype: true }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        fc.constantFrom(0, 2, 4),
+        (objects, indent) => {
+          const text = `items:\n${objects.map((o) => toSequenceItem(o, indent)).join("")}`;
+          const stream = toYamlStream(objects);
+          for (const version of VERSIONS) {
+            expect(readBack(text, version)).toStrictEqual({ items: objects });
+            const docs = parseAllDocuments(stream, { version, strict: true, uniqueKeys: true });
+            expect(Array.isArray(docs)).toBe(true);
+            expect((docs as Document[]).flatMap((d) => [...d.errors, ...d.warnings])).toEqual([]);
+            expect((docs as Document[]).map((d) => d.toJS())).toStrictEqual(objects);
+          }
+        },
+      ),
       { seed: SEED, numRuns: runs(1000) },
     );
   });
@@ -144,25 +252,112 @@ describe("every value reads back exactly, as YAML 1.1 and as YAML 1.2", () => {
 describe("strings a YAML 1.1 or 1.2 reader could take for something else are double-quoted", () => {
   const QUOTED: Array<[string, string]> = [
     ["", '""'],
-    ["yes", '"yes"'], ["Yes", '"Yes"'], ["YES", '"YES"'], ["y", '"y"'], ["n", '"n"'], ["no", '"no"'], ["NO", '"NO"'],
-    ["on", '"on"'], ["On", '"On"'], ["off", '"off"'], ["OFF", '"OFF"'], ["true", '"true"'], ["False", '"False"'], ["tRuE", '"tRuE"'],
-    ["null", '"null"'], ["Null", '"Null"'], ["~", '"~"'], ["<<", '"<<"'], ["=", '"="'],
-    ["0", '"0"'], ["0755", '"0755"'], ["1_000", '"1_000"'], ["1.0", '"1.0"'], ["1e3", '"1e3"'], ["-1", '"-1"'], ["+1", '"+1"'],
-    ["1-a", '"1-a"'], ["e4", '"e4"'], ["E4", '"E4"'], ["-e5", '"-e5"'], ["0x1F", '"0x1F"'], ["0o17", '"0o17"'], ["0b101", '"0b101"'], [".5", '".5"'], ["1.", '"1."'], ["1:30", '"1:30"'], ["190:20:30", '"190:20:30"'],
-    [".inf", '".inf"'], ["-.Inf", '"-.Inf"'], [".NaN", '".NaN"'], ["-Infinity", '"-Infinity"'], ["+inf", '"+inf"'], ["NaN", '"NaN"'],
-    ["2.26.0", '"2.26.0"'], ["2024-01-01", '"2024-01-01"'], ["2001-12-14t21:59:43.10-05:00", '"2001-12-14t21:59:43.10-05:00"'],
-    ["2001-12-14 21:59:43.10 -5", '"2001-12-14 21:59:43.10 -5"'], [".", '"."'], ["._", '"._"'], ["-._", '"-._"'], ["--", '"--"'], ["+", '"+"'],
-    ["{{ .x }}", '"{{ .x }}"'], ["{{ .password }}", '"{{ .password }}"'],
-    ["a: b", '"a: b"'], ["a:", '"a:"'], ["a #b", '"a #b"'], ["#a", '"#a"'],
-    [" a", '" a"'], ["a ", '"a "'], [" ", '" "'], ["-", '"-"'], ["- a", '"- a"'], ["?", '"?"'], ["? a", '"? a"'], ["?a", '"?a"'],
-    [":", '":"'], [":a", '":a"'], [",a", '",a"'], ["[a]", '"[a]"'], ["]", '"]"'], ["{a}", '"{a}"'], ["}", '"}"'],
-    ["&a", '"&a"'], ["*a", '"*a"'], ["!a", '"!a"'], ["!!binary x", '"!!binary x"'], ["|", '"|"'], ["|a", '"|a"'], [">a", '">a"'],
-    ["'a'", `"'a'"`], ['"a"', '"\\"a\\""'], ["%a", '"%a"'], ["@a", '"@a"'], ["`a", '"`a"'],
-    ["---", '"---"'], ["--- a", '"--- a"'], ["---a", '"---a"'], ["...", '"..."'], ["... a", '"... a"'],
-    ["a\tb", '"a\\tb"'], ["\t", '"\\t"'], ["a\\b", "a\\b"],
-    ["é", '"é"'], ["🚀", '"🚀"'], ["\u00a0", '"\u00a0"'],
-    ["\u2028", '"\\u2028"'], ["\u2029", '"\\u2029"'], ["\u0085", '"\\u0085"'], ["\ufeff", '"\\ufeff"'], ["\u007f", '"\\u007f"'], ["\u009f", '"\\u009f"'],
-    ["\u0000", '"\\u0000"'], ["\u001b", '"\\u001b"'], ["\b\f\r", '"\\b\\f\\r"'], ["\ufffe", '"\\ufffe"'],
+    ["yes", '"yes"'],
+    ["Yes", '"Yes"'],
+    ["YES", '"YES"'],
+    ["y", '"y"'],
+    ["n", '"n"'],
+    ["no", '"no"'],
+    ["NO", '"NO"'],
+    ["on", '"on"'],
+    ["On", '"On"'],
+    ["off", '"off"'],
+    ["OFF", '"OFF"'],
+    ["true", '"true"'],
+    ["False", '"False"'],
+    ["tRuE", '"tRuE"'],
+    ["null", '"null"'],
+    ["Null", '"Null"'],
+    ["~", '"~"'],
+    ["<<", '"<<"'],
+    ["=", '"="'],
+    ["0", '"0"'],
+    ["0755", '"0755"'],
+    ["1_000", '"1_000"'],
+    ["1.0", '"1.0"'],
+    ["1e3", '"1e3"'],
+    ["-1", '"-1"'],
+    ["+1", '"+1"'],
+    ["1-a", '"1-a"'],
+    ["e4", '"e4"'],
+    ["E4", '"E4"'],
+    ["-e5", '"-e5"'],
+    ["0x1F", '"0x1F"'],
+    ["0o17", '"0o17"'],
+    ["0b101", '"0b101"'],
+    [".5", '".5"'],
+    ["1.", '"1."'],
+    ["1:30", '"1:30"'],
+    ["190:20:30", '"190:20:30"'],
+    [".inf", '".inf"'],
+    ["-.Inf", '"-.Inf"'],
+    [".NaN", '".NaN"'],
+    ["-Infinity", '"-Infinity"'],
+    ["+inf", '"+inf"'],
+    ["NaN", '"NaN"'],
+    ["2.26.0", '"2.26.0"'],
+    ["2024-01-01", '"2024-01-01"'],
+    ["2001-12-14t21:59:43.10-05:00", '"2001-12-14t21:59:43.10-05:00"'],
+    ["2001-12-14 21:59:43.10 -5", '"2001-12-14 21:59:43.10 -5"'],
+    [".", '"."'],
+    ["._", '"._"'],
+    ["-._", '"-._"'],
+    ["--", '"--"'],
+    ["+", '"+"'],
+    ["{{ .x }}", '"{{ .x }}"'],
+    ["{{ .password }}", '"{{ .password }}"'],
+    ["a: b", '"a: b"'],
+    ["a:", '"a:"'],
+    ["a #b", '"a #b"'],
+    ["#a", '"#a"'],
+    [" a", '" a"'],
+    ["a ", '"a "'],
+    [" ", '" "'],
+    ["-", '"-"'],
+    ["- a", '"- a"'],
+    ["?", '"?"'],
+    ["? a", '"? a"'],
+    ["?a", '"?a"'],
+    [":", '":"'],
+    [":a", '":a"'],
+    [",a", '",a"'],
+    ["[a]", '"[a]"'],
+    ["]", '"]"'],
+    ["{a}", '"{a}"'],
+    ["}", '"}"'],
+    ["&a", '"&a"'],
+    ["*a", '"*a"'],
+    ["!a", '"!a"'],
+    ["!!binary x", '"!!binary x"'],
+    ["|", '"|"'],
+    ["|a", '"|a"'],
+    [">a", '">a"'],
+    ["'a'", `"'a'"`],
+    ['"a"', '"\\"a\\""'],
+    ["%a", '"%a"'],
+    ["@a", '"@a"'],
+    ["`a", '"`a"'],
+    ["---", '"---"'],
+    ["--- a", '"--- a"'],
+    ["---a", '"---a"'],
+    ["...", '"..."'],
+    ["... a", '"... a"'],
+    ["a\tb", '"a\\tb"'],
+    ["\t", '"\\t"'],
+    ["a\\b", "a\\b"],
+    ["é", '"é"'],
+    ["🚀", '"🚀"'],
+    ["\u00a0", '"\u00a0"'],
+    ["\u2028", '"\\u2028"'],
+    ["\u2029", '"\\u2029"'],
+    ["\u0085", '"\\u0085"'],
+    ["\ufeff", '"\\ufeff"'],
+    ["\u007f", '"\\u007f"'],
+    ["\u009f", '"\\u009f"'],
+    ["\u0000", '"\\u0000"'],
+    ["\u001b", '"\\u001b"'],
+    ["\b\f\r", '"\\b\\f\\r"'],
+    ["\ufffe", '"\\ufffe"'],
   ];
   test.each(QUOTED)("%j is written %s, as a value and as a key", (s, expected) => {
     expect(toYaml({ k: s })).toBe(`k: ${expected}\n`);
@@ -174,10 +369,42 @@ describe("strings a YAML 1.1 or 1.2 reader could take for something else are dou
 
 describe("strings no reader can misread stay plain", () => {
   const PLAIN = [
-    "mlflow", "v1", "app.kubernetes.io/name", "--port=3306", "--structured-logs", "-c", "-foo", ".foo", "sh", "100m", "256Mi", "1Gi", "1h", "30s",
-    "10.42.0.0/24", "0.0.0.0/0", "169.254.169.254/32", "127.0.0.1:*", "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.26.0", "a:b", "a#b", "a - b",
-    "zenml-470505:australia-southeast1:zenml-mysql", "mysql+pymysql://{{ .username | urlquery }}:{{ .password }}@127.0.0.1:3306/{{ .database }}",
-    "spec.server.image has no digest (image:tag@sha256:...)", "yes-please", "nullable", "Only", "echo", "e", "x=y", "a'b", 'a"b', "a\\b", "a%20", "<a>",
+    "mlflow",
+    "v1",
+    "app.kubernetes.io/name",
+    "--port=3306",
+    "--structured-logs",
+    "-c",
+    "-foo",
+    ".foo",
+    "sh",
+    "100m",
+    "256Mi",
+    "1Gi",
+    "1h",
+    "30s",
+    "10.42.0.0/24",
+    "0.0.0.0/0",
+    "169.254.169.254/32",
+    "127.0.0.1:*",
+    "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.26.0",
+    "a:b",
+    "a#b",
+    "a - b",
+    "zenml-470505:australia-southeast1:zenml-mysql",
+    "mysql+pymysql://{{ .username | urlquery }}:{{ .password }}@127.0.0.1:3306/{{ .database }}",
+    "spec.server.image has no digest (image:tag@sha256:...)",
+    "yes-please",
+    "nullable",
+    "Only",
+    "echo",
+    "e",
+    "x=y",
+    "a'b",
+    'a"b',
+    "a\\b",
+    "a%20",
+    "<a>",
   ];
   test.each(PLAIN)("%j", (s) => {
     expect(toYaml({ k: s })).toBe(`k: ${s}\n`);
@@ -197,7 +424,11 @@ describe("multi-line strings are literal blocks", () => {
     ["a first line that starts with a tab: an indentation indicator", { s: "\ta\nb" }, "s: |2-\n  \ta\n  b\n"],
     ["leading empty lines alone need none", { s: "\na" }, "s: |-\n\n  a\n"],
     ["lines of spaces are kept", { s: "a\n   \nb" }, "s: |-\n  a\n     \n  b\n"],
-    ["indicators and markers inside are content", { s: "- a\n# b\n---\n...\nc: d\n" }, "s: |\n  - a\n  # b\n  ---\n  ...\n  c: d\n"],
+    [
+      "indicators and markers inside are content",
+      { s: "- a\n# b\n---\n...\nc: d\n" },
+      "s: |\n  - a\n  # b\n  ---\n  ...\n  c: d\n",
+    ],
     ["in a sequence", ["set -eu\nexec x\n"], "- |\n  set -eu\n  exec x\n"],
     ["in a nested sequence", { args: ["a\nb"] }, "args:\n  - |-\n    a\n    b\n"],
     ["in a sequence of sequences", [["a\nb"]], "- - |-\n    a\n    b\n"],
@@ -207,7 +438,11 @@ describe("multi-line strings are literal blocks", () => {
     ["control characters: double-quoted", { s: "a\n\u0007" }, 's: "a\\n\\u0007"\n'],
     ["only line breaks: double-quoted", { s: "\n\n" }, 's: "\\n\\n"\n'],
     ["only white space: double-quoted", { s: " \n " }, 's: " \\n "\n'],
-    ["a last line of only white space: double-quoted (the yaml package drops it after |2)", { s: " a\n " }, 's: " a\\n "\n'],
+    [
+      "a last line of only white space: double-quoted (the yaml package drops it after |2)",
+      { s: " a\n " },
+      's: " a\\n "\n',
+    ],
     ["also without an indentation indicator", { s: "a\n \t\n" }, 's: "a\\n \\t\\n"\n'],
     ["keys: double-quoted", { "a\nb": 1 }, '"a\\nb": 1\n'],
   ];
@@ -217,27 +452,39 @@ describe("multi-line strings are literal blocks", () => {
   });
 
   test("the migration Job's script keeps its lines, inside a generated item", () => {
-    const script = 'set -eu\npython - <<\'PY\'\nimport os\n\nif tables:\n    print("x", flush=True)\nPY\nexec mlflow db upgrade "$URI"\n';
+    const script =
+      "set -eu\npython - <<'PY'\nimport os\n\nif tables:\n    print(\"x\", flush=True)\nPY\nexec mlflow db " +
+      'upgrade "$URI"\n';
     const item = { spec: { containers: [{ name: "migrate", command: ["sh", "-c"], args: [script] }] } };
     const text = toSequenceItem(item, 0);
-    expect(text).toContain("        args:\n          - |\n            set -eu\n            python - <<'PY'\n            import os\n\n            if tables:\n                print(\"x\", flush=True)\n");
+    expect(text).toContain(
+      "        args:\n          - |\n            set -eu\n            python - <<'PY'\n            import " +
+        'os\n\n            if tables:\n                print("x", flush=True)\n',
+    );
     for (const version of VERSIONS) expect(readBack(`items:\n${text}`, version)).toStrictEqual({ items: [item] });
   });
 });
 
 describe("structure", () => {
   test("block style, 2-space indentation, sequences indented under their key, keys in insertion order", () => {
-    const value = { kind: "Role", metadata: { name: "r", labels: { b: "1m", a: "y" } }, rules: [{ verbs: ["get"], apiGroups: [""] }], z: [[1, 2], []], e: {} };
+    const value = {
+      kind: "Role",
+      metadata: { name: "r", labels: { b: "1m", a: "y" } },
+      rules: [{ verbs: ["get"], apiGroups: [""] }],
+      z: [[1, 2], []],
+      e: {},
+    };
     expect(toYaml(value)).toBe(
-      'kind: Role\nmetadata:\n  name: r\n  labels:\n    b: 1m\n    a: "y"\nrules:\n  - verbs:\n      - get\n    apiGroups:\n      - ""\nz:\n  - - 1\n    - 2\n  - []\ne: {}\n',
+      'kind: Role\nmetadata:\n  name: r\n  labels:\n    b: 1m\n    a: "y"\nrules:\n  - verbs:\n      - ' +
+        'get\n    apiGroups:\n      - ""\nz:\n  - - 1\n    - 2\n  - []\ne: {}\n',
     );
     expectRoundTrip(value);
   });
 
   test("scalars: integers, booleans, null; undefined entries are left out", () => {
-    expect(toYaml({ i: 3, neg: -7, t: true, f: false, nil: null, gone: undefined, big: 1e21, tiny: 1e-7, half: 0.5 })).toBe(
-      "i: 3\nneg: -7\nt: true\nf: false\nnil: null\nbig: 1.0e+21\ntiny: 1.0e-7\nhalf: 0.5\n",
-    );
+    expect(
+      toYaml({ i: 3, neg: -7, t: true, f: false, nil: null, gone: undefined, big: 1e21, tiny: 1e-7, half: 0.5 }),
+    ).toBe("i: 3\nneg: -7\nt: true\nf: false\nnil: null\nbig: 1.0e+21\ntiny: 1.0e-7\nhalf: 0.5\n");
     expect(toYaml({ only: undefined })).toBe("{}\n");
     expect(toYaml({ nested: { only: undefined } })).toBe("nested: {}\n");
   });

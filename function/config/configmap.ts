@@ -28,7 +28,11 @@ export function fromConfigMap(cm: Record<string, unknown>): FromConfigMap {
   const spec: Record<string, unknown> = {};
   const specSchema = mlflowConfigSchema.properties.spec as unknown as SchemaNode;
   const fail = (key: string, message: string, value: string) => {
-    results.push({ severity: "error", message: `data.${key} ${message}`, field: { path: `data.${key}`, currentValue: value } });
+    results.push({
+      severity: "error",
+      message: `data.${key} ${message}`,
+      field: { path: `data.${key}`, currentValue: value },
+    });
     explained.add(`data.${key}`);
   };
 
@@ -52,9 +56,19 @@ export function fromConfigMap(cm: Record<string, unknown>): FromConfigMap {
         }
         const known = Object.keys(node.properties ?? {});
         const hint = closest(segment, known);
-        const prefix = segments.slice(0, i).map((s) => `${s}.`).join("");
+        const prefix = segments
+          .slice(0, i)
+          .map((s) => `${s}.`)
+          .join("");
         if (hint) explained.add(`data.${prefix}${hint}`);
-        fail(key, `is not a known key${hint ? ` (did you mean ${prefix}${hint}?)` : ""}; allowed here: ${["name", ...known].filter((k) => prefix === "" || k !== "name").map((k) => `${prefix}${k}`).join(", ")}`, value);
+        fail(
+          key,
+          `is not a known key${hint ? ` (did you mean ${prefix}${hint}?)` : ""}; allowed here: ${["name", ...known]
+            .filter((k) => prefix === "" || k !== "name")
+            .map((k) => `${prefix}${k}`)
+            .join(", ")}`,
+          value,
+        );
         break;
       }
       const isSection = child.type === "object";
@@ -65,7 +79,12 @@ export function fromConfigMap(cm: Record<string, unknown>): FromConfigMap {
           break;
         }
         const converted = convert(value, child.type);
-        if (converted === undefined) fail(key, `must be ${child.type === "integer" ? "an integer" : "true or false"}, got ${JSON.stringify(value)}`, value);
+        if (converted === undefined)
+          fail(
+            key,
+            `must be ${child.type === "integer" ? "an integer" : "true or false"}, got ${JSON.stringify(value)}`,
+            value,
+          );
         else target[segment] = converted;
         break;
       }
@@ -82,7 +101,12 @@ export function fromConfigMap(cm: Record<string, unknown>): FromConfigMap {
   for (const section of (specSchema as { required?: string[] }).required ?? []) {
     if (specSchema.properties?.[section]?.type === "object" && !isObject(spec[section])) spec[section] = {};
   }
-  if (metadata.name === undefined && isObject(cm.metadata) && typeof cm.metadata.name === "string" && cm.metadata.name !== "function-input") {
+  if (
+    metadata.name === undefined &&
+    isObject(cm.metadata) &&
+    typeof cm.metadata.name === "string" &&
+    cm.metadata.name !== "function-input"
+  ) {
     metadata.name = cm.metadata.name;
   }
   return { config: { apiVersion: API_VERSION, kind: KIND, metadata, spec }, results, explained };
@@ -93,8 +117,13 @@ export function fromConfigMap(cm: Record<string, unknown>): FromConfigMap {
  * spec.argocd.syncWave becomes data.argocd.syncWave, metadata.name becomes data.name.
  */
 export function inConfigMapTerms(r: Result): Result {
-  const rewrite = (text: string) => text.replace(/(^|[\s(])spec\.(?=[A-Za-z])/g, "$1data.").replace(/(^|[\s(])metadata\.name\b/g, "$1data.name");
-  return { ...r, message: rewrite(r.message), ...(r.field ? { field: { ...r.field, path: rewrite(r.field.path) } } : {}) };
+  const rewrite = (text: string) =>
+    text.replace(/(^|[\s(])spec\.(?=[A-Za-z])/g, "$1data.").replace(/(^|[\s(])metadata\.name\b/g, "$1data.name");
+  return {
+    ...r,
+    message: rewrite(r.message),
+    ...(r.field ? { field: { ...r.field, path: rewrite(r.field.path) } } : {}),
+  };
 }
 
 function convert(value: string, type: string | undefined): unknown {

@@ -168,7 +168,11 @@ export function resolve(input: MlflowConfig): ResolvedConfig {
     gcp: {
       projectId: spec.gcp.projectId,
       serviceAccountEmail: serviceAccountEmail(input),
-      cluster: cluster && { name: cluster.name, location: cluster.location, projectId: cluster.projectId ?? spec.gcp.projectId },
+      cluster: cluster && {
+        name: cluster.name,
+        location: cluster.location,
+        projectId: cluster.projectId ?? spec.gcp.projectId,
+      },
       configConnector: resolveConfigConnector(input, config),
     },
     database: {
@@ -250,8 +254,13 @@ type Quantities = Partial<Record<"cpu" | "memory" | "ephemeral-storage", string>
 
 function canonicalResources<T extends { requests?: Quantities; limits?: Quantities }>(r: T): T {
   const ordered = (q: Quantities) =>
-    Object.fromEntries((["cpu", "memory", "ephemeral-storage"] as const).filter((k) => q[k] !== undefined).map((k) => [k, q[k]]));
-  return { ...(r.requests ? { requests: ordered(r.requests) } : {}), ...(r.limits ? { limits: ordered(r.limits) } : {}) } as T;
+    Object.fromEntries(
+      (["cpu", "memory", "ephemeral-storage"] as const).filter((k) => q[k] !== undefined).map((k) => [k, q[k]]),
+    );
+  return {
+    ...(r.requests ? { requests: ordered(r.requests) } : {}),
+    ...(r.limits ? { limits: ordered(r.limits) } : {}),
+  } as T;
 }
 
 function resolveGateway(g: NonNullable<DefaultedServer["gateway"]>): ResolvedGateway {

@@ -17,15 +17,36 @@ export interface Loaded {
 
 export function loadConfig(input: unknown): Loaded {
   if (!isObject(input)) {
-    return { results: [{ severity: "error", message: `functionConfig must be a ${KIND} (${API_VERSION}) mapping`, field: { path: "functionConfig" } }] };
+    return {
+      results: [
+        {
+          severity: "error",
+          message: `functionConfig must be a ${KIND} (${API_VERSION}) mapping`,
+          field: { path: "functionConfig" },
+        },
+      ],
+    };
   }
   if (input.kind === "ConfigMap") {
     if (input.apiVersion !== "v1") {
-      return { results: [{ severity: "error", message: `apiVersion must be "v1" for a ConfigMap function config, got ${JSON.stringify(input.apiVersion ?? null)}`, field: { path: "apiVersion", currentValue: input.apiVersion } }] };
+      return {
+        results: [
+          {
+            severity: "error",
+            message:
+              `apiVersion must be "v1" for a ConfigMap function config, got ` +
+              `${JSON.stringify(input.apiVersion ?? null)}`,
+            field: { path: "apiVersion", currentValue: input.apiVersion },
+          },
+        ],
+      };
     }
     const converted = fromConfigMap(input);
     const validation = validateConfig(converted.config);
-    const results = [...converted.results, ...validation.results.map(inConfigMapTerms).filter((r) => !converted.explained.has(r.field?.path ?? ""))];
+    const results = [
+      ...converted.results,
+      ...validation.results.map(inConfigMapTerms).filter((r) => !converted.explained.has(r.field?.path ?? "")),
+    ];
     if (!validation.config || results.some((r) => r.severity === "error")) return { results };
     return { config: resolve(validation.config), results };
   }
@@ -34,7 +55,9 @@ export function loadConfig(input: unknown): Loaded {
       results: [
         {
           severity: "error",
-          message: `kind must be ${KIND} (apiVersion ${API_VERSION}) or a v1 ConfigMap, got ${JSON.stringify(input.kind ?? null)}`,
+          message:
+            `kind must be ${KIND} (apiVersion ${API_VERSION}) or a v1 ConfigMap, got ` +
+            `${JSON.stringify(input.kind ?? null)}`,
           field: { path: "kind", currentValue: input.kind },
         },
       ],

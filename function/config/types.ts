@@ -27,7 +27,9 @@ export type ResourceRequirements = DefaultedServer["resources"];
 export type GatewaySpec = NonNullable<ServerSpec["gateway"]>;
 export type GatewayClassName = NonNullable<GatewaySpec["className"]>;
 export type AuthMode = NonNullable<NonNullable<ServerSpec["auth"]>["mode"]>;
-export type BasicAuthPermission = NonNullable<NonNullable<NonNullable<ServerSpec["auth"]>["basicAuth"]>["defaultPermission"]>;
+export type BasicAuthPermission = NonNullable<
+  NonNullable<NonNullable<ServerSpec["auth"]>["basicAuth"]>["defaultPermission"]
+>;
 export type DatabasePoolSpec = NonNullable<ServerSpec["databasePool"]>;
 
 /** Where the server can be reached from: inside the cluster only, a VPC, or the internet. */

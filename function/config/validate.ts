@@ -44,7 +44,7 @@ export interface Validation {
 export function validateConfig(input: unknown): Validation {
   const ok = (schemaValidate as (d: unknown) => boolean)(input);
   if (!ok) {
-    const errors = ((schemaValidate as unknown as { errors: AjvError[] }).errors ?? []);
+    const errors = (schemaValidate as unknown as { errors: AjvError[] }).errors ?? [];
     return { results: schemaResults(errors) };
   }
   const config = input as MlflowConfig;
@@ -54,7 +54,10 @@ export function validateConfig(input: unknown): Validation {
 
 /** JSON pointer (/spec/gcp/projectId, /spec/x/0) to a field path (spec.gcp.projectId, spec.x[0]). */
 export function fieldPath(pointer: string, extra?: string): string {
-  const parts = pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (extra !== undefined) parts.push(extra);
   return parts.reduce((acc, p) => {
     if (/^[0-9]+$/.test(p)) return `${acc}[${p}]`;
@@ -75,19 +78,36 @@ function schemaResults(errors: AjvError[]): Result[] {
   const suggested = new Set<string>();
   for (const e of errors) {
     if (e.keyword === "additionalProperties") {
-      const hint = closest(String(e.params.additionalProperty), Object.keys((e.parentSchema?.properties as object) ?? {}));
+      const hint = closest(
+        String(e.params.additionalProperty),
+        Object.keys((e.parentSchema?.properties as object) ?? {}),
+      );
       if (hint) suggested.add(fieldPath(e.instancePath, hint));
     }
   }
   for (const e of errors) {
     const field = e.propertyName !== undefined ? fieldPath(e.instancePath, e.propertyName) : fieldPath(e.instancePath);
-    if (e.keyword === "propertyNames" && errors.some((o) => o !== e && o.propertyName === e.params.propertyName && o.instancePath === e.instancePath)) continue;
-    if (e.keyword === "required" && suggested.has(fieldPath(e.instancePath, String(e.params.missingProperty)))) continue; // the typo's hint says it
+    if (
+      e.keyword === "propertyNames" &&
+      errors.some((o) => o !== e && o.propertyName === e.params.propertyName && o.instancePath === e.instancePath)
+    )
+      continue;
+    if (e.keyword === "required" && suggested.has(fieldPath(e.instancePath, String(e.params.missingProperty))))
+      continue; // the typo's hint says it
     if (STRING_FORMAT.has(e.keyword)) {
       const key = `${field}|${e.propertyName === undefined ? "value" : "key"}`;
       if (done.has(key)) continue;
       done.add(key);
-      results.push(stringFormatResult(field, e, errors.filter((o) => o.instancePath === e.instancePath && o.propertyName === e.propertyName && STRING_FORMAT.has(o.keyword))));
+      results.push(
+        stringFormatResult(
+          field,
+          e,
+          errors.filter(
+            (o) =>
+              o.instancePath === e.instancePath && o.propertyName === e.propertyName && STRING_FORMAT.has(o.keyword),
+          ),
+        ),
+      );
       continue;
     }
     results.push(toResult(field, e));
@@ -106,7 +126,11 @@ function dedupe(results: Result[]): Result[] {
 }
 
 function error(field: string, message: string, currentValue?: unknown): Result {
-  return { severity: "error", message, field: currentValue === undefined ? { path: field } : { path: field, currentValue } };
+  return {
+    severity: "error",
+    message,
+    field: currentValue === undefined ? { path: field } : { path: field, currentValue },
+  };
 }
 
 /** "a namespace must be a DNS-1123 label: ..." -> "a DNS-1123 label: ..." (the field path names the thing). */
@@ -138,7 +162,10 @@ function stringFormatResult(field: string, first: AjvError, all: AjvError[]): Re
   let message: string;
   if (rule) message = `${subject} must be ${rule}; ${got}${pattern ? ` (pattern ${String(pattern)})` : ""}`;
   else if (length?.keyword === "minLength" && length.params.limit === 1) message = `${subject} must not be empty`;
-  else if (length) message = `${subject} must be ${length.keyword === "minLength" ? "at least" : "at most"} ${String(length.params.limit)} characters long; ${got}`;
+  else if (length)
+    message =
+      `${subject} must be ${length.keyword === "minLength" ? "at least" : "at most"} ` +
+      `${String(length.params.limit)} characters long; ${got}`;
   else message = `${subject} must match ${String(pattern)}; ${got}`;
   return error(field, message, value);
 }
@@ -165,23 +192,42 @@ function toResult(field: string, e: AjvError): Result {
       const unknown = fieldPath(e.instancePath, prop);
       const allowed = Object.keys((e.parentSchema?.properties as object) ?? {});
       const hint = closest(prop, allowed);
-      return error(unknown, `${unknown} is not a known field${hint ? ` (did you mean ${hint}?)` : ""}; allowed here: ${allowed.join(", ")}`);
+      return error(
+        unknown,
+        `${unknown} is not a known field${hint ? ` (did you mean ${hint}?)` : ""}; allowed here: ${allowed.join(", ")}`,
+      );
     }
     case "propertyNames":
       return error(field, `${label} has a key that is not valid: ${JSON.stringify(e.params.propertyName)}`);
     case "type": {
-      const expected = String(e.params.type).split(",").map((t) => TYPE_NAMES[t] ?? t).join(" or ");
-      return error(field, `${label} must be ${expected}, got ${describe(e.data)}${quotedHint(String(e.params.type), e.data)}`, e.data);
+      const expected = String(e.params.type)
+        .split(",")
+        .map((t) => TYPE_NAMES[t] ?? t)
+        .join(" or ");
+      return error(
+        field,
+        `${label} must be ${expected}, got ${describe(e.data)}${quotedHint(String(e.params.type), e.data)}`,
+        e.data,
+      );
     }
     case "const":
       return error(field, `${label} must be ${show(e.params.allowedValue)}, got ${show(e.data)}`, e.data);
     case "enum":
-      return error(field, `${label} must be one of ${(e.params.allowedValues as unknown[]).map(show).join(", ")}, got ${show(e.data)}`, e.data);
+      return error(
+        field,
+        `${label} must be one of ${(e.params.allowedValues as unknown[]).map(show).join(", ")}, got ${show(e.data)}`,
+        e.data,
+      );
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
     case "exclusiveMaximum": {
-      const words = { minimum: "at least", maximum: "at most", exclusiveMinimum: "more than", exclusiveMaximum: "less than" }[e.keyword];
+      const words = {
+        minimum: "at least",
+        maximum: "at most",
+        exclusiveMinimum: "more than",
+        exclusiveMaximum: "less than",
+      }[e.keyword];
       return error(field, `${label} must be ${words} ${String(e.params.limit)}, got ${show(e.data)}`, e.data);
     }
     default:
@@ -197,11 +243,18 @@ function describe(v: unknown): string {
   return `${typeof v} ${show(v)}`;
 }
 
-/** `syncWave: "3"`: the value is right but quoted; `team: 5` or `on: yes`: a string YAML read as a number or boolean. */
+/**
+ * `syncWave: "3"`: the value is right but quoted; `team: 5` or `on: yes`: a string YAML read as a number or boolean.
+ */
 function quotedHint(expected: string, v: unknown): string {
-  if (expected === "string" && (typeof v === "number" || typeof v === "boolean")) return " (quote it, so YAML reads it as a string)";
+  if (expected === "string" && (typeof v === "number" || typeof v === "boolean"))
+    return " (quote it, so YAML reads it as a string)";
   if (typeof v !== "string") return "";
-  if ((expected === "integer" && /^-?[0-9]+$/.test(v)) || (expected === "boolean" && /^(true|false)$/.test(v)) || (expected === "number" && v.trim() !== "" && !Number.isNaN(Number(v)))) {
+  if (
+    (expected === "integer" && /^-?[0-9]+$/.test(v)) ||
+    (expected === "boolean" && /^(true|false)$/.test(v)) ||
+    (expected === "number" && v.trim() !== "" && !Number.isNaN(Number(v)))
+  ) {
     return " (write it without quotes)";
   }
   return "";
@@ -222,7 +275,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length];
@@ -256,14 +310,22 @@ function semanticChecks(config: MlflowConfig): Result[] {
     if (!new RegExp(PATTERNS.projectId).test(id)) {
       error(
         "spec.gcp.serviceAccount",
-        `is needed: the default account id "${id}" (<stack>-<name>, ${id.length} characters) is not a valid Google service account id (6-30 characters: lowercase letters, digits and '-', starting with a letter); set spec.gcp.serviceAccount, or shorten spec.stack or metadata.name`,
+        `is needed: the default account id "${id}" (<stack>-<name>, ${id.length} characters) is not a valid ` +
+          `Google service account id (6-30 characters: lowercase letters, digits and '-', starting with a ` +
+          `letter); set spec.gcp.serviceAccount, or shorten spec.stack or metadata.name`,
       );
     }
   }
   const bucket = spec.artifacts?.bucket ?? defaultBucket(config);
   for (const problem of bucketProblems(bucket)) {
     const isDefault = spec.artifacts?.bucket === undefined;
-    error("spec.artifacts.bucket", isDefault ? `is needed: the default bucket "${bucket}" (<stack>-<name>-artifacts) ${problem}; set spec.artifacts.bucket` : `${problem}, got ${JSON.stringify(bucket)}`, bucket);
+    error(
+      "spec.artifacts.bucket",
+      isDefault
+        ? `is needed: the default bucket "${bucket}" (<stack>-<name>-artifacts) ${problem}; set spec.artifacts.bucket`
+        : `${problem}, got ${JSON.stringify(bucket)}`,
+      bucket,
+    );
   }
 
   kubeRules(config, error);
@@ -286,8 +348,18 @@ function semanticChecks(config: MlflowConfig): Result[] {
   const interval = spec.externalSecrets?.refreshInterval;
   if (interval !== undefined) {
     const seconds = durationSeconds(interval);
-    if (seconds === 0) warn("spec.externalSecrets.refreshInterval", "is 0: the secret is fetched once and never refreshed, so rotated passwords are not picked up", interval);
-    else if (seconds < 60) warn("spec.externalSecrets.refreshInterval", `is ${interval}: under 1m, every ExternalSecret calls Secret Manager that often and can exhaust its quota`, interval);
+    if (seconds === 0)
+      warn(
+        "spec.externalSecrets.refreshInterval",
+        "is 0: the secret is fetched once and never refreshed, so rotated passwords are not picked up",
+        interval,
+      );
+    else if (seconds < 60)
+      warn(
+        "spec.externalSecrets.refreshInterval",
+        `is ${interval}: under 1m, every ExternalSecret calls Secret Manager that often and can exhaust its quota`,
+        interval,
+      );
   }
 
   const server = spec.server;
@@ -303,7 +375,12 @@ function semanticChecks(config: MlflowConfig): Result[] {
     const a = server.autoscaling;
     if (a) {
       const min = a.minReplicas ?? d.replicas;
-      if (min > a.maxReplicas) error("spec.server.autoscaling.minReplicas", `(${min}) must not exceed spec.server.autoscaling.maxReplicas (${a.maxReplicas})`, min);
+      if (min > a.maxReplicas)
+        error(
+          "spec.server.autoscaling.minReplicas",
+          `(${min}) must not exceed spec.server.autoscaling.maxReplicas (${a.maxReplicas})`,
+          min,
+        );
     }
     if (server.ingress && !server.ingress.clusterIssuer) {
       const iap = (d.auth?.mode ?? defaultAuthMode(d)) === "iap";
@@ -314,20 +391,38 @@ function semanticChecks(config: MlflowConfig): Result[] {
       );
     }
     (server.allowedHosts ?? []).forEach((h, i) => {
-      if (h === "*") warn(`spec.server.allowedHosts[${i}]`, `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`, h);
+      if (h === "*")
+        warn(
+          `spec.server.allowedHosts[${i}]`,
+          `is "*": it turns off MLflow's Host header check (DNS rebinding protection)`,
+          h,
+        );
     });
     const className = d.ingress?.className;
     const gke = className !== undefined && isGkeIngressClass(className);
     const body = d.ingress?.maxBodySize ?? "";
     const tmp = d.tmpSizeLimit;
     if (gke && server.ingress?.maxBodySize !== undefined) {
-      warn("spec.server.ingress.maxBodySize", `is not used with className ${className}: it sets ingress-nginx's proxy-body-size, and GKE's load balancer has no such annotation`, body);
+      warn(
+        "spec.server.ingress.maxBodySize",
+        `is not used with className ${className}: it sets ingress-nginx's proxy-body-size, and GKE's load ` +
+          `balancer has no such annotation`,
+        body,
+      );
     } else if (server.ingress && !gke && (body === "0" || bytes(body) > bytes(tmp))) {
-      warn("spec.server.ingress.maxBodySize", `(${body === "0" ? "unlimited" : body}) is larger than spec.server.tmpSizeLimit (${tmp}): MLflow spools each upload in /tmp, and a pod whose /tmp outgrows its limit is evicted`, body);
+      warn(
+        "spec.server.ingress.maxBodySize",
+        `(${body === "0" ? "unlimited" : body}) is larger than spec.server.tmpSizeLimit (${tmp}): MLflow ` +
+          `spools each upload in /tmp, and a pod whose /tmp outgrows its limit is evicted`,
+        body,
+      );
     }
     const policy = server.networkPolicy;
     if (policy?.enabled === false) {
-      warn("spec.server.networkPolicy.enabled", "is false: the server and migration pods accept connections from, and connect to, anywhere");
+      warn(
+        "spec.server.networkPolicy.enabled",
+        "is false: the server and migration pods accept connections from, and connect to, anywhere",
+      );
     } else if (usesProxyOnlySubnet(d) && (policy?.proxyOnlySubnetCidrs ?? []).length === 0) {
       warn(
         "spec.server.networkPolicy.proxyOnlySubnetCidrs",
@@ -390,7 +485,11 @@ function semanticChecks(config: MlflowConfig): Result[] {
     }
   }
   if (cloudPrefix(config) === "" && spec.gcp.serviceAccount === undefined) {
-    results.push({ severity: "info", message: `spec.stack is not set: cloud-side names default to "${config.metadata.name}-..."`, field: { path: "spec.stack" } });
+    results.push({
+      severity: "info",
+      message: `spec.stack is not set: cloud-side names default to "${config.metadata.name}-..."`,
+      field: { path: "spec.stack" },
+    });
   }
   return results;
 }
@@ -459,12 +558,19 @@ function configConnectorChecks(config: MlflowConfig, error: Report, warn: Report
   const path = "spec.gcp.configConnector";
   const mode = cc.mode ?? "cluster";
   if (mode === "namespaced" && cc.googleServiceAccount === undefined) {
-    error(`${path}.googleServiceAccount`, "is required with mode namespaced: the namespace's ConfigConnectorContext " +
-      "names the Google service account Config Connector acts as there");
+    error(
+      `${path}.googleServiceAccount`,
+      "is required with mode namespaced: the namespace's ConfigConnectorContext " +
+        "names the Google service account Config Connector acts as there",
+    );
   }
   if (mode === "cluster" && cc.googleServiceAccount !== undefined) {
-    warn(`${path}.googleServiceAccount`, "is not used with mode cluster: Config Connector acts as the account of its " +
-      "cluster-wide ConfigConnector object", cc.googleServiceAccount);
+    warn(
+      `${path}.googleServiceAccount`,
+      "is not used with mode cluster: Config Connector acts as the account of its " +
+        "cluster-wide ConfigConnector object",
+      cc.googleServiceAccount,
+    );
   }
   const auth = cc.databaseAuth ?? "password";
   const namespace = instanceNamespace(config);
@@ -491,8 +597,11 @@ function configConnectorChecks(config: MlflowConfig, error: Report, warn: Report
   }
   const proxy = spec.server?.cloudSqlProxy;
   if (auth === "iam" && !proxy) {
-    error("spec.server.cloudSqlProxy", `is required with ${path}.databaseAuth iam: the Cloud SQL Auth Proxy logs the ` +
-      `server in with the service account's token (--auto-iam-authn); the connection URL has no password`);
+    error(
+      "spec.server.cloudSqlProxy",
+      `is required with ${path}.databaseAuth iam: the Cloud SQL Auth Proxy logs the ` +
+        `server in with the service account's token (--auto-iam-authn); the connection URL has no password`,
+    );
   }
   if (proxy) {
     const [project, , instance] = proxy.instanceConnectionName.split(":");
@@ -621,20 +730,26 @@ function identityChecks(config: MlflowConfig): Result[] {
 /** Google Cloud Storage naming rules the pattern cannot express. */
 export function bucketProblems(name: string): string[] {
   const problems: string[] = [];
-  if (!new RegExp(PATTERNS.bucket).test(name)) problems.push(`must be a GCS bucket name: 3-63 characters (222 with dots) of lowercase letters, digits, '-', '_' and '.', starting and ending with a letter or digit (pattern ${PATTERNS.bucket})`);
+  if (!new RegExp(PATTERNS.bucket).test(name))
+    problems.push(
+      `must be a GCS bucket name: 3-63 characters (222 with dots) of lowercase letters, digits, '-', '_' ` +
+        `and '.', starting and ending with a letter or digit (pattern ${PATTERNS.bucket})`,
+    );
   const parts = name.split(".");
-  if (!name.includes(".") && name.length > 63) problems.push("must be at most 63 characters long unless it contains dots");
-  if (name.includes(".") && parts.some((p) => p.length > 63 || p.length === 0)) problems.push("must have dot-separated parts of 1-63 characters");
+  if (!name.includes(".") && name.length > 63)
+    problems.push("must be at most 63 characters long unless it contains dots");
+  if (name.includes(".") && parts.some((p) => p.length > 63 || p.length === 0))
+    problems.push("must have dot-separated parts of 1-63 characters");
   if (/^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(name)) problems.push("must not be an IP address");
-  if (name.startsWith("goog")) problems.push("must not start with \"goog\"");
-  if (/g[o0]{2}g[l1]e/.test(name)) problems.push("must not contain \"google\" or close misspellings of it");
+  if (name.startsWith("goog")) problems.push('must not start with "goog"');
+  if (/g[o0]{2}g[l1]e/.test(name)) problems.push('must not contain "google" or close misspellings of it');
   if (/\.-|-\./.test(name)) problems.push("must not have '-' next to '.'");
   return problems;
 }
 
 function durationSeconds(d: string): number {
   if (d === "0") return 0;
-  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
   let total = 0;
   for (const m of d.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]];
   return total;
@@ -644,6 +759,19 @@ function durationSeconds(d: string): number {
 function bytes(size: string): number {
   const m = size.match(/^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$/);
   if (!m) return NaN;
-  const unit: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const unit: Record<string, number> = {
+    "": 1,
+    k: 1024,
+    m: 1024 ** 2,
+    g: 1024 ** 3,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+  };
   return Number(m[1]) * (unit[m[2]] ?? NaN);
 }

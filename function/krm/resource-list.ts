@@ -56,7 +56,11 @@ export class ScanMismatch extends Error {}
 
 export class ResourceListError extends Error {
   /** What could be read before the error (the items' texts): written back unchanged. */
-  constructor(message: string, readonly field?: string, readonly partial?: ResourceList) {
+  constructor(
+    message: string,
+    readonly field?: string,
+    readonly partial?: ResourceList,
+  ) {
     super(message);
   }
 }
@@ -106,7 +110,12 @@ export function parseResourceList(text: string, options: ReadOptions = {}): Reso
     }
     // The items were read: they go back with the error; the functionConfig only when readable.
     const value = valueOf(node, doc, "functionConfig", { items, indent });
-    if (!isObject(value)) throw new ResourceListError("functionConfig must be a mapping", "functionConfig", { items, functionConfigSource, indent });
+    if (!isObject(value))
+      throw new ResourceListError("functionConfig must be a mapping", "functionConfig", {
+        items,
+        functionConfigSource,
+        indent,
+      });
     functionConfig = value;
   }
   return { items, functionConfig, functionConfigSource, indent };
@@ -215,7 +224,11 @@ function sameHead(head: KubeObject, full: KubeObject): boolean {
 
 function sorted(v: unknown): unknown {
   if (!isObject(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sorted(v[k])]),
+  );
 }
 
 function readItems(doc: Document, text: string, seq: YAMLSeq, firstStart: number): { items: Item[]; indent: number } {
@@ -224,7 +237,8 @@ function readItems(doc: Document, text: string, seq: YAMLSeq, firstStart: number
   // would make the whole output unreadable to the orchestrator, and the error with it.
   const items: Item[] = nodes.map((node, i) => {
     const value = valueOf(node, doc, `items[${i}]`);
-    if (!isObject(value)) throw new ResourceListError(`items[${i}] must be a mapping (a Kubernetes object)`, `items[${i}]`);
+    if (!isObject(value))
+      throw new ResourceListError(`items[${i}] must be a mapping (a Kubernetes object)`, `items[${i}]`);
     return { object: value };
   });
   if (seq.flow) {
@@ -274,7 +288,11 @@ export function resourceListParts(list: ResourceList, results: readonly Result[]
 }
 
 function indentBlock(key: string, value: unknown): string {
-  const body = toYaml(value).replace(/\n$/, "").split("\n").map((l) => (l === "" ? "" : `  ${l}`)).join("\n");
+  const body = toYaml(value)
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((l) => (l === "" ? "" : `  ${l}`))
+    .join("\n");
   return `${key}:\n${body}\n`;
 }
 

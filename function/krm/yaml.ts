@@ -70,7 +70,10 @@ function duplicateKey(doc: Document, text: string): string | undefined {
   const raw = text.slice(pos, first.range![1]);
   const key = raw.startsWith('"') || raw.startsWith("'") ? raw : JSON.stringify(raw);
   const line = text.slice(0, pos).split("\n").length;
-  return `duplicate key ${key} (map keys must be unique) at line ${line}, column ${pos - text.lastIndexOf("\n", pos - 1)}`;
+  return (
+    `duplicate key ${key} (map keys must be unique) at line ${line}, column ` +
+    `${pos - text.lastIndexOf("\n", pos - 1)}`
+  );
 }
 
 /*
@@ -123,8 +126,18 @@ function emitted(value: unknown, indent: string, first: string): string {
     if (!(e instanceof SharedObject)) throw e;
     // A result echoing an aliased (perhaps self-referencing) value of the user's config: the
     // yaml package writes it with anchors and aliases, as it was written.
-    const text = new Document(value, { version: "1.1" }).toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true });
-    return text.replace(/\n$/, "").split("\n").map((l, i) => (i === 0 ? first + l : l === "" ? "" : indent + l)).join("\n") + "\n";
+    const text = new Document(value, { version: "1.1" }).toString({
+      lineWidth: 0,
+      minContentWidth: 0,
+      indentSeq: true,
+    });
+    return (
+      text
+        .replace(/\n$/, "")
+        .split("\n")
+        .map((l, i) => (i === 0 ? first + l : l === "" ? "" : indent + l))
+        .join("\n") + "\n"
+    );
   }
 }
 
@@ -227,7 +240,8 @@ function quoted(s: string): string {
 const UNSAFE_RAW = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
 /** Characters a literal block carries as they are: printable, no CR and no 1.1 line breaks. */
-const LITERAL = /^(?:[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const LITERAL =
+  /^(?:[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]|[\ud800-\udbff][\udc00-\udfff])*$/;
 
 /**
  * Multi-line strings a literal block carries exactly, for every reader: printable characters

@@ -29,7 +29,10 @@ import { REMOTE_REF_DEFAULTS } from "./secrets.js";
  * remoteRef fields some ESO release writes back into the live ExternalSecret: the ones the
  * ExternalSecret spells out (secrets.ts), and nullBytePolicy, which it cannot.
  */
-export const ESO_DEFAULTED_REMOTE_REF_FIELDS = [...(Object.keys(REMOTE_REF_DEFAULTS) as (keyof typeof REMOTE_REF_DEFAULTS)[]), "nullBytePolicy"] as const;
+export const ESO_DEFAULTED_REMOTE_REF_FIELDS = [
+  ...(Object.keys(REMOTE_REF_DEFAULTS) as (keyof typeof REMOTE_REF_DEFAULTS)[]),
+  "nullBytePolicy",
+] as const;
 
 export function buildApplication(config: ResolvedConfig): IApplication | undefined {
   const argocd = config.argocd;
@@ -78,7 +81,9 @@ export const argocd: ResourceModule = {
       scope: "Namespaced",
       wave: "config",
       component: "gitops",
-      description: "with spec.argocd: the Argo CD Application that deploys the instance (in Argo CD's namespace, wave spec.argocd.syncWave)",
+      description:
+        "with spec.argocd: the Argo CD Application that deploys the instance (in Argo CD's namespace, wave " +
+        "spec.argocd.syncWave)",
     },
   ],
   build: (config) => [buildApplication(config)],

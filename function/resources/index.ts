@@ -51,7 +51,8 @@ export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
     const md = isObject(o.metadata) ? o.metadata : {};
     const labels = isObject(md.labels) ? md.labels : {};
     if (!OWNED_KINDS.has(`${groupOf(String(o.apiVersion ?? ""))}/${String(o.kind)}`)) return false;
-    if (labels["app.kubernetes.io/managed-by"] !== MANAGED_BY || labels["app.kubernetes.io/instance"] !== config.name) return false;
+    if (labels["app.kubernetes.io/managed-by"] !== MANAGED_BY || labels["app.kubernetes.io/instance"] !== config.name)
+      return false;
     if (o.kind === "Namespace") return md.name === config.namespace;
     if (o.kind === "Application") {
       const spec = isObject(o.spec) ? o.spec : {};

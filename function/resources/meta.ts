@@ -1,11 +1,11 @@
 /**
  * Metadata shared by every builder: names, labels, sync waves.
  */
-import type { IIoK8sApimachineryPkgApisMetaV1ObjectMeta as ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
+import type * as ApiMeta from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 import { APP_NAME } from "../config/defaults.js";
 import type { ResolvedConfig } from "../config/types.js";
 
-export type { ObjectMeta };
+export type ObjectMeta = ApiMeta.IIoK8sApimachineryPkgApisMetaV1ObjectMeta;
 
 /** Argo CD applies objects in this order (argocd.argoproj.io/sync-wave); hooks run in their wave. */
 export const SYNC_WAVES = {
@@ -47,11 +47,13 @@ export const CONFIG_CONNECTOR_WAVES = {
 } as const;
 
 export type SyncWave =
-  | (typeof SYNC_WAVES)[keyof typeof SYNC_WAVES]
-  | (typeof CONFIG_CONNECTOR_WAVES)[keyof typeof CONFIG_CONNECTOR_WAVES];
+  (typeof SYNC_WAVES)[keyof typeof SYNC_WAVES] | (typeof CONFIG_CONNECTOR_WAVES)[keyof typeof CONFIG_CONNECTOR_WAVES];
 
 /** Waves that spec.gcp.configConnector moves one later: the migration, and the server with what routes to it. */
-export const MIGRATION_WAVE = { plain: SYNC_WAVES.migration, configConnector: CONFIG_CONNECTOR_WAVES.migration } as const;
+export const MIGRATION_WAVE = {
+  plain: SYNC_WAVES.migration,
+  configConnector: CONFIG_CONNECTOR_WAVES.migration,
+} as const;
 export const SERVER_WAVE = { plain: SYNC_WAVES.server, configConnector: CONFIG_CONNECTOR_WAVES.server } as const;
 
 /** The waves of this config: SYNC_WAVES, or with Config Connector, CONFIG_CONNECTOR_WAVES. */
@@ -60,13 +62,7 @@ export function syncWaves(config: ResolvedConfig): typeof SYNC_WAVES | typeof CO
 }
 
 export type Component =
-  | "identity"
-  | "rbac"
-  | "secrets"
-  | "gitops"
-  | "migration"
-  | "tracking-server"
-  | "cloud-resources";
+  "identity" | "rbac" | "secrets" | "gitops" | "migration" | "tracking-server" | "cloud-resources";
 
 export function labels(config: ResolvedConfig, component: Component): Record<string, string> {
   return { ...config.labels, "app.kubernetes.io/component": component };
@@ -74,7 +70,11 @@ export function labels(config: ResolvedConfig, component: Component): Record<str
 
 /** Labels that select the tracking server's pods (stable: never include anything that changes). */
 export function selectorLabels(config: ResolvedConfig): Record<string, string> {
-  return { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/instance": config.name, "app.kubernetes.io/component": "tracking-server" };
+  return {
+    "app.kubernetes.io/name": APP_NAME,
+    "app.kubernetes.io/instance": config.name,
+    "app.kubernetes.io/component": "tracking-server",
+  };
 }
 
 export function meta(

@@ -26,7 +26,9 @@ export function buildSecretReader(config: ResolvedConfig): [IRole, IRoleBinding]
       apiVersion: RBAC,
       kind: "Role",
       metadata: meta(config, "rbac", name, { wave: SYNC_WAVES.foundation }),
-      rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [config.names.databaseSecret], verbs: ["get"] }],
+      rules: [
+        { apiGroups: [""], resources: ["secrets"], resourceNames: [config.names.databaseSecret], verbs: ["get"] },
+      ],
     },
     {
       apiVersion: RBAC,

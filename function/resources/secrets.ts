@@ -32,7 +32,11 @@ const ESO = "external-secrets.io/v1";
  * The remoteRef fields ESO releases have filled in when omitted (they would show as drift),
  * spelt out with ESO's values. The Application ignores these and nullBytePolicy (argocd.ts).
  */
-export const REMOTE_REF_DEFAULTS = { conversionStrategy: "Default", decodingStrategy: "None", metadataPolicy: "None" } as const;
+export const REMOTE_REF_DEFAULTS = {
+  conversionStrategy: "Default",
+  decodingStrategy: "None",
+  metadataPolicy: "None",
+} as const;
 
 /**
  * The SecretStore authenticates as the instance's Kubernetes service account (Workload

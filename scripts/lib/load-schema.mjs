@@ -11,6 +11,13 @@ export async function loadSchemaModule() {
   const tmp = join(root, ".cache", "build");
   await mkdir(tmp, { recursive: true });
   const out = join(tmp, "schema.mjs");
-  await build({ entryPoints: [join(root, "function/config/schema.ts")], bundle: true, format: "esm", platform: "node", outfile: out, logLevel: "warning" });
+  await build({
+    entryPoints: [join(root, "function/config/schema.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    outfile: out,
+    logLevel: "warning",
+  });
   return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
 }

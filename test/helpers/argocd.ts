@@ -19,7 +19,14 @@ export const IMAGE = publishedImage();
 /** Its name, without tag or digest. */
 export const IMAGE_NAME = IMAGE.replace(/@sha256:[0-9a-f]{64}$/, "").replace(/:[\w][\w.-]*$/, "");
 
-export type Obj = { apiVersion?: unknown; kind?: unknown; metadata?: any; spec?: any; data?: Record<string, string>; [key: string]: unknown };
+export type Obj = {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: any;
+  spec?: any;
+  data?: Record<string, string>;
+  [key: string]: unknown;
+};
 
 export function yamlFile<T = any>(path: string): T {
   return parse(readFileSync(path, "utf8")) as T;
@@ -28,7 +35,8 @@ export function yamlFile<T = any>(path: string): T {
 /** The object of that kind whose name starts with namePrefix (kustomize may append a hash). */
 export function find(objs: Obj[], kind: string, namePrefix: string): Obj {
   const o = objs.find((x) => x.kind === kind && String(x.metadata?.name).startsWith(namePrefix));
-  if (!o) throw new Error(`no ${kind} ${namePrefix}* in ${objs.map((x) => `${x.kind}/${x.metadata?.name}`).join(", ")}`);
+  if (!o)
+    throw new Error(`no ${kind} ${namePrefix}* in ${objs.map((x) => `${x.kind}/${x.metadata?.name}`).join(", ")}`);
   return o;
 }
 

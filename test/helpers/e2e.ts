@@ -43,12 +43,24 @@ export interface RunResult {
 export function run(
   cmd: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; allowFailure?: boolean; uid?: number; gid?: number } = {},
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    input?: string;
+    allowFailure?: boolean;
+    uid?: number;
+    gid?: number;
+  } = {},
 ): RunResult {
   if (options.uid !== undefined) {
     requireReachableByAll(options.cwd ?? ROOT, `cwd of ${cmd} as uid ${options.uid}:`);
     const path = (options.env ?? toolEnv()).PATH ?? "";
-    const found = isAbsolute(cmd) ? cmd : path.split(":").map((d) => join(d, cmd)).find((p) => isFile(p));
+    const found = isAbsolute(cmd)
+      ? cmd
+      : path
+          .split(":")
+          .map((d) => join(d, cmd))
+          .find((p) => isFile(p));
     if (found !== undefined) requireReachableByAll(found, `${cmd} as uid ${options.uid}:`);
   }
   const start = process.hrtime.bigint();
@@ -65,7 +77,10 @@ export function run(
   if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
   const result = { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, seconds };
   if (result.status !== 0 && !options.allowFailure) {
-    throw new Error(`${cmd} ${args.join(" ")} (cwd ${options.cwd ?? ROOT}) exited ${result.status}\n--- stderr\n${r.stderr}\n--- stdout\n${r.stdout.slice(0, 4000)}`);
+    throw new Error(
+      `${cmd} ${args.join(" ")} (cwd ${options.cwd ?? ROOT}) exited ${result.status}\n--- ` +
+        `stderr\n${r.stderr}\n--- stdout\n${r.stdout.slice(0, 4000)}`,
+    );
   }
   return result;
 }
@@ -84,14 +99,19 @@ export function requireTools(tools: string[]): void {
   const fromMachine = missing.filter((t) => t === "kubectl" || t === "kpt");
   if (fromMachine.length > 0) {
     // Not installed by this project (neither Debian nor npm has them): see scripts/ci/check-tools.sh.
-    throw new Error(`e2e: required tool(s) not found on PATH: ${fromMachine.join(", ")}; install kubectl 1.27 or later (kustomize v5.x) and kpt 1.0.0-beta.* (\`bash scripts/ci/check-tools.sh\` checks them)`);
+    throw new Error(
+      `e2e: required tool(s) not found on PATH: ${fromMachine.join(", ")}; install kubectl 1.27 or later ` +
+        `(kustomize v5.x) and kpt 1.0.0-beta.* (\`bash scripts/ci/check-tools.sh\` checks them)`,
+    );
   }
   if (missing.length > 0) throw new Error(`e2e: required tool(s) not found on PATH: ${missing.join(", ")}; ${HOW}`);
   if (tools.includes("docker")) {
     // kustomize runs `docker`; it must be the podman shim (the docker CLI alone has no engine here).
     const v = spawnSync("docker", ["--version"], { env, encoding: "utf8" });
     if (v.status !== 0 || !/podman/i.test(v.stdout)) {
-      throw new Error(`e2e: \`docker\` on PATH is not the podman shim (.cache/bin/docker): ${(v.stdout || v.stderr).trim()}; ${HOW}`);
+      throw new Error(
+        `e2e: \`docker\` on PATH is not the podman shim (.cache/bin/docker): ${(v.stdout || v.stderr).trim()}; ${HOW}`,
+      );
     }
   }
   if (!existsSync(DIST)) throw new Error(`e2e: ${DIST} is missing: run \`npm run build\` first (npm test does)`);
@@ -126,7 +146,15 @@ export function buildImage(): BuiltImage {
   ensureSea();
   // Both names at once: the previous build is then left untagged, and the script prunes it.
   const image = publishedImage();
-  const built = run("flock", [BUILD_LOCK, join(ROOT, "scripts/container/build-image.sh"), "--local", "--tag", LOCAL_IMAGE, "--tag", image]);
+  const built = run("flock", [
+    BUILD_LOCK,
+    join(ROOT, "scripts/container/build-image.sh"),
+    "--local",
+    "--tag",
+    LOCAL_IMAGE,
+    "--tag",
+    image,
+  ]);
   const local = built.stdout.trim().split("\n").pop()!;
   const bytes = Number(run("podman", ["image", "inspect", "--format", "{{.Size}}", image]).stdout.trim());
   return { image, local, bytes, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
@@ -138,7 +166,15 @@ export type Path = (string | number)[];
 
 export function pathString(path: Path): string {
   return path
-    .map((s, i) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(s) ? (i === 0 ? s : `.${s}`) : `[${JSON.stringify(s)}]`))
+    .map((s, i) =>
+      typeof s === "number"
+        ? `[${s}]`
+        : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(s)
+          ? i === 0
+            ? s
+            : `.${s}`
+          : `[${JSON.stringify(s)}]`,
+    )
     .join("");
 }
 
@@ -162,7 +198,8 @@ export function diffValues(a: unknown, b: unknown): FieldChange[] {
   const lb = leaves(b);
   const changes: FieldChange[] = [];
   for (const p of new Set([...la.keys(), ...lb.keys()])) {
-    if (JSON.stringify(la.get(p)) !== JSON.stringify(lb.get(p))) changes.push({ path: p, old: la.get(p), new: lb.get(p) });
+    if (JSON.stringify(la.get(p)) !== JSON.stringify(lb.get(p)))
+      changes.push({ path: p, old: la.get(p), new: lb.get(p) });
   }
   return changes.sort((x, y) => x.path.localeCompare(y.path));
 }
@@ -201,7 +238,9 @@ export function diffObjects(as: KubeObject[], bs: KubeObject[]): ObjectDiff {
     }
   }
   return {
-    changed: pairs.map(([a, b]) => ({ id: objectId(b), a, b, changes: diffValues(a, b) })).filter((d) => d.changes.length > 0),
+    changed: pairs
+      .map(([a, b]) => ({ id: objectId(b), a, b, changes: diffValues(a, b) }))
+      .filter((d) => d.changes.length > 0),
     onlyA: restA,
     onlyB: restB,
   };

@@ -22,7 +22,14 @@ export function resourceList(functionConfig: string | undefined, itemTexts: stri
   let out = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
   out += itemTexts.length === 0 ? "items: []\n" : "items:\n" + itemTexts.map(asItem).join("");
   if (functionConfig !== undefined) {
-    out += "functionConfig:\n" + functionConfig.replace(/\n+$/, "").split("\n").map((l) => (l === "" ? "" : `  ${l}`)).join("\n") + "\n";
+    out +=
+      "functionConfig:\n" +
+      functionConfig
+        .replace(/\n+$/, "")
+        .split("\n")
+        .map((l) => (l === "" ? "" : `  ${l}`))
+        .join("\n") +
+      "\n";
   }
   return out;
 }
@@ -36,16 +43,28 @@ export interface ParsedOutput {
 export function parseOutput(text: string): ParsedOutput {
   const doc = parseDocument(text);
   if (doc.errors.length) throw new Error(`output is not YAML: ${doc.errors[0].message}`);
-  const js = doc.toJS() as { kind: string; apiVersion: string; items?: KubeObject[]; functionConfig?: KubeObject; results?: ParsedOutput["results"] };
-  if (js.kind !== "ResourceList" || js.apiVersion !== "config.kubernetes.io/v1") throw new Error("output is not a config.kubernetes.io/v1 ResourceList");
+  const js = doc.toJS() as {
+    kind: string;
+    apiVersion: string;
+    items?: KubeObject[];
+    functionConfig?: KubeObject;
+    results?: ParsedOutput["results"];
+  };
+  if (js.kind !== "ResourceList" || js.apiVersion !== "config.kubernetes.io/v1")
+    throw new Error("output is not a config.kubernetes.io/v1 ResourceList");
   return { items: js.items ?? [], functionConfig: js.functionConfig, results: js.results ?? [] };
 }
 
 export function parseStream(text: string): KubeObject[] {
-  return parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter((o) => o != null);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as KubeObject)
+    .filter((o) => o != null);
 }
 
 /** Items the function generated (they carry its managed-by label). */
 export function generatedItems(items: KubeObject[]): KubeObject[] {
-  return items.filter((o) => (o.metadata?.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "mlflow-infra");
+  return items.filter(
+    (o) =>
+      (o.metadata?.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "mlflow-infra",
+  );
 }

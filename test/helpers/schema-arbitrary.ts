@@ -45,7 +45,9 @@ export function fieldPaths(schema: SchemaNode, path = ""): string[] {
 function string(node: SchemaNode): fc.Arbitrary<string> {
   const min = node.minLength ?? 0;
   const max = node.maxLength ?? Infinity;
-  const base = node.pattern ? fc.stringMatching(new RegExp(node.pattern), { size: "xsmall" }) : fc.string({ maxLength: 12 });
+  const base = node.pattern
+    ? fc.stringMatching(new RegExp(node.pattern), { size: "xsmall" })
+    : fc.string({ maxLength: 12 });
   return base.filter((s) => s.length >= min && s.length <= max);
 }
 
@@ -63,14 +65,24 @@ export function arbitraryFor(node: SchemaNode, overrides: Overrides = {}, path =
     case "array": {
       const items = arbitraryFor(node.items ?? {}, overrides, `${path}[]`);
       const constraints = { minLength: node.minItems ?? 0, maxLength: Math.min(node.maxItems ?? 3, 3) };
-      return node.uniqueItems ? fc.uniqueArray(items, { ...constraints, selector: (v) => JSON.stringify(v) }) : fc.array(items, constraints);
+      return node.uniqueItems
+        ? fc.uniqueArray(items, { ...constraints, selector: (v) => JSON.stringify(v) })
+        : fc.array(items, constraints);
     }
     case "object": {
       if (node.properties) {
-        const record = Object.fromEntries(Object.entries(node.properties).map(([k, sub]) => [k, arbitraryFor(sub, overrides, path ? `${path}.${k}` : k)]));
+        const record = Object.fromEntries(
+          Object.entries(node.properties).map(([k, sub]) => [
+            k,
+            arbitraryFor(sub, overrides, path ? `${path}.${k}` : k),
+          ]),
+        );
         return fc.record(record, { requiredKeys: [...(node.required ?? [])] });
       }
-      const values = typeof node.additionalProperties === "object" ? arbitraryFor(node.additionalProperties, overrides, `${path}[]`) : fc.string({ maxLength: 8 });
+      const values =
+        typeof node.additionalProperties === "object"
+          ? arbitraryFor(node.additionalProperties, overrides, `${path}[]`)
+          : fc.string({ maxLength: 8 });
       const keys = node.propertyNames ? string(node.propertyNames) : fc.string({ maxLength: 8 });
       return fc.dictionary(keys, values, { maxKeys: 3 });
     }

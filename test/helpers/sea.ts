@@ -14,10 +14,15 @@ export const SEA = join(ROOT, "dist/mlflow-infra-sea");
 /** One lock for what writes dist/mlflow-infra-sea or builds the image from it: test files run in parallel. */
 export const BUILD_LOCK = join(ROOT, ".cache/build-image.lock");
 
-/** dist/mlflow-infra-sea, rebuilt first when stale; the check runs under BUILD_LOCK, so parallel test files build it once. */
+/**
+ * dist/mlflow-infra-sea, rebuilt first when stale; the check runs under BUILD_LOCK, so parallel test files build it
+ * once.
+ */
 export function ensureSea(): string {
   mkdirSync(join(ROOT, ".cache"), { recursive: true });
-  execFileSync("flock", [BUILD_LOCK, process.execPath, join(ROOT, "scripts/build-sea.mjs"), "--if-stale"], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("flock", [BUILD_LOCK, process.execPath, join(ROOT, "scripts/build-sea.mjs"), "--if-stale"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   return SEA;
 }
 

@@ -38,7 +38,12 @@ function googleServiceAccount(config: ResolvedConfig, name: string, email: strin
 
 export function buildGoogleServiceAccount(config: ResolvedConfig): CnrmObject {
   const sa = configConnector(config).serviceAccount;
-  return googleServiceAccount(config, googleServiceAccountObjectName(config), `${sa.id}@${sa.projectId}.iam.gserviceaccount.com`, "");
+  return googleServiceAccount(
+    config,
+    googleServiceAccountObjectName(config),
+    `${sa.id}@${sa.projectId}.iam.gserviceaccount.com`,
+    "",
+  );
 }
 
 /** The Google service account that reads Secret Manager: the SecretStore's own, or the instance's. */
@@ -61,7 +66,9 @@ export function buildStoreIdentity(config: ResolvedConfig): CnrmObject[] {
   const own = storeHasOwnAccount(config);
   const pool = configConnector(config).workloadIdentityPool;
   return [
-    ...(own ? [googleServiceAccount(config, storeServiceAccountObjectName(config), secretReaderEmail(config), " secrets")] : []),
+    ...(own
+      ? [googleServiceAccount(config, storeServiceAccountObjectName(config), secretReaderEmail(config), " secrets")]
+      : []),
     policyMember(config, `${config.name}-secret-store-workload-identity-user`, CONFIG_CONNECTOR_WAVES.iam, {
       role: "roles/iam.workloadIdentityUser",
       member: `serviceAccount:${pool}[${config.namespace}/${config.externalSecrets.serviceAccountName}]`,

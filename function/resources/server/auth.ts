@@ -22,7 +22,14 @@ import type { IEnvVar, IVolume, IVolumeMount } from "kubernetes-models/v1";
 import type { ResolvedConfig } from "../../config/types.js";
 import { SYNC_WAVES } from "../meta.js";
 import type { OwnedKind } from "../registry.js";
-import { checkedDatabase, connectionUrlTemplate, databaseRemoteRefs, plain, remoteRef, templatedExternalSecret } from "../secrets.js";
+import {
+  checkedDatabase,
+  connectionUrlTemplate,
+  databaseRemoteRefs,
+  plain,
+  remoteRef,
+  templatedExternalSecret,
+} from "../secrets.js";
 import { server } from "./pod.js";
 
 export const AUTH_CONFIG_KEY = "basic_auth.ini";

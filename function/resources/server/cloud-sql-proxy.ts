@@ -44,8 +44,18 @@ export function cloudSqlProxySidecar(config: ResolvedConfig): IContainer | undef
       proxy.instanceConnectionName,
     ],
     ports: [{ name: "proxy-health", containerPort: PROXY_HEALTH_PORT, protocol: "TCP" }],
-    startupProbe: { httpGet: { path: "/startup", port: "proxy-health" }, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 30 },
-    livenessProbe: { httpGet: { path: "/liveness", port: "proxy-health" }, periodSeconds: 60, timeoutSeconds: 30, failureThreshold: 5 },
+    startupProbe: {
+      httpGet: { path: "/startup", port: "proxy-health" },
+      periodSeconds: 1,
+      timeoutSeconds: 5,
+      failureThreshold: 30,
+    },
+    livenessProbe: {
+      httpGet: { path: "/liveness", port: "proxy-health" },
+      periodSeconds: 60,
+      timeoutSeconds: 30,
+      failureThreshold: 5,
+    },
     resources: proxy.resources,
     securityContext: restrictedSecurityContext(PROXY_UID),
   };

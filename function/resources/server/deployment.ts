@@ -47,8 +47,20 @@ export function serverArgs(config: ResolvedConfig): string[] {
 function spread(config: ResolvedConfig): ITopologySpreadConstraint[] {
   const selector = { matchLabels: selectorLabels(config) };
   return [
-    { topologyKey: "topology.kubernetes.io/zone", maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway", labelSelector: selector, matchLabelKeys: ["pod-template-hash"] },
-    { topologyKey: "kubernetes.io/hostname", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", labelSelector: selector, matchLabelKeys: ["pod-template-hash"] },
+    {
+      topologyKey: "topology.kubernetes.io/zone",
+      maxSkew: 1,
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: selector,
+      matchLabelKeys: ["pod-template-hash"],
+    },
+    {
+      topologyKey: "kubernetes.io/hostname",
+      maxSkew: 1,
+      whenUnsatisfiable: "DoNotSchedule",
+      labelSelector: selector,
+      matchLabelKeys: ["pod-template-hash"],
+    },
   ];
 }
 

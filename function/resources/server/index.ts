@@ -49,7 +49,13 @@ const serverKind = (apiVersion: string, kind: string, wave: OwnedKind["wave"], d
 export const server: ResourceModule = {
   family: "server",
   owns: [
-    serverKind("networking.k8s.io/v1", "NetworkPolicy", SYNC_WAVES.foundation, "with spec.server, unless networkPolicy.enabled is false: what the server and migration pods may reach and be reached by"),
+    serverKind(
+      "networking.k8s.io/v1",
+      "NetworkPolicy",
+      SYNC_WAVES.foundation,
+      "with spec.server, unless networkPolicy.enabled is false: what the server and migration pods may " +
+        "reach and be reached by",
+    ),
     serverKind(
       "batch/v1",
       "Job",

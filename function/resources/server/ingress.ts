@@ -50,7 +50,15 @@ export function buildServerIngress(config: ResolvedConfig): IIngress | undefined
       rules: [
         {
           host: ingress.host,
-          http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: config.names.server, port: { name: PORT_NAME } } } }] },
+          http: {
+            paths: [
+              {
+                path: "/",
+                pathType: "Prefix",
+                backend: { service: { name: config.names.server, port: { name: PORT_NAME } } },
+              },
+            ],
+          },
         },
       ],
     },

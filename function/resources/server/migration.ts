@@ -232,7 +232,10 @@ export function buildMigrationJob(config: ResolvedConfig): IJob {
       activeDeadlineSeconds: 1800,
       ttlSecondsAfterFinished: 86400,
       template: {
-        metadata: { labels: labels(config, "migration"), annotations: { "kubectl.kubernetes.io/default-container": "migrate" } },
+        metadata: {
+          labels: labels(config, "migration"),
+          annotations: { "kubectl.kubernetes.io/default-container": "migrate" },
+        },
         spec: {
           restartPolicy: "Never",
           ...podBasics(config, s),

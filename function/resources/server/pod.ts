@@ -7,7 +7,14 @@
  * and a read-only root filesystem with an emptyDir on /tmp (MLflow spools proxied artifact
  * transfers there).
  */
-import type { IContainer, IEnvVar, IPodSecurityContext, ISecurityContext, IVolume, IVolumeMount } from "kubernetes-models/v1";
+import type {
+  IContainer,
+  IEnvVar,
+  IPodSecurityContext,
+  ISecurityContext,
+  IVolume,
+  IVolumeMount,
+} from "kubernetes-models/v1";
 import type { ResolvedConfig, ResolvedServer } from "../../config/types.js";
 
 /** The port `mlflow server` listens on in the pod. */
@@ -55,7 +62,10 @@ export const tmpMount: IVolumeMount = { name: TMP_VOLUME, mountPath: "/tmp" };
  */
 export function mlflowEnv(config: ResolvedConfig): IEnvVar[] {
   return [
-    { name: "MLFLOW_BACKEND_STORE_URI", valueFrom: { secretKeyRef: { name: config.names.databaseSecret, key: CONNECTION_URL_KEY } } },
+    {
+      name: "MLFLOW_BACKEND_STORE_URI",
+      valueFrom: { secretKeyRef: { name: config.names.databaseSecret, key: CONNECTION_URL_KEY } },
+    },
     { name: "HOME", value: "/tmp" },
     { name: "MLFLOW_DISABLE_TELEMETRY", value: "true" },
   ];

@@ -25,7 +25,13 @@
  *   Proxy the instance on 3307, within databaseCidrs (any address by default).
  */
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
-import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRule, INetworkPolicyPeer, INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1";
+import type {
+  INetworkPolicy,
+  INetworkPolicyEgressRule,
+  INetworkPolicyIngressRule,
+  INetworkPolicyPeer,
+  INetworkPolicyPort,
+} from "kubernetes-models/networking.k8s.io/v1";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { isGkeIngressClass } from "../../config/defaults.js";
 import type { GoogleApiAccess, ResolvedConfig, ResolvedServer } from "../../config/types.js";
@@ -60,7 +66,15 @@ export function buildHorizontalPodAutoscaler(config: ResolvedConfig): IHorizonta
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: config.names.server },
       minReplicas: a.minReplicas,
       maxReplicas: a.maxReplicas,
-      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.targetCPUUtilizationPercentage } } }],
+      metrics: [
+        {
+          type: "Resource",
+          resource: {
+            name: "cpu",
+            target: { type: "Utilization", averageUtilization: a.targetCPUUtilizationPercentage },
+          },
+        },
+      ],
     },
   };
 }
@@ -103,7 +117,9 @@ export const GOOGLE_API_CIDRS: Record<GoogleApiAccess, string> = {
   restricted: "199.36.153.4/30",
 };
 
-const namespace = (name: string): INetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+const namespace = (name: string): INetworkPolicyPeer => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
+});
 const ipBlock = (cidr: string): INetworkPolicyPeer => ({ ipBlock: { cidr } });
 const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
 
@@ -149,7 +165,10 @@ export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | und
   const egress: INetworkPolicyEgressRule[] = [
     {
       to: [
-        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        },
         ipBlock(NODE_LOCAL_DNS),
         ipBlock(GKE_METADATA_SERVER[0].cidr),
       ],
@@ -168,8 +187,13 @@ export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | und
     metadata: meta(config, "tracking-server", config.names.server, { wave: SYNC_WAVES.foundation }),
     spec: {
       podSelector: {
-        matchLabels: { "app.kubernetes.io/name": selector["app.kubernetes.io/name"], "app.kubernetes.io/instance": selector["app.kubernetes.io/instance"] },
-        matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: ["tracking-server", "migration"] }],
+        matchLabels: {
+          "app.kubernetes.io/name": selector["app.kubernetes.io/name"],
+          "app.kubernetes.io/instance": selector["app.kubernetes.io/instance"],
+        },
+        matchExpressions: [
+          { key: "app.kubernetes.io/component", operator: "In", values: ["tracking-server", "migration"] },
+        ],
       },
       policyTypes: ["Ingress", "Egress"],
       ingress,
