@@ -516,6 +516,14 @@ export const mlflowConfigSchema = {
                 "MLflow's -full images lack (database.driver mysqldb, mysqlconnector or pg8000, refused " +
                 "otherwise). See docs/database.md.",
             },
+            podAnnotations: {
+              type: "object",
+              propertyNames: labelMap.propertyNames,
+              additionalProperties: { type: "string", maxLength: 4096 },
+              description:
+                "Extra annotations on the tracking server's pods (the Deployment's pod template), after the " +
+                "generated kubectl.kubernetes.io/default-container; for agents and tools that read pod annotations.",
+            },
             replicas: {
               type: "integer",
               minimum: 1,

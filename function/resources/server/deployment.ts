@@ -83,7 +83,11 @@ export function buildServerDeployment(config: ResolvedConfig): IDeployment {
       template: {
         metadata: {
           labels: { ...labels(config, "tracking-server"), ...selectorLabels(config) },
-          annotations: { "kubectl.kubernetes.io/default-container": MLFLOW_CONTAINER },
+          annotations: {
+            "kubectl.kubernetes.io/default-container": MLFLOW_CONTAINER,
+            // In key order, so the output does not depend on the order the config wrote them in.
+            ...Object.fromEntries(Object.entries(s.podAnnotations ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
+          },
         },
         spec: {
           ...podBasics(config, s),
