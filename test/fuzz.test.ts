@@ -29,6 +29,8 @@ import { mlflowConfigSchema } from "../function/config/schema.js";
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
 const runs = (n: number) => Math.max(10, Math.round(n * SCALE));
+/** A coverage minimum for runs(n) runs: it scales down with FUZZ_RUNS (npm run test:unit runs fewer). */
+const atLeast = (n: number) => Math.floor(n * Math.min(SCALE, 1));
 const HEADER = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
 
 // -------------------------------------------------------------------------------------------
@@ -502,8 +504,8 @@ describe("fuzzed configs through processResourceList", () => {
   ) => {
     const before = { ...counts };
     fc.assert(property(arb), params);
-    expect(counts.ok - before.ok).toBeGreaterThan(min.ok);
-    expect(counts.notOk - before.notOk).toBeGreaterThan(min.notOk);
+    expect(counts.ok - before.ok).toBeGreaterThan(atLeast(min.ok));
+    expect(counts.notOk - before.notOk).toBeGreaterThan(atLeast(min.notOk));
   };
 
   test("structured configs (mostly valid)", () => {
@@ -600,7 +602,7 @@ describe("fuzzed ResourceList text", () => {
 
 describe("samples", () => {
   test("generated objects from the fuzzed runs pass their upstream schemas", async () => {
-    expect(generatedSample.length).toBeGreaterThan(50);
+    expect(generatedSample.length).toBeGreaterThan(atLeast(50));
     // kinds that have appeared at least once must include the core set
     const kinds = new Set(generatedSample.map((o) => String(o.kind)));
     for (const k of ["Namespace", "ServiceAccount", "SecretStore", "ExternalSecret", "Application", "Deployment"])
@@ -626,7 +628,7 @@ describe("samples", () => {
 });
 
 test("generated objects read the same to YAML 1.1 and 1.2 readers (kyaml, kubectl, Argo CD)", () => {
-  expect(okOutputs.length).toBeGreaterThan(50);
+  expect(okOutputs.length).toBeGreaterThan(atLeast(50));
   for (const output of okOutputs) {
     const as11 = generatedItems((parseDocument(output, { version: "1.1" }).toJS() as { items: KubeObject[] }).items);
     const as12 = generatedItems(parseOutput(output).items);
