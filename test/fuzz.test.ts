@@ -24,6 +24,7 @@ import { asItem, generatedItems, parseOutput, resourceList } from "./helpers/krm
 import { DIST, requireFile, ROOT } from "./helpers/paths.js";
 import { allSchemaErrors } from "./helpers/schemas.js";
 import { arbitraryFor, fieldPaths, type SchemaNode } from "./helpers/schema-arbitrary.js";
+import { canonicalCidr } from "../function/config/kube-rules.js";
 import { mlflowConfigSchema } from "../function/config/schema.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
@@ -151,15 +152,6 @@ function keepConfigConnectorRules(config: Drawn): Drawn {
  * CPU requests and ordered bounds for the autoscaler, a separate SecretStore identity only with
  * gcp.cluster and its own Kubernetes account.
  */
-/** The network address of an IPv4 CIDR: 10.42.0.1/24 -> 10.42.0.0/24. */
-function networkOf(cidr: string): string {
-  const [ip, bits] = cidr.split("/");
-  const n = ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const mask = Number(bits) === 0 ? 0 : 2 ** 32 - 2 ** (32 - Number(bits));
-  const net = Number((BigInt(n) & BigInt(mask)).toString());
-  return `${[24, 16, 8, 0].map((shift) => Math.floor(net / 2 ** shift) % 256).join(".")}/${bits}`;
-}
-
 function keepServerRules(config: Drawn): Drawn {
   const c = structuredClone(config) as Drawn & { spec: { externalSecrets?: any; database?: any } };
   const es = c.spec.externalSecrets;
@@ -175,7 +167,7 @@ function keepServerRules(config: Drawn): Drawn {
   }
   const policy = s.networkPolicy;
   for (const key of ["databaseCidrs", "proxyOnlySubnetCidrs"]) {
-    if (policy?.[key]) policy[key] = [...new Set((policy[key] as string[]).map(networkOf))];
+    if (policy?.[key]) policy[key] = [...new Set((policy[key] as string[]).map(canonicalCidr))];
   }
   // basic-auth (explicit, or the default behind a non-GKE Ingress) hides the metrics endpoint.
   if (s.metrics && s.auth?.mode !== "iap" && s.auth?.mode !== "none") s.metrics.enabled = false;

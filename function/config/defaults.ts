@@ -217,7 +217,7 @@ function resolveConfigConnector(input: MlflowConfig, config: Defaulted): Resolve
   const cc = config.spec.gcp.configConnector;
   if (!cc) return undefined;
   const email = serviceAccountEmail(input);
-  const [id, domain] = email.split("@");
+  const [id] = email.split("@");
   const postgres = isPostgres(config.spec.database.driver);
   const iamName = email.replace(/\.gserviceaccount\.com$/, "");
   const user =
@@ -236,7 +236,6 @@ function resolveConfigConnector(input: MlflowConfig, config: Defaulted): Resolve
     database: cc.database,
     user,
     bucketLocation: cc.bucketLocation,
-    serviceAccount: { id, projectId: domain.replace(/\.iam\.gserviceaccount\.com$/, "") },
     workloadIdentityPool: `${clusterProject}.svc.id.goog`,
   };
 }

@@ -24,8 +24,8 @@
  *   own bookkeeping (config.kubernetes.io/local-config, .../path, .../function, ...), and a
  *   metadata.namespace equal to the instance's namespace.
  */
-import { applyDefaults, instanceNamespace } from "./defaults.js";
-import type { MlflowConfig, ResourceRequirements } from "./types.js";
+import { instanceNamespace } from "./defaults.js";
+import type { MlflowConfig, ResourceRequirements, Spec } from "./types.js";
 
 type Report = (path: string, message: string, currentValue?: unknown) => void;
 
@@ -96,7 +96,7 @@ export function canonicalCidr(cidr: string): string {
   return `${octets.join(".")}/${prefix}`;
 }
 
-export function kubeRules(config: MlflowConfig, error: Report): void {
+export function kubeRules(config: MlflowConfig, defaulted: Spec, error: Report): void {
   const { metadata } = config;
   for (const key of Object.keys(metadata.labels ?? {})) {
     error(
@@ -125,7 +125,7 @@ export function kubeRules(config: MlflowConfig, error: Report): void {
     );
   }
 
-  const server = applyDefaults(config).spec.server;
+  const server = defaulted.server;
   if (!server) return;
   const serverResources = server.resources;
   const proxyResources = server.cloudSqlProxy?.resources;

@@ -89,8 +89,6 @@ export interface ResolvedConfigConnector {
    */
   user: { resourceID: string; login: string };
   bucketLocation: string;
-  /** The Google service account's id and project, from its email. */
-  serviceAccount: { id: string; projectId: string };
   /** The Workload Identity pool of the cluster's project: <project>.svc.id.goog. */
   workloadIdentityPool: string;
 }

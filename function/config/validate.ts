@@ -18,7 +18,7 @@ import {
   serviceAccountEmail,
 } from "./defaults.js";
 import { mlflowConfigSchema, PATTERNS } from "./schema.js";
-import type { DatabaseDriver, MlflowConfig } from "./types.js";
+import type { DatabaseDriver, MlflowConfig, Spec } from "./types.js";
 import { exposureChecks, usesProxyOnlySubnet } from "./validate-exposure.js";
 import { operationsChecks } from "./validate-operations.js";
 import { validate as schemaValidate } from "./validator.generated.js";
@@ -328,7 +328,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
     );
   }
 
-  kubeRules(config, error);
+  kubeRules(config, defaulted, error);
 
   for (const key of Object.keys(spec.labels ?? {})) {
     if (Object.hasOwn(RESERVED_LABELS, key)) {
@@ -343,7 +343,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
       );
     }
   }
-  results.push(...identityChecks(config));
+  results.push(...identityChecks(config, defaulted));
 
   const interval = spec.externalSecrets?.refreshInterval;
   if (interval !== undefined) {
@@ -459,7 +459,7 @@ function semanticChecks(config: MlflowConfig): Result[] {
     }
   }
 
-  configConnectorChecks(config, error, warn);
+  configConnectorChecks(config, defaulted, error, warn);
 
   const argocd = spec.argocd;
   if (argocd) {
@@ -551,12 +551,13 @@ const GCP_LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const GCP_LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 
 /** Rules of spec.gcp.configConnector that span fields. */
-function configConnectorChecks(config: MlflowConfig, error: Report, warn: Report): void {
+function configConnectorChecks(config: MlflowConfig, defaulted: Spec, error: Report, warn: Report): void {
   const { spec } = config;
+  // cc: what the user wrote (a field set or not); its defaulted form holds mode and databaseAuth.
   const cc = spec.gcp.configConnector;
-  if (!cc) return;
+  if (!cc || !defaulted.gcp.configConnector) return;
   const path = "spec.gcp.configConnector";
-  const mode = cc.mode ?? "cluster";
+  const { mode, databaseAuth: auth } = defaulted.gcp.configConnector;
   if (mode === "namespaced" && cc.googleServiceAccount === undefined) {
     error(
       `${path}.googleServiceAccount`,
@@ -572,7 +573,6 @@ function configConnectorChecks(config: MlflowConfig, error: Report, warn: Report
       cc.googleServiceAccount,
     );
   }
-  const auth = cc.databaseAuth ?? "password";
   const namespace = instanceNamespace(config);
   if (auth === "password" && cc.namespace !== undefined && cc.namespace !== namespace) {
     error(
@@ -587,7 +587,7 @@ function configConnectorChecks(config: MlflowConfig, error: Report, warn: Report
     warn(`${path}.databaseUser`, why, cc.databaseUser);
   }
   const iamName = serviceAccountEmail(config).replace(/\.gserviceaccount\.com$/, "");
-  const postgres = isPostgres(applyDefaults(config).spec.database.driver);
+  const postgres = isPostgres(defaulted.database.driver);
   if (auth === "iam" && postgres && iamName.length > POSTGRES_NAME_MAX) {
     error(
       "spec.gcp.serviceAccount",
@@ -640,12 +640,11 @@ const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "def
  * Workload Identity maps to a Google service account, and the secret reader's grant) to
  * others: shared namespaces, a namespace's default account, a controller that is the instance.
  */
-function identityChecks(config: MlflowConfig): Result[] {
+function identityChecks(config: MlflowConfig, defaulted: Spec): Result[] {
   const { results, error, warn } = collector();
   const { spec } = config;
   const namespace = instanceNamespace(config);
   const how = spec.namespace === undefined ? " (the default: metadata.name)" : "";
-  const defaulted = applyDefaults(config).spec;
   // The Argo CD namespace: spec.argocd.namespace, or its default when there is no Application.
   const argocdNamespace = defaulted.argocd?.namespace ?? argocdSchema.properties.namespace.default;
   const controller = defaulted.externalSecrets.controller;

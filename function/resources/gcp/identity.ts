@@ -37,13 +37,7 @@ function googleServiceAccount(config: ResolvedConfig, name: string, email: strin
 }
 
 export function buildGoogleServiceAccount(config: ResolvedConfig): CnrmObject {
-  const sa = configConnector(config).serviceAccount;
-  return googleServiceAccount(
-    config,
-    googleServiceAccountObjectName(config),
-    `${sa.id}@${sa.projectId}.iam.gserviceaccount.com`,
-    "",
-  );
+  return googleServiceAccount(config, googleServiceAccountObjectName(config), config.gcp.serviceAccountEmail, "");
 }
 
 /** The Google service account that reads Secret Manager: the SecretStore's own, or the instance's. */
