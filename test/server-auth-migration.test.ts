@@ -18,7 +18,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AUTH_MIGRATION_SCRIPT } from "../function/resources/server/migration.js";
+import { AUTH_MIGRATION_SCRIPT, UPGRADE_MARKER } from "../function/resources/server/migration.js";
 
 const PYTHON = "/usr/bin/python3";
 const PG_BIN = "/usr/lib/postgresql/15/bin";
@@ -217,6 +217,21 @@ describe.each(engines)("%s", (_name, server, query) => {
     expect([r.status, r.stderr]).toEqual([0, ""]);
     expect(r.stdout).not.toContain("creating");
     expect(r.calls).toEqual(["migrate mlflow-prod_auth head"]);
+  });
+
+  test("a failed auth step drops the tracking upgrade's marker (the tracking schema is untouched)", () => {
+    const tracking = `${server()}/mlflow-prod`;
+    const marker = (sql: string) =>
+      must(PYTHON, [
+        "-c",
+        `import sqlalchemy\nwith sqlalchemy.create_engine(${JSON.stringify(tracking)}).begin() as c:\n    ${sql}`,
+      ]);
+    marker(`c.execute(sqlalchemy.text("CREATE TABLE ${UPGRADE_MARKER} (started VARCHAR(40), revision VARCHAR(40))"))`);
+    const r = run(tracking, "postgresql+psycopg2://postgres@127.0.0.1:1/unreachable_auth");
+    expect(r.status).not.toBe(0);
+    expect(r.calls).toEqual([]);
+    const left = marker(`print(sqlalchemy.inspect(c).has_table("${UPGRADE_MARKER}"))`);
+    expect(String(left.stdout).trim()).toBe("False");
   });
 
   test("an unreachable tracking database fails before migrating", () => {

@@ -165,7 +165,10 @@ fi
  * query and AUTOCOMMIT; the name is quoted by the dialect), then bring it to the auth store's
  * latest revision with MLflow's own function (mlflow/server/auth/db/utils.py, migrate(engine,
  * revision), which the auth store's init_db calls through migrate_if_needed). The database user
- * needs the right to create databases (on Cloud SQL, the built-in users have it).
+ * needs the right to create databases (on Cloud SQL, the built-in users have it). It runs after
+ * the tracking checks have created the upgrade marker and before the tracking schema is touched,
+ * so when it fails it drops the marker again: the next sync must not take it for a half-finished
+ * upgrade.
  */
 export const AUTH_MIGRATION_SCRIPT = `python - <<'PY'
 import os
@@ -181,15 +184,22 @@ if server.dialect.name == "postgresql":
     query = "SELECT 1 FROM pg_database WHERE datname = :name"
 else:
     query = "SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"
-with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-    if conn.execute(sqlalchemy.text(query), {"name": name}).first() is None:
-        print(f"mlflow-infra: creating the auth database {name}", flush=True)
-        conn.execute(sqlalchemy.text("CREATE DATABASE " + server.dialect.identifier_preparer.quote_identifier(name)))
+try:
+    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if conn.execute(sqlalchemy.text(query), {"name": name}).first() is None:
+            print(f"mlflow-infra: creating the auth database {name}", flush=True)
+            quoted = server.dialect.identifier_preparer.quote_identifier(name)
+            conn.execute(sqlalchemy.text("CREATE DATABASE " + quoted))
+    engine = create_sqlalchemy_engine_with_retry(auth_url)
+    print(f"mlflow-infra: migrating the auth database {name}", flush=True)
+    auth_db.migrate(engine, "head")
+    engine.dispose()
+except BaseException:
+    # The tracking schema is untouched: no upgrade is half-finished.
+    with server.begin() as conn:
+        conn.execute(sqlalchemy.text("DROP TABLE IF EXISTS ${UPGRADE_MARKER}"))
+    raise
 server.dispose()
-engine = create_sqlalchemy_engine_with_retry(auth_url)
-print(f"mlflow-infra: migrating the auth database {name}", flush=True)
-auth_db.migrate(engine, "head")
-engine.dispose()
 PY
 `;
 
