@@ -277,6 +277,24 @@ describe("basic-auth", () => {
     ]);
   });
 
+  test("a '%' in the URL's own text (an IAM user's encoded '@') is doubled for configparser too", () => {
+    const config = withServer(
+      {
+        auth: { mode: "basic-auth" },
+        cloudSqlProxy: { instanceConnectionName: "zenml-470505:australia-southeast1:zenml-pg" },
+      },
+      {
+        database: { driver: "psycopg2" },
+        gcp: { projectId: "zenml-470505", configConnector: { sqlInstance: { name: "zenml-pg" }, databaseAuth: "iam" } },
+      },
+    );
+    const secret = named(render(config), "ExternalSecret").find((o) => o.metadata!.name === "mlflow-auth-secret")!;
+    const url: string = secret.spec.target.template.data["auth-database-url"];
+    expect(url).toContain("zenml-mlflow%40zenml-470505.iam@127.0.0.1");
+    const ini: string = secret.spec.target.template.data["basic_auth.ini"];
+    expect(ini).toContain("postgresql+psycopg2://zenml-mlflow%%40zenml-470505.iam@127.0.0.1");
+  });
+
   test("the default auth database is the tracking database's name with _auth", () => {
     const url = named(render(withServer({ gateway: shared, auth: { mode: "basic-auth" } })), "ExternalSecret")[1].spec
       .target.template.data["auth-database-url"];

@@ -83,9 +83,10 @@ export function buildAuthExternalSecret(config: ResolvedConfig): IExternalSecret
   if (!auth) return undefined;
   const database = auth.database ?? `${checkedDatabase(config)}_auth`;
   const url = connectionUrlTemplate(config, database);
-  // The URL template is a sequence of {{ }} actions and text; each action that writes a value
-  // ({{ .key ... }}) is escaped for the INI file; the checks around them (if, else, fail, end) stay.
-  const iniUrl = url.replace(/{{ \.[^}]* }}/g, (action) => iniValue(action));
+  // The URL template is a sequence of {{ }} actions and text. For the INI file, each action that
+  // writes a value ({{ .key ... }}) doubles the '%' of what it writes, a '%' in the text itself (an
+  // IAM user's encoded '@') is doubled here, and the checks around them (if, else, fail, end) stay.
+  const iniUrl = url.replace(/{{ \.[^}]* }}|%/g, (m) => (m === "%" ? "%%" : iniValue(m)));
   const ini = [
     "[mlflow]",
     `default_permission = ${auth.defaultPermission}`,
