@@ -354,6 +354,33 @@ test("a SecretStore identity of its own: only its Google service account reads t
   expect(accounts.sort()).toEqual(["zenml-mlflow", "zenml-mlflow-secrets"]);
 });
 
+test("the secrets the server's auth reads are generated and granted too", () => {
+  const basicAuth = objects(
+    seed((c) => {
+      c.spec.server = { image: "ghcr.io/mlflow/mlflow:v3.10.0-full", auth: { mode: "basic-auth" } };
+    }),
+  );
+  expect(grants(basicAuth)).toContain(
+    `roles/secretmanager.secretAccessor on SecretManagerSecret zenml-mlflow-admin-password to ${SA}`,
+  );
+  const iap = objects(
+    seed((c) => {
+      c.spec.server = {
+        image: "ghcr.io/mlflow/mlflow:v3.10.0-full",
+        gateway: { host: "mlflow.example.com", parentRef: { name: "shared", namespace: "gateways" } },
+        auth: { iap: { oauthClient: { clientId: "123-abc.apps.googleusercontent.com" } } },
+      };
+    }),
+  );
+  expect(grants(iap)).toContain(
+    `roles/secretmanager.secretAccessor on SecretManagerSecret zenml-mlflow-iap-client-secret to ${SA}`,
+  );
+  for (const objs of [basicAuth, iap]) {
+    const ids = objs.filter((o) => o.kind === "SecretManagerSecret").map((o) => o.spec.resourceID);
+    expect(ids).toHaveLength(4);
+  }
+});
+
 test("a separate SecretStore account on the instance's Google account: a second Workload Identity member", () => {
   const objs = objects(seed((c) => (c.spec.externalSecrets = { serviceAccount: "mlflow-secrets" })));
   expect(grants(objs)).toContain(

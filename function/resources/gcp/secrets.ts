@@ -16,15 +16,25 @@ import { CONFIG_CONNECTOR_WAVES } from "../meta.js";
 import { secretReaderEmail } from "./identity.js";
 import { CNRM_API, cnrmMeta, type CnrmObject, configConnector, policyMember, serviceAccountMember } from "./common.js";
 
-/** The secrets in use, as [object name suffix, secret id]. */
+/**
+ * The secrets in use, as [object name suffix, secret id]: the database's, and those the server's
+ * auth reads (basic-auth's admin password, a custom IAP OAuth client's secret).
+ */
 export function managedSecrets(config: ResolvedConfig): [string, string][] {
   const { user, password, connection } = config.database.secrets;
-  const all: [string, string][] = [
+  const database: [string, string][] = [
     ["db-user", user],
     ["db-password", password],
     ["db-connection", connection],
   ];
-  return configConnector(config).databaseAuth === "iam" ? all.filter(([suffix]) => suffix === "db-connection") : all;
+  const auth = config.server?.auth;
+  return [
+    ...(configConnector(config).databaseAuth === "iam" ? database.filter(([s]) => s === "db-connection") : database),
+    ...(auth?.mode === "basic-auth" ? [["admin-password", auth.adminPasswordSecret] as [string, string]] : []),
+    ...(auth?.mode === "iap" && auth.oauthClient
+      ? [["iap-client-secret", auth.oauthClient.clientSecret] as [string, string]]
+      : []),
+  ];
 }
 
 export function buildSecretManagerSecrets(config: ResolvedConfig): CnrmObject[] {
