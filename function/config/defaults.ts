@@ -74,6 +74,14 @@ export function isGkeIngressClass(className: string): boolean {
 }
 
 /**
+ * Whether Google's load balancer fronts the server: a Gateway (GKE's Gateway controller), or an
+ * Ingress of class gce or gce-internal. Takes the defaulted or the resolved server.
+ */
+export function behindGoogleLoadBalancer(server: { gateway?: unknown; ingress?: { className: string } }): boolean {
+  return server.gateway !== undefined || (server.ingress !== undefined && isGkeIngressClass(server.ingress.className));
+}
+
+/**
  * Ingress classes of controllers that are retired, and why that matters: no more security
  * fixes for a component that faces the internet.
  */
@@ -108,9 +116,8 @@ export function exposureOf(server: Exposed): Exposure {
  * in Google's load balancer only), none for a ClusterIP-only server (validation warns).
  */
 export function defaultAuthMode(server: Exposed): AuthMode {
-  if (server.gateway) return "iap";
-  if (!server.ingress) return "none";
-  return isGkeIngressClass(server.ingress.className) ? "iap" : "basic-auth";
+  if (behindGoogleLoadBalancer(server)) return "iap";
+  return server.ingress ? "basic-auth" : "none";
 }
 
 export const MANAGED_BY = "mlflow-infra";
@@ -245,7 +252,7 @@ function resolveConfigConnector(input: MlflowConfig, config: Defaulted): Resolve
  * wrote its keys in (test/determinism.test.ts shuffles them): labels sorted by key;
  * requests before limits, quantities in the schema's order. Fresh objects (no sharing).
  */
-function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
+export function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

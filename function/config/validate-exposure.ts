@@ -6,10 +6,10 @@
  */
 import type { Result } from "../krm/results.js";
 import {
+  behindGoogleLoadBalancer,
   defaultAuthMode,
   exposureOf,
   INTERNAL_GATEWAY_CLASSES,
-  isGkeIngressClass,
   RETIRED_INGRESS_CLASSES,
 } from "./defaults.js";
 import type { DefaultedServer, ServerSpec } from "./types.js";
@@ -37,12 +37,6 @@ function exposedBy(server: Exposed): string {
 /** The internal load balancers whose proxies connect from the region's proxy-only subnet. */
 export function usesProxyOnlySubnet(server: Exposed): boolean {
   return (server.gateway !== undefined || server.ingress !== undefined) && exposureOf(server) === "internal";
-}
-
-/** Whether Google's load balancer fronts the server, so that Identity-Aware Proxy can. */
-export function behindGoogleLoadBalancer(server: Exposed): boolean {
-  if (server.gateway) return true;
-  return server.ingress !== undefined && isGkeIngressClass(server.ingress.className);
 }
 
 /**

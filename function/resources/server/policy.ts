@@ -33,7 +33,7 @@ import type {
   INetworkPolicyPort,
 } from "kubernetes-models/networking.k8s.io/v1";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { isGkeIngressClass } from "../../config/defaults.js";
+import { behindGoogleLoadBalancer } from "../../config/defaults.js";
 import type { GoogleApiAccess, ResolvedConfig, ResolvedServer } from "../../config/types.js";
 import { meta, selectorLabels, SYNC_WAVES, syncWaves } from "../meta.js";
 import { CLOUD_SQL_SERVER_PORT } from "./cloud-sql-proxy.js";
@@ -130,11 +130,8 @@ const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
  * the load balancer is internal (gce-internal, gke-l7-rilb, a shared Gateway marked internal).
  */
 function loadBalancerSources(s: ResolvedServer): INetworkPolicyPeer[] {
-  if (!s.gateway && !s.ingress) return [];
-  if (s.ingress && !isGkeIngressClass(s.ingress.className)) {
-    return [namespace(s.networkPolicy.ingressControllerNamespace)];
-  }
-  return loadBalancerCidrs(s).map(ipBlock);
+  if (behindGoogleLoadBalancer(s)) return loadBalancerCidrs(s).map(ipBlock);
+  return s.ingress ? [namespace(s.networkPolicy.ingressControllerNamespace)] : [];
 }
 
 /** Where Google's load balancer connects from: its ranges, and the proxy-only subnet when it is internal. */

@@ -21,8 +21,8 @@
  * With another ingress controller, whose pod addresses are not known here, uvicorn keeps its
  * defaults (trusting forwarded headers from 127.0.0.1 only).
  */
-import { isGkeIngressClass } from "../../config/defaults.js";
-import type { ResolvedConfig, ResolvedServer } from "../../config/types.js";
+import { behindGoogleLoadBalancer } from "../../config/defaults.js";
+import type { ResolvedConfig } from "../../config/types.js";
 import type { IEnvVar } from "kubernetes-models/v1";
 import { loadBalancerCidrs } from "./policy.js";
 import { server } from "./pod.js";
@@ -39,10 +39,6 @@ export function poolEnv(config: ResolvedConfig): IEnvVar[] {
     env.push({ name: "MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE", value: String(p.recycleSeconds) });
   }
   return env;
-}
-
-function behindGoogleLoadBalancer(s: ResolvedServer): boolean {
-  return s.gateway !== undefined || (s.ingress !== undefined && isGkeIngressClass(s.ingress.className));
 }
 
 export function uvicornArgs(config: ResolvedConfig): string[] {
