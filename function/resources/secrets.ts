@@ -70,6 +70,9 @@ export function buildSecretStore(config: ResolvedConfig): ISecretStore {
   };
 }
 
+/** The database Secret's key that holds the password (the SQLUser of gcp/sql.ts reads it too). */
+export const PASSWORD_KEY = "password";
+
 /** Go template that URL-encodes a value for the user-info part of a URL. */
 const urlEncoded = (key: string) => `{{ .${key} | urlquery | replace "+" "%20" }}`;
 export const plain = (key: string) => `{{ .${key} }}`;
@@ -222,7 +225,7 @@ export function buildDatabaseExternalSecret(config: ResolvedConfig): IExternalSe
   const iamUser = iamUserOf(config);
   const template = {
     username: iamUser ?? plain("username"),
-    ...(iamUser === undefined ? { password: plain("password") } : {}),
+    ...(iamUser === undefined ? { [PASSWORD_KEY]: plain("password") } : {}),
     host: plain("host"),
     port: plain("port"),
     database: plain("database"),

@@ -11,7 +11,7 @@
  */
 import type { ResolvedConfig } from "../../config/types.js";
 import { CONFIG_CONNECTOR_WAVES } from "../meta.js";
-import { CNRM_API, cnrmMeta, type CnrmObject, configConnector, policyMember } from "./common.js";
+import { CNRM_API, cnrmMeta, type CnrmObject, configConnector, policyMember, serviceAccountMember } from "./common.js";
 
 /** The longest display name IAM accepts for a service account. */
 export const DISPLAY_NAME_MAX = 100;
@@ -58,14 +58,13 @@ export function storeServiceAccountObjectName(config: ResolvedConfig): string {
 export function buildStoreIdentity(config: ResolvedConfig): CnrmObject[] {
   if (!config.externalSecrets.separateAccount) return [];
   const own = storeHasOwnAccount(config);
-  const pool = configConnector(config).workloadIdentityPool;
   return [
     ...(own
       ? [googleServiceAccount(config, storeServiceAccountObjectName(config), secretReaderEmail(config), " secrets")]
       : []),
     policyMember(config, `${config.name}-secret-store-workload-identity-user`, CONFIG_CONNECTOR_WAVES.iam, {
       role: "roles/iam.workloadIdentityUser",
-      member: `serviceAccount:${pool}[${config.namespace}/${config.externalSecrets.serviceAccountName}]`,
+      member: workloadIdentityMember(config, config.externalSecrets.serviceAccountName),
       resourceRef: {
         kind: "IAMServiceAccount",
         name: own ? storeServiceAccountObjectName(config) : googleServiceAccountObjectName(config),
@@ -74,10 +73,9 @@ export function buildStoreIdentity(config: ResolvedConfig): CnrmObject[] {
   ];
 }
 
-/** The Workload Identity member of the instance's Kubernetes service account. */
-export function workloadIdentityMember(config: ResolvedConfig): string {
-  const pool = configConnector(config).workloadIdentityPool;
-  return `serviceAccount:${pool}[${config.namespace}/${config.serviceAccountName}]`;
+/** The Workload Identity member of a Kubernetes service account of the instance (default: its own). */
+export function workloadIdentityMember(config: ResolvedConfig, ksa = config.serviceAccountName): string {
+  return serviceAccountMember(`${configConnector(config).workloadIdentityPool}[${config.namespace}/${ksa}]`);
 }
 
 export function buildWorkloadIdentityMember(config: ResolvedConfig): CnrmObject {

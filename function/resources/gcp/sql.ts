@@ -19,6 +19,7 @@
  */
 import type { ResolvedConfig } from "../../config/types.js";
 import { CONFIG_CONNECTOR_WAVES } from "../meta.js";
+import { PASSWORD_KEY } from "../secrets.js";
 import {
   CNRM_API,
   cnrmMeta,
@@ -28,9 +29,6 @@ import {
   policyMember,
   serviceAccountMember,
 } from "./common.js";
-
-/** The ExternalSecret's target key that holds the database password (secrets.ts). */
-export const PASSWORD_KEY = "password";
 
 export function instanceResourceName(config: ResolvedConfig): string {
   const { sqlInstance } = configConnector(config);

@@ -14,6 +14,7 @@
  */
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { ITopologySpreadConstraint } from "kubernetes-models/v1";
+import { sortedKeys } from "../../config/defaults.js";
 import type { ResolvedConfig, ResolvedServer } from "../../config/types.js";
 import { labels, meta, selectorLabels, syncWaves } from "../meta.js";
 import { allowedHosts, corsAllowedOrigins } from "./allowed-hosts.js";
@@ -85,8 +86,7 @@ export function buildServerDeployment(config: ResolvedConfig): IDeployment {
           labels: { ...labels(config, "tracking-server"), ...selectorLabels(config) },
           annotations: {
             "kubectl.kubernetes.io/default-container": MLFLOW_CONTAINER,
-            // In key order, so the output does not depend on the order the config wrote them in.
-            ...Object.fromEntries(Object.entries(s.podAnnotations ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
+            ...sortedKeys(s.podAnnotations ?? {}),
           },
         },
         spec: {

@@ -21,6 +21,7 @@ import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { isGkeIngressClass } from "../../config/defaults.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import { meta, syncWaves } from "../meta.js";
+import { tlsSecretName } from "./gateway.js";
 import { PORT_NAME, server } from "./pod.js";
 
 export const PROXY_TIMEOUT_SECONDS = "600";
@@ -46,7 +47,7 @@ export function buildServerIngress(config: ResolvedConfig): IIngress | undefined
     metadata: meta(config, "tracking-server", config.names.server, { wave: syncWaves(config).server, annotations }),
     spec: {
       ...(gke ? {} : { ingressClassName: ingress.className }),
-      ...(ingress.clusterIssuer ? { tls: [{ hosts: [ingress.host], secretName: `${config.names.server}-tls` }] } : {}),
+      ...(ingress.clusterIssuer ? { tls: [{ hosts: [ingress.host], secretName: tlsSecretName(config) }] } : {}),
       rules: [
         {
           host: ingress.host,
