@@ -16,19 +16,8 @@
  * of MLflow's images (PyMySQL, psycopg2), with stand-ins for MLflow (test/helpers/mlflow-standin.ts).
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { resolve } from "../function/config/defaults.js";
@@ -37,36 +26,19 @@ import { UPGRADE_MARKER } from "../function/resources/server/migration.js";
 import { connectionUrlTemplate } from "../function/resources/secrets.js";
 import { HEAD, migrationStandIn } from "./helpers/mlflow-standin.js";
 import { ROOT } from "./helpers/paths.js";
+import { MARIADB_INSTALL_DB, MYSQLD, PG_BIN, PYTHON } from "./helpers/databases.js";
 import { withServer } from "./helpers/server.js";
+import { stagingDir } from "./helpers/stage.js";
 
 const run = promisify(execFile);
 
-// Debian's own interpreter: the python3-* packages are installed for it. A python3 found
-// earlier on PATH (pyenv, a virtualenv) has none of them.
-const PYTHON = "/usr/bin/python3";
-const PG_BIN = (() => {
-  const base = "/usr/lib/postgresql";
-  const versions = existsSync(base)
-    ? readdirSync(base)
-        .filter((v) => /^\d+$/.test(v))
-        .sort((a, b) => +b - +a)
-    : [];
-  return versions.length ? join(base, versions[0], "bin") : join(base, "<version>", "bin");
-})();
-const TOOLS = [
-  "/usr/bin/go",
-  PYTHON,
-  "/usr/bin/mariadb-install-db",
-  "/usr/sbin/mysqld",
-  join(PG_BIN, "initdb"),
-  join(PG_BIN, "pg_ctl"),
-];
+const TOOLS = ["/usr/bin/go", PYTHON, MARIADB_INSTALL_DB, MYSQLD, join(PG_BIN, "initdb"), join(PG_BIN, "pg_ctl")];
 const SPRIG = "/usr/share/gocode/src/github.com/Masterminds/sprig/functions.go";
 const PY_MODULES = "import sqlalchemy, pymysql, MySQLdb, psycopg2";
 
 const isRoot = process.getuid?.() === 0;
-const dir = mkdtempSync(join(tmpdir(), "mlflow-engines-"));
-chmodSync(dir, 0o755); // the servers run as mysql / postgres and must reach their directories
+// The servers run as mysql / postgres and must reach their directories: not under $TMPDIR.
+const dir = stagingDir("engines");
 
 /** The servers refuse to run as root: as root, drop to their Debian system users (setpriv execs). */
 function asUser(user: "mysql" | "postgres", argv: string[]): [string, string[]] {
@@ -141,7 +113,7 @@ async function startMariaDb(): Promise<void> {
   const home = ownedDir("mariadb", "mysql");
   const data = join(home, "data");
   const install = asUser("mysql", [
-    "mariadb-install-db",
+    MARIADB_INSTALL_DB,
     "--no-defaults",
     `--datadir=${data}`,
     "--auth-root-authentication-method=normal",
@@ -151,7 +123,7 @@ async function startMariaDb(): Promise<void> {
   ports.mysql = await freePort();
   const socket = join(home, "mysqld.sock");
   const [mcmd, margs] = asUser("mysql", [
-    "mysqld",
+    MYSQLD,
     "--no-defaults",
     `--datadir=${data}`,
     `--socket=${socket}`,

@@ -1,6 +1,6 @@
 /**
  * The migration Job's basic-auth step (AUTH_MIGRATION_SCRIPT), run for real under `sh` with
- * Debian's python3, SQLAlchemy, psycopg2 and PyMySQL against a real PostgreSQL 15 and a real
+ * Debian's python3, SQLAlchemy, psycopg2 and PyMySQL against a real PostgreSQL and a real
  * MariaDB, each started on loopback for this test and stopped after it. MLflow itself is not in
  * Debian: its two functions the script calls are stand-ins (create_sqlalchemy_engine_with_retry
  * creates a plain engine; the auth store's migrate creates a table in the database it is given
@@ -14,14 +14,13 @@
  * The tools come from Debian (scripts/ci/install-tools.sh installs them); missing ones fail.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AUTH_MIGRATION_SCRIPT, UPGRADE_MARKER } from "../function/resources/server/migration.js";
+import { PG_BIN, PYTHON } from "./helpers/databases.js";
+import { stagingDir } from "./helpers/stage.js";
 
-const PYTHON = "/usr/bin/python3";
-const PG_BIN = "/usr/lib/postgresql/15/bin";
 const NOBODY = 65534;
 
 const deps = spawnSync(PYTHON, ["-c", "import sqlalchemy, psycopg2, pymysql"], { encoding: "utf8" });
@@ -33,8 +32,8 @@ for (const tool of [`${PG_BIN}/initdb`, `${PG_BIN}/pg_ctl`, "/usr/sbin/mariadbd"
     throw new Error(`${tool} is missing: run scripts/ci/install-tools.sh (postgresql, mariadb-server)`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), "mlflow-auth-migrate-"));
-chmodSync(dir, 0o755);
+// The servers run as another user and must reach their directories: not under $TMPDIR.
+const dir = stagingDir("auth-migrate");
 
 function file(path: string, text: string, mode = 0o644) {
   mkdirSync(join(dir, path, ".."), { recursive: true });

@@ -20,8 +20,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MIGRATION_SCRIPT } from "../../function/resources/server/migration.js";
 
-/** Debian's interpreter, for which python3-sqlalchemy and the drivers are installed. */
-export const PYTHON = "/usr/bin/python3";
+import { PYTHON } from "./databases.js";
+
+export { PYTHON };
 /** The revision the stand-ins migrate to. */
 export const HEAD = "1b5f0d9ad7c1";
 
