@@ -20,11 +20,14 @@ import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 import { DIST, requireFile, ROOT } from "./helpers/paths.js";
 
 const GOLDEN = join(ROOT, "test/golden");
-// The refused-* cases are inputs the function refuses: nothing renders, so nothing to compare.
-const cases = readdirSync(GOLDEN, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && !d.name.startsWith("refused-"))
+// The refused-* cases are inputs the function refuses: nothing renders; their refusals are
+// checked below.
+const all = readdirSync(GOLDEN, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
   .map((d) => d.name)
   .sort();
+const cases = all.filter((name) => !name.startsWith("refused-"));
+const refused = all.filter((name) => name.startsWith("refused-"));
 const configOf = (name: string) => readFileSync(join(GOLDEN, name, "config.yaml"), "utf8");
 
 const USER_ITEMS = [
@@ -112,6 +115,36 @@ describe.each(cases)("golden %s", (name) => {
         const out = processResourceList(resourceList(text, USER_ITEMS));
         expect(out.ok).toBe(true);
         expect(itemsPart(out.output)).toBe(itemsPart(first.output));
+      }),
+      { seed: 4242, numRuns: 40 },
+    );
+  });
+});
+
+describe.each(refused)("refused %s", (name) => {
+  const config = configOf(name);
+  const first = processResourceList(resourceList(config, USER_ITEMS));
+
+  test("is refused, with the same bytes every time", () => {
+    expect(first.ok).toBe(false);
+    expect(processResourceList(resourceList(config, USER_ITEMS)).output).toBe(first.output);
+  });
+
+  test("shuffled key order and another YAML style give the same results and items", () => {
+    const value = parse(config);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.constantFrom("block", "flow", "json"), (seed, style) => {
+        const shuffled = shuffleKeys(value, seeded(seed));
+        const text =
+          style === "block"
+            ? stringify(shuffled)
+            : style === "flow"
+              ? stringify(shuffled, { collectionStyle: "flow" })
+              : JSON.stringify(shuffled, null, 1);
+        const out = processResourceList(resourceList(text, USER_ITEMS));
+        expect(out.ok).toBe(false);
+        expect(itemsPart(out.output)).toBe(itemsPart(first.output));
+        expect(parseOutput(out.output).results).toEqual(parseOutput(first.output).results);
       }),
       { seed: 4242, numRuns: 40 },
     );
