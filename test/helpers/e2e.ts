@@ -8,11 +8,11 @@
  * (scripts/ci/check-tools.sh, which install-tools.sh runs, checks them).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { KubeObject } from "../../function/krm/resource-list.js";
 import { DIST, ROOT } from "./paths.js";
-import { BUILD_LOCK, ensureSea } from "./sea.js";
+import { BUILD_LOCK, ensureSea, which } from "./sea.js";
 import { requireReachableByAll } from "./stage.js";
 
 /** The environment scripts/ci/env.sh sets up, whether or not the caller sourced it. */
@@ -54,13 +54,7 @@ export function run(
 ): RunResult {
   if (options.uid !== undefined) {
     requireReachableByAll(options.cwd ?? ROOT, `cwd of ${cmd} as uid ${options.uid}:`);
-    const path = (options.env ?? toolEnv()).PATH ?? "";
-    const found = isAbsolute(cmd)
-      ? cmd
-      : path
-          .split(":")
-          .map((d) => join(d, cmd))
-          .find((p) => isFile(p));
+    const found = isAbsolute(cmd) ? cmd : which(cmd, (options.env ?? toolEnv()).PATH ?? "");
     if (found !== undefined) requireReachableByAll(found, `${cmd} as uid ${options.uid}:`);
   }
   const start = process.hrtime.bigint();
@@ -83,11 +77,6 @@ export function run(
     );
   }
   return result;
-}
-
-/** Whether path is a file (a candidate on PATH). */
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
 }
 
 const HOW = "install it with `bash scripts/ci/install-tools.sh` (npm test does), then `source scripts/ci/env.sh`";

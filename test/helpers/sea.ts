@@ -27,8 +27,8 @@ export function ensureSea(): string {
 }
 
 /** Where a program is on the PATH of this process (the tools' own PATH), or undefined. */
-export function which(program: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+export function which(program: string, path = process.env.PATH ?? ""): string | undefined {
+  for (const dir of path.split(delimiter)) {
     const p = join(dir, program);
     if (dir !== "" && existsSync(p) && statSync(p).isFile()) return p;
   }
