@@ -15,7 +15,6 @@
  * MLflow's basic-auth app protects /metrics too (mlflow/server/auth/__init__.py,
  * is_unprotected_route: /static, /favicon.ico, /health), so validation refuses metrics with it.
  */
-import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1";
 import type { ResolvedConfig } from "../../config/types.js";
 import { meta, SERVER_WAVE, selectorLabels, syncWaves } from "../meta.js";
 import type { OwnedKind } from "../registry.js";
@@ -33,11 +32,6 @@ export function metricsArgs(config: ResolvedConfig): string[] {
 /** The Host headers the collector sends: a pod address with the container port. */
 export function scraperHostPatterns(config: ResolvedConfig): string[] {
   return server(config).metrics ? [`10.*:${CONTAINER_PORT}`] : [];
-}
-
-export function scraperSources(config: ResolvedConfig): INetworkPolicyPeer[] {
-  if (!server(config).metrics) return [];
-  return GMP_NAMESPACES.map((ns) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } }));
 }
 
 export function buildPodMonitoring(config: ResolvedConfig): object | undefined {

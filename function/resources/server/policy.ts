@@ -38,7 +38,7 @@ import type { GoogleApiAccess, ResolvedConfig, ResolvedServer } from "../../conf
 import { meta, selectorLabels, SYNC_WAVES, syncWaves } from "../meta.js";
 import { CLOUD_SQL_SERVER_PORT } from "./cloud-sql-proxy.js";
 import { isHighlyAvailable } from "./deployment.js";
-import { scraperSources } from "./monitoring.js";
+import { GMP_NAMESPACES } from "./monitoring.js";
 import { CONTAINER_PORT, server } from "./pod.js";
 
 export function buildPodDisruptionBudget(config: ResolvedConfig): IPodDisruptionBudget | undefined {
@@ -145,10 +145,13 @@ export function loadBalancerCidrs(s: ResolvedServer): string[] {
  * clientNamespaces the config names (validation warns that they bypass IAP); not the
  * instance's own namespace. With basic-auth or none, the instance's namespace too.
  */
-function ingressSources(config: ResolvedConfig, s: ResolvedServer): INetworkPolicyPeer[] {
-  const clients = [...s.networkPolicy.clientNamespaces.map(namespace), ...scraperSources(config)];
-  if (s.auth.mode === "iap") return [...loadBalancerSources(s), ...clients];
-  return [...loadBalancerSources(s), { podSelector: {} }, ...clients];
+/**
+ * Who may reach the server: the load balancer (or ingress controller); the instance's own
+ * namespace unless IAP does the checking; the client namespaces; the metrics collectors.
+ */
+function ingressSources(s: ResolvedServer): INetworkPolicyPeer[] {
+  const clients = [...s.networkPolicy.clientNamespaces, ...(s.metrics ? GMP_NAMESPACES : [])].map(namespace);
+  return [...loadBalancerSources(s), ...(s.auth.mode === "iap" ? [] : [{ podSelector: {} }]), ...clients];
 }
 
 export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | undefined {
@@ -156,7 +159,7 @@ export function buildNetworkPolicy(config: ResolvedConfig): INetworkPolicy | und
   const policy = s.networkPolicy;
   if (!policy.enabled) return undefined;
   const selector = selectorLabels(config);
-  const from: INetworkPolicyPeer[] = ingressSources(config, s);
+  const from: INetworkPolicyPeer[] = ingressSources(s);
   const ingress: INetworkPolicyIngressRule[] = [{ from, ports: [tcp(CONTAINER_PORT)] }];
   const dbPort = s.cloudSqlProxy ? CLOUD_SQL_SERVER_PORT : config.database.port;
   const egress: INetworkPolicyEgressRule[] = [
