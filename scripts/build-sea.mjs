@@ -2,8 +2,10 @@
 // Build dist/mlflow-infra-sea: the function as a Node single executable application (SEA), one
 // file that runs where no Node is installed (Argo CD's repo-server). Steps, as in the Node 20
 // docs (https://nodejs.org/docs/latest-v20.x/api/single-executable-applications.html):
-//   1. the CommonJS bundle dist/mlflow-infra (built by scripts/build.mjs when missing; pass
-//      --rebuild to build it anyway), without its shebang line, is the SEA's main script;
+//   1. the bundle dist/mlflow-infra.js and its code cache dist/mlflow-infra.cache (built by
+//      scripts/build.mjs when missing; pass --rebuild to build them anyway) become the SEA's
+//      assets, and its main script is the launcher of scripts/lib/launcher.mjs reading them from
+//      there (node:sea getRawAsset, no copy of the cache);
 //   2. `node --experimental-sea-config sea-config.json` (written to a fresh folder under
 //      .cache/sea/, so that parallel builds do not collide) writes the preparation blob;
 //   3. a copy of the very node binary that wrote the blob (process.execPath: blob and binary
@@ -16,7 +18,7 @@
 // The executable is for the OS, CPU and C library of the node that built it (here linux-x64,
 // glibc): build it on, or in a container image of, the platform it will run on.
 // --if-stale: do nothing when dist/mlflow-infra-sea is up to date, that is when it exists, is not
-// empty, and is not older than the bundle (which must exist). The one staleness rule: the tests
+// empty, and is not older than the bundle or its cache (the bundle must exist). The one staleness rule: the tests
 // run `flock .cache/build-image.lock node scripts/build-sea.mjs --if-stale` (test/helpers/sea.ts),
 // so the check is made under the lock and parallel test files build the executable once.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -35,10 +37,12 @@ import {
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launcher } from "./lib/launcher.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
-const bundle = join(root, "dist/mlflow-infra");
+const bundle = join(root, "dist/mlflow-infra.js");
+const cache = join(root, "dist/mlflow-infra.cache");
 const output = join(root, "dist/mlflow-infra-sea");
 // The fuse string Node's binary carries (src/node_sea.cc); postject flips its trailing 0 to 1.
 const SENTINEL_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
@@ -52,29 +56,31 @@ function step(message) {
 function isStale() {
   if (!existsSync(bundle) || !existsSync(output)) return true;
   const sea = statSync(output);
-  return sea.size === 0 || sea.mtimeMs < statSync(bundle).mtimeMs;
+  const built = Math.max(...[bundle, cache].filter((f) => existsSync(f)).map((f) => statSync(f).mtimeMs));
+  return sea.size === 0 || sea.mtimeMs < built;
 }
 
 if (args.has("--if-stale") && !args.has("--rebuild") && !isStale()) process.exit(0);
 
 if (args.has("--rebuild") || !existsSync(bundle)) {
   execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { stdio: "inherit" });
-  step("bundled dist/mlflow-infra");
+  step("bundled dist/mlflow-infra.js");
 }
 
 mkdirSync(join(root, ".cache/sea"), { recursive: true });
 const work = mkdtempSync(join(root, ".cache/sea/build-"));
 const main = join(work, "main.cjs");
-// The SEA runs the script as a CommonJS module body, where a `#!` line is not allowed.
-writeFileSync(main, readFileSync(bundle, "utf8").replace(/^#!.*\n/, ""));
+const asset = (name, binary) =>
+  `Buffer.from(require("node:sea").getRawAsset(${JSON.stringify(name)}))${binary ? "" : `.toString("latin1")`}`;
+writeFileSync(main, launcher(asset));
+const assets = { "mlflow-infra.js": bundle };
+if (existsSync(cache)) assets["mlflow-infra.cache"] = cache;
 const blob = join(work, "sea-prep.blob");
 const seaConfig = join(work, "sea-config.json");
-// No code cache: it saved 4 ms of a 50 ms run here, and V8 rejects it, with a warning on stderr,
-// whenever NODE_OPTIONS changes V8 flags (the SEA still honours NODE_OPTIONS on Node 20).
-writeFileSync(
-  seaConfig,
-  `${JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false }, null, 2)}\n`,
-);
+// Not the SEA's own code cache (useCodeCache): that holds the main script's top level only, which
+// here is the launcher; the bundle's cache covers every function a render runs.
+const config = { main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, assets };
+writeFileSync(seaConfig, `${JSON.stringify(config, null, 2)}\n`);
 execFileSync(process.execPath, ["--experimental-sea-config", seaConfig], { stdio: ["ignore", "ignore", "pipe"] });
 step(`wrote the preparation blob with node ${process.version}`);
 

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// Build: compile the MlflowConfig JSON Schema into standalone validation code, then bundle
-// function/main.ts into one executable file, dist/mlflow-infra (CommonJS, shebang on line 1,
-// no runtime dependencies). `node scripts/build.mjs --validator-only` stops after the first step.
-// The bundle then gets a V8 code cache embedded (see embedCodeCache; --no-code-cache skips it).
+// Build: compile the MlflowConfig JSON Schema into standalone validation code, then write dist/:
+//   mlflow-infra.js     function/main.ts bundled into one CommonJS file (ASCII only, no runtime
+//                       dependencies); `node dist/mlflow-infra.js` runs it as it is
+//   mlflow-infra        the executable: a launcher (scripts/lib/launcher.mjs) that runs the bundle
+//                       with its code cache
+//   mlflow-infra.cache  a V8 code cache of the bundle (--no-code-cache: none; the launcher then
+//                       compiles the bundle)
+// `node scripts/build.mjs --validator-only` stops after the validator.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { BUILD_MARK, ID_LENGTH, launcher, WRAP_HEAD, WRAP_TAIL } from "./lib/launcher.mjs";
 import { loadSchemaModule, root } from "./lib/load-schema.mjs";
 
 const require = createRequire(import.meta.url);
@@ -39,9 +45,14 @@ async function compileValidator() {
   await writeFile(join(root, "function/config/validator.generated.ts"), header + code);
 }
 
+const BUNDLE = join(root, "dist/mlflow-infra.js");
+const CACHE = join(root, "dist/mlflow-infra.cache");
+const LAUNCHER = join(root, "dist/mlflow-infra");
+
+/** dist/mlflow-infra.js: the function as one CommonJS file in pure ASCII, no runtime dependencies. */
 async function bundle() {
   const { version } = require(join(root, "package.json"));
-  await rm(join(root, "dist/mlflow-infra"), { force: true });
+  await Promise.all([BUNDLE, CACHE, LAUNCHER].map((f) => rm(f, { force: true })));
   await build({
     entryPoints: [join(root, "function/main.ts")],
     bundle: true,
@@ -49,45 +60,41 @@ async function bundle() {
     target: "node20",
     format: "cjs",
     minify: true,
+    charset: "ascii",
     legalComments: "none",
-    outfile: join(root, "dist/mlflow-infra"),
-    banner: { js: "#!/usr/bin/env node" },
+    outfile: BUNDLE,
     define: { __VERSION__: JSON.stringify(version) },
     logLevel: "warning",
   });
-  await chmod(join(root, "dist/mlflow-infra"), 0o755);
+  const source = await readFile(BUNDLE, "latin1");
+  // esbuild escapes strings, not regular expression literals: the launchers read the file as latin1.
+  const odd = /[\u0080-\uffff]/.exec(source);
+  if (odd) {
+    const around = source.slice(Math.max(0, odd.index - 40), odd.index + 20);
+    throw new Error(`build: dist/mlflow-infra.js is not ASCII at ${odd.index}: ${JSON.stringify(around)}`);
+  }
+  const id = createHash("sha256").update(source).digest("hex").slice(0, ID_LENGTH);
+  await writeFile(BUNDLE, `${source}${BUILD_MARK}${id}\n`);
 }
 
-/** A JSON string literal in pure ASCII (node reads an ASCII file faster): the same string at run time. */
-const ascii = (literal) =>
-  literal.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const readBeside = (name, binary) =>
+  `require("node:fs").readFileSync(__dirname+${JSON.stringify(`/${name}`)}${binary ? "" : `,"latin1"`})`;
 
 /**
- * Start-up: the bundle's source and a V8 code cache of it, behind a one-statement loader
- * (vm.Script with cachedData), in the same single file. The cache is made by running the bundle
- * once on the seed config, so it holds the bytecode of everything a render runs: node then
- * deserializes it instead of compiling the bundle and, lazily, the yaml parser, the validator and
- * the output emitter (bench/README.md has the profile; with it, both the script and the single
- * executable, which embeds this file, meet the 1.25x budget). A cache is valid only for the V8 that
- * made it (node version and flags): under another node, V8 rejects it and compiles the source,
- * exactly as without it. If anything here fails, the plain bundle stays, with a warning.
+ * dist/mlflow-infra.cache: the id, then a V8 code cache made by running the bundle once on the
+ * seed config, so that it holds the bytecode of everything a render runs. If anything here fails,
+ * there is no cache (the launcher then compiles the bundle), with a warning.
  */
-async function embedCodeCache(file) {
-  const source = (await readFile(file, "utf8")).replace(/^#!.*\n/, "");
-  const wrapped = `(function(exports,require,module,__filename,__dirname){${source}\n})`;
-  const work = join(root, ".cache/build");
-  await mkdir(work, { recursive: true });
-  const wrappedFile = join(work, "bundle-wrapped.js");
-  const cacheFile = join(work, "bundle.code-cache");
-  await writeFile(wrappedFile, wrapped);
-  await rm(cacheFile, { force: true });
+async function makeCodeCache() {
+  const source = await readFile(BUNDLE, "latin1");
   const maker = [
     'const fs = require("node:fs"), vm = require("node:vm");',
-    `const script = new vm.Script(fs.readFileSync(${JSON.stringify(wrappedFile)}, "utf8"), { filename: ` +
-      `${JSON.stringify(file)} });`,
-    `process.on("exit", () => fs.writeFileSync(${JSON.stringify(cacheFile)}, script.createCachedData()));`,
-    `const m = { exports: {} }; script.runInThisContext()(m.exports, require, m, ${JSON.stringify(file)}, ` +
-      `${JSON.stringify(dirname(file))});`,
+    `const src = fs.readFileSync(${JSON.stringify(BUNDLE)}, "latin1");`,
+    `const script = new vm.Script(${JSON.stringify(WRAP_HEAD)} + src + ${JSON.stringify(WRAP_TAIL)}, ` +
+      `{ filename: "mlflow-infra.js" });`,
+    `process.on("exit", () => fs.writeFileSync(${JSON.stringify(`${CACHE}.tmp`)}, script.createCachedData()));`,
+    `const m = { exports: {} }; script.runInThisContext()(m.exports, require, m, ${JSON.stringify(LAUNCHER)}, ` +
+      `${JSON.stringify(dirname(LAUNCHER))});`,
   ].join("\n");
   const seedConfig = await readFile(join(root, "examples/seed/mlflow-config.yaml"), "utf8");
   const seed =
@@ -96,35 +103,44 @@ async function embedCodeCache(file) {
   const made = spawnSync(process.execPath, ["-e", maker], { input: seed, encoding: "utf8", maxBuffer: 64 << 20 });
   let cache;
   try {
-    cache = await readFile(cacheFile);
+    cache = await readFile(`${CACHE}.tmp`);
   } catch {
     return console.warn(`build: no code cache (the run on the seed exited ${made.status}: ${made.stderr.trim()})`);
+  } finally {
+    await rm(`${CACHE}.tmp`, { force: true });
   }
-  const loader =
-    "#!/usr/bin/env node\n" +
-    "// mlflow-infra: the bundle and a V8 code cache of it (scripts/build.mjs, embedCodeCache).\n" +
-    `"use strict";{const ` +
-    `s=new(require("node:vm").Script)(${ascii(JSON.stringify(wrapped))},{filename:__filename,` +
-    `cachedData:Buffer.from(${JSON.stringify(cache.toString("base64"))},"base64")});` +
-    "s.runInThisContext()(exports,require,module,__filename,__dirname)}\n";
-  const plain = `#!/usr/bin/env node\n${source}`;
-  await writeFile(file, loader);
-  // The file must render the seed exactly as the plain bundle did.
-  const got = spawnSync(process.execPath, [file], { input: seed, encoding: "utf8", maxBuffer: 64 << 20 });
-  if (made.status !== 0 || got.status !== 0 || got.stdout !== made.stdout) {
-    await writeFile(file, plain);
+  const id = source.slice(-(ID_LENGTH + 1), -1);
+  await writeFile(CACHE, Buffer.concat([Buffer.from(id, "latin1"), cache]));
+  // The launcher must render the seed exactly as the bundle alone does, and V8 must take the cache.
+  const check =
+    `const vm=require("node:vm"),fs=require("node:fs");const src=fs.readFileSync(${JSON.stringify(BUNDLE)},"latin1");` +
+    `const s=new vm.Script(${JSON.stringify(WRAP_HEAD)}+src+${JSON.stringify(WRAP_TAIL)},{filename:"mlflow-infra.js",` +
+    `cachedData:fs.readFileSync(${JSON.stringify(CACHE)}).subarray(${ID_LENGTH})});` +
+    `process.stdout.write(String(s.cachedDataRejected))`;
+  const taken = spawnSync(process.execPath, ["-e", check], { encoding: "utf8" });
+  const got = spawnSync(process.execPath, [LAUNCHER], { input: seed, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (made.status !== 0 || got.status !== 0 || got.stdout !== made.stdout || taken.stdout !== "false") {
+    await rm(CACHE, { force: true });
     return console.warn(
-      `build: the bundle with its code cache did not behave like the plain one (exit ${got.status}): kept ` +
-        `the plain bundle`,
+      `build: the code cache was not taken (${taken.stdout}) or changed the output (exit ${got.status}): ` +
+        `no cache written`,
     );
   }
+}
+
+async function writeLauncher() {
+  await writeFile(
+    LAUNCHER,
+    "#!/usr/bin/env node\n" +
+      "// mlflow-infra: runs mlflow-infra.js beside it with its V8 code cache (scripts/build.mjs).\n" +
+      launcher(readBeside),
+  );
+  await chmod(LAUNCHER, 0o755);
 }
 
 await compileValidator();
 if (!process.argv.includes("--validator-only")) {
   await bundle();
-  if (!process.argv.includes("--no-code-cache")) {
-    await embedCodeCache(join(root, "dist/mlflow-infra"));
-    await chmod(join(root, "dist/mlflow-infra"), 0o755);
-  }
+  await writeLauncher();
+  if (!process.argv.includes("--no-code-cache")) await makeCodeCache();
 }

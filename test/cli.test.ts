@@ -1,11 +1,13 @@
 /**
  * The built executable, dist/mlflow-infra, as users and tools run it: its commands, exit
- * codes and streams, and that it is one self-contained file (shebang on line 1, executable,
- * runs with plain node and no node_modules).
+ * codes and streams, and that it is self-contained (shebang on line 1, executable, runs with
+ * plain node and no node_modules): a launcher that runs the bundle beside it, dist/mlflow-infra.js,
+ * with the bundle's V8 code cache, dist/mlflow-infra.cache (scripts/lib/launcher.mjs).
  */
 import Ajv from "ajv";
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import * as fs from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -16,6 +18,8 @@ import { documents, generatedItems, parseOutput, parseStream, resourceList } fro
 import { DIST, requireFile, ROOT } from "./helpers/paths.js";
 
 const BIN = requireFile(DIST, "run `npm run build` first");
+const BUNDLE = requireFile(`${DIST}.js`, "run `npm run build` first");
+const CACHE = requireFile(`${DIST}.cache`, "run `npm run build` first");
 const SEED_CONFIG = join(ROOT, "examples/seed/mlflow-config.yaml");
 const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
 
@@ -38,40 +42,111 @@ function seedObjects(): KubeObject[] {
   });
 }
 
-describe("the file", () => {
+describe("the files", () => {
   test("line 1 is the shebang and the file is executable", () => {
     const text = readFileSync(BIN, "utf8");
     expect(text.split("\n")[0]).toBe("#!/usr/bin/env node");
     expect(statSync(BIN).mode & 0o111).toBe(0o111);
   });
 
-  test("runs with plain node from a folder without node_modules", () => {
+  test("runs with plain node from a folder without node_modules, with or without its cache", () => {
     const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-bundle-"));
     try {
-      const copy = join(dir, "mlflow-infra");
-      copyFileSync(BIN, copy);
+      for (const f of [BIN, BUNDLE, CACHE]) copyFileSync(f, join(dir, f.slice(DIST.length - "mlflow-infra".length)));
       const env = { PATH: process.env.PATH ?? "", HOME: dir };
-      const p = spawnSync(process.execPath, [copy, "render", "-"], {
-        cwd: dir,
-        env,
-        encoding: "utf8",
-        input: readFileSync(SEED_CONFIG, "utf8"),
-      });
+      const render = (file: string, args: string[], input: string) =>
+        spawnSync(process.execPath, [join(dir, file), ...args], { cwd: dir, env, encoding: "utf8", input });
+      const seed = readFileSync(SEED_CONFIG, "utf8");
+      const p = render("mlflow-infra", ["render", "-"], seed);
       expect(p.stderr).toBe("");
       expect(p.status).toBe(0);
       expect(parseStream(p.stdout)).toEqual(seedObjects());
-      const krm = spawnSync(process.execPath, [copy], {
-        cwd: dir,
-        env,
-        encoding: "utf8",
-        input: resourceList(readFileSync(SEED_CONFIG, "utf8")),
-      });
+      const krm = render("mlflow-infra", [], resourceList(seed));
       expect(krm.status).toBe(0);
+      // The bundle alone, and the launcher without a cache or with another build's, give the same bytes.
+      expect(render("mlflow-infra.js", [], resourceList(seed)).stdout).toBe(krm.stdout);
+      writeFileSync(join(dir, "mlflow-infra.cache"), Buffer.concat([Buffer.from("0".repeat(32)), readFileSync(CACHE)]));
+      expect(render("mlflow-infra", [], resourceList(seed)).stdout).toBe(krm.stdout);
+      rmSync(join(dir, "mlflow-infra.cache"));
+      expect(render("mlflow-infra", [], resourceList(seed)).stdout).toBe(krm.stdout);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
+  test("V8 takes the code cache for the bundle", () => {
+    // As the launcher compiles it; in a child process, since jest may run with other V8 flags.
+    const check =
+      `const fs = require("node:fs"), vm = require("node:vm");` +
+      `const src = fs.readFileSync(${JSON.stringify(BUNDLE)}, "latin1");` +
+      `const s = new vm.Script("(function(exports,require,module,__filename,__dirname){" + src + "\\n})", ` +
+      `{ cachedData: fs.readFileSync(${JSON.stringify(CACHE)}).subarray(32) });` +
+      `process.stdout.write(String(s.cachedDataRejected));`;
+    expect(spawnSync(process.execPath, ["-e", check], { encoding: "utf8" }).stdout).toBe("false");
+  });
+
+  /**
+   * The launcher's own logic, run with a stand-in for node:vm that records what it is given: a
+   * cache is used only when it starts with the id on the bundle's last line. V8 checks a cache
+   * against the source's length only, so this is what keeps another build's cache out.
+   */
+  describe("the launcher", () => {
+    const body = readFileSync(BIN, "utf8").replace(/^#!.*\n/, "");
+    const bundle = readFileSync(BUNDLE, "latin1");
+    const id = /\/\/# mlflow-infra-build ([0-9a-f]{32})\n$/.exec(bundle)?.[1];
+
+    function launch(cache: Buffer | undefined): { source: string; options: { filename: string; cachedData?: Buffer } } {
+      const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-launcher-"));
+      try {
+        writeFileSync(join(dir, "mlflow-infra.js"), bundle, "latin1");
+        if (cache) writeFileSync(join(dir, "mlflow-infra.cache"), cache);
+        const seen: { source: string; options: { filename: string; cachedData?: Buffer } }[] = [];
+        class Script {
+          constructor(source: string, options: { filename: string; cachedData?: Buffer }) {
+            seen.push({ source, options });
+          }
+          runInThisContext() {
+            return () => undefined;
+          }
+        }
+        const fakeRequire = (m: string) => (m === "node:vm" ? { Script } : m === "node:fs" ? fs : undefined);
+        new Function("exports", "require", "module", "__filename", "__dirname", body)(
+          {},
+          fakeRequire,
+          {},
+          join(dir, "mlflow-infra"),
+          dir,
+        );
+        expect(seen).toHaveLength(1);
+        return seen[0];
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
+    test("the bundle's last line names its build", () => expect(id).toMatch(/^[0-9a-f]{32}$/));
+
+    test("compiles the bundle as a CommonJS module body", () => {
+      const { source, options } = launch(undefined);
+      expect(source).toBe(`(function(exports,require,module,__filename,__dirname){${bundle}\n})`);
+      expect(options.filename).toBe("mlflow-infra.js");
+      expect(options.cachedData).toBeUndefined();
+    });
+
+    test("passes the cache after its id when the id is the bundle's", () => {
+      const v8 = Buffer.from("the cache V8 made");
+      expect(launch(Buffer.concat([Buffer.from(id!), v8])).options.cachedData).toEqual(v8);
+      expect(readFileSync(CACHE).subarray(0, 32).toString("latin1")).toBe(id);
+    });
+
+    test.each([
+      ["another build's id", Buffer.concat([Buffer.from(`${id!.slice(1)}0`), Buffer.from("cache")])],
+      ["no id", Buffer.from("cache")],
+      ["an empty file", Buffer.alloc(0)],
+    ])("ignores a cache with %s", (_name, cache) => {
+      expect(launch(cache).options.cachedData).toBeUndefined();
+    });
+  });
   test("runs directly through its shebang", () => {
     const p = spawnSync(BIN, ["--version"], { encoding: "utf8" });
     expect(p.status).toBe(0);
