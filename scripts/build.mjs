@@ -45,6 +45,33 @@ async function compileValidator() {
   await writeFile(join(root, "function/config/validator.generated.ts"), header + code);
 }
 
+/**
+ * The `yaml` package, loaded on first use. A render of an ordinary ResourceList never needs it:
+ * scan.ts reads the items and the functionConfig as text, and function/krm/yaml.ts writes the
+ * output. Bundled as is, its ~40 modules would still be initialised at start-up (esbuild runs a
+ * CommonJS dependency where it is imported); here the import resolves to a stand-in whose exports
+ * are getters that require the real package the first time one of them is read.
+ */
+const lazyYaml = {
+  name: "lazy-yaml",
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, (a) =>
+      a.namespace === "lazy-yaml" ? undefined : { path: "yaml", namespace: "lazy-yaml" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-yaml" }, () => {
+      const real = require.resolve("yaml");
+      const getters = Object.keys(require(real)).map((k) => `get ${k}() { return load().${k}; }`);
+      return {
+        contents:
+          `let m;\nconst load = () => (m ??= require(${JSON.stringify(real)}));\n` +
+          `module.exports = { ${getters.join(", ")} };\n`,
+        loader: "js",
+        resolveDir: root,
+      };
+    });
+  },
+};
+
 const BUNDLE = join(root, "dist/mlflow-infra.js");
 const CACHE = join(root, "dist/mlflow-infra.cache");
 const LAUNCHER = join(root, "dist/mlflow-infra");
@@ -64,6 +91,7 @@ async function bundle() {
     legalComments: "none",
     outfile: BUNDLE,
     define: { __VERSION__: JSON.stringify(version) },
+    plugins: [lazyYaml],
     logLevel: "warning",
   });
   const source = await readFile(BUNDLE, "latin1");
