@@ -23,16 +23,24 @@ import { exposureChecks, usesProxyOnlySubnet } from "./validate-exposure.js";
 import { operationsChecks } from "./validate-operations.js";
 import { validate as schemaValidate } from "./validator.generated.js";
 
+/**
+ * What an error of the generated validator needs to hold: nothing of ajv's messages and verbose
+ * fields, which double the validator's size (schemaErrors derives what they held).
+ */
 interface AjvError {
   instancePath: string;
+  /** The failed keyword in the schema, a URI fragment: #/properties/spec/properties/stack/pattern. */
+  schemaPath: string;
   /** Set on the errors of a propertyNames subschema: the key that failed. */
   propertyName?: string;
   keyword: string;
   params: Record<string, unknown>;
-  message?: string;
-  schema?: unknown;
+}
+
+/** An error with what ajv's `verbose` option would add: the schema object holding the keyword, and the value. */
+export interface SchemaError extends AjvError {
   parentSchema?: Record<string, unknown>;
-  data?: unknown;
+  data: unknown;
 }
 
 export interface Validation {
@@ -42,22 +50,49 @@ export interface Validation {
 
 /** Validate `input` as a MlflowConfig; `config` is set only when there is no error. */
 export function validateConfig(input: unknown): Validation {
-  const ok = (schemaValidate as (d: unknown) => boolean)(input);
-  if (!ok) {
-    const errors = (schemaValidate as unknown as { errors: AjvError[] }).errors ?? [];
-    return { results: schemaResults(errors) };
-  }
+  const errors = schemaErrors(input);
+  if (errors.length) return { results: schemaResults(errors) };
   const config = input as MlflowConfig;
   const results = semanticChecks(config);
   return results.some((r) => r.severity === "error") ? { results } : { config, results };
 }
 
-/** JSON pointer (/spec/gcp/projectId, /spec/x/0) to a field path (spec.gcp.projectId, spec.x[0]). */
-export function fieldPath(pointer: string, extra?: string): string {
-  const parts = pointer
+/**
+ * The JSON Schema's errors for `input` (none when it is valid), each with its parent schema (the
+ * schemaPath less the keyword, in schema.ts's schema) and its data (the instancePath in `input`;
+ * in a propertyNames subschema, the key).
+ */
+export function schemaErrors(input: unknown): SchemaError[] {
+  if ((schemaValidate as (d: unknown) => boolean)(input)) return [];
+  const errors = (schemaValidate as unknown as { errors: AjvError[] | null }).errors ?? [];
+  return errors.map((e) => ({
+    ...e,
+    parentSchema: at(mlflowConfigSchema, fragmentKeys(e.schemaPath).slice(0, -1)) as Record<string, unknown>,
+    data: e.propertyName ?? at(input, pointerKeys(e.instancePath)),
+  }));
+}
+
+/** The value at `keys` in `root`. */
+function at(root: unknown, keys: string[]): unknown {
+  return keys.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
+}
+
+/** A JSON pointer's keys: /spec/x~1y/0 -> spec, x/y, 0. */
+function pointerKeys(pointer: string): string[] {
+  return pointer
     .split("/")
     .slice(1)
     .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+/** A URI fragment's keys (ajv percent-encodes each): #/properties/a%20b -> properties, a b. */
+function fragmentKeys(fragment: string): string[] {
+  return pointerKeys(fragment.slice(1).split("/").map(decodeURIComponent).join("/"));
+}
+
+/** JSON pointer (/spec/gcp/projectId, /spec/x/0) to a field path (spec.gcp.projectId, spec.x[0]). */
+export function fieldPath(pointer: string, extra?: string): string {
+  const parts = pointerKeys(pointer);
   if (extra !== undefined) parts.push(extra);
   return parts.reduce((acc, p) => {
     if (/^[0-9]+$/.test(p)) return `${acc}[${p}]`;
@@ -72,7 +107,7 @@ const STRING_FORMAT = new Set(["pattern", "minLength", "maxLength"]);
  * One result per problem: a value that breaks both the length and the pattern of its field
  * gets one message stating the field's rule; a bad map key is reported once, at the key.
  */
-function schemaResults(errors: AjvError[]): Result[] {
+function schemaResults(errors: SchemaError[]): Result[] {
   const results: Result[] = [];
   const done = new Set<string>();
   const suggested = new Set<string>();
@@ -134,7 +169,7 @@ function error(field: string, message: string, currentValue?: unknown): Result {
 }
 
 /** "a namespace must be a DNS-1123 label: ..." -> "a DNS-1123 label: ..." (the field path names the thing). */
-function ruleText(e: AjvError): string | undefined {
+function ruleText(e: SchemaError): string | undefined {
   const rule = e.parentSchema?.["x-rule"];
   if (typeof rule !== "string") return undefined;
   const m = /^.*? must be (.*)$/.exec(rule);
@@ -149,7 +184,7 @@ function show(v: unknown): string {
 }
 
 /** pattern, minLength and maxLength errors of one value (or one key) as one result. */
-function stringFormatResult(field: string, first: AjvError, all: AjvError[]): Result {
+function stringFormatResult(field: string, first: SchemaError, all: SchemaError[]): Result {
   const isKey = first.propertyName !== undefined;
   const value = isKey ? first.propertyName : first.data;
   const rule = ruleText(first);
@@ -180,7 +215,7 @@ const TYPE_NAMES: Record<string, string> = {
   null: "null",
 };
 
-function toResult(field: string, e: AjvError): Result {
+function toResult(field: string, e: SchemaError): Result {
   const label = field || "the config";
   switch (e.keyword) {
     case "required": {
@@ -231,7 +266,22 @@ function toResult(field: string, e: AjvError): Result {
       return error(field, `${label} must be ${words} ${String(e.params.limit)}, got ${show(e.data)}`, e.data);
     }
     default:
-      return error(field, `${label} ${e.message ?? "is not valid"}, got ${show(e.data)}`, e.data);
+      return error(field, `${label} ${keywordMessage(e)}, got ${show(e.data)}`, e.data);
+  }
+}
+
+/** ajv's English message, for the keywords toResult words no better: the array bounds and uniqueness. */
+export function keywordMessage(e: Pick<AjvError, "keyword" | "params">): string {
+  const { limit, i, j } = e.params;
+  switch (e.keyword) {
+    case "minItems":
+      return `must NOT have fewer than ${String(limit)} items`;
+    case "maxItems":
+      return `must NOT have more than ${String(limit)} items`;
+    case "uniqueItems":
+      return `must NOT have duplicate items (items ## ${String(j)} and ${String(i)} are identical)`;
+    default:
+      return "is not valid";
   }
 }
 
