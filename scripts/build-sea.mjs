@@ -2,10 +2,10 @@
 // Build dist/mlflow-infra-sea: the function as a Node single executable application (SEA), one
 // file that runs where no Node is installed (Argo CD's repo-server). Steps, as in the Node 20
 // docs (https://nodejs.org/docs/latest-v20.x/api/single-executable-applications.html):
-//   1. the bundle dist/mlflow-infra.js and its code cache dist/mlflow-infra.cache (built by
-//      scripts/build.mjs when missing; pass --rebuild to build them anyway) become the SEA's
-//      assets, and its main script is the launcher of scripts/lib/launcher.mjs reading them from
-//      there (node:sea getRawAsset, no copy of the cache);
+//   1. the bundle dist/mlflow-infra.js, its code cache dist/mlflow-infra.cache and the yaml
+//      package dist/mlflow-infra.yaml.js (built by scripts/build.mjs when missing; pass --rebuild
+//      to build them anyway) become the SEA's assets, and its main script is the launcher of
+//      scripts/lib/launcher.mjs, reading them from there (node:sea getRawAsset: no copy);
 //   2. `node --experimental-sea-config sea-config.json` (written to a fresh folder under
 //      .cache/sea/, so that parallel builds do not collide) writes the preparation blob;
 //   3. a copy of the very node binary that wrote the blob (process.execPath: blob and binary
@@ -37,7 +37,7 @@ import {
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launcher } from "./lib/launcher.mjs";
+import { launcher, YAML_CHUNK } from "./lib/launcher.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -73,7 +73,7 @@ const main = join(work, "main.cjs");
 const asset = (name, binary) =>
   `Buffer.from(require("node:sea").getRawAsset(${JSON.stringify(name)}))${binary ? "" : `.toString("latin1")`}`;
 writeFileSync(main, launcher(asset));
-const assets = { "mlflow-infra.js": bundle };
+const assets = { "mlflow-infra.js": bundle, [YAML_CHUNK]: join(root, "dist", YAML_CHUNK) };
 if (existsSync(cache)) assets["mlflow-infra.cache"] = cache;
 const blob = join(work, "sea-prep.blob");
 const seaConfig = join(work, "sea-config.json");

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { BUILD_MARK, ID_LENGTH, launcher, WRAP_HEAD, WRAP_TAIL } from "./lib/launcher.mjs";
+import { BUILD_MARK, ID_LENGTH, launcher, WRAP_HEAD, WRAP_TAIL, YAML_CHUNK } from "./lib/launcher.mjs";
 import { loadSchemaModule, root } from "./lib/load-schema.mjs";
 
 const require = createRequire(import.meta.url);
@@ -95,25 +95,23 @@ async function compileValidator() {
 /**
  * The `yaml` package, loaded on first use. A render of an ordinary ResourceList never needs it:
  * scan.ts reads the items and the functionConfig as text, and function/krm/yaml.ts writes the
- * output. Bundled as is, its ~40 modules would still be initialised at start-up (esbuild runs a
- * CommonJS dependency where it is imported); here the import resolves to a stand-in whose exports
- * are getters that require the real package the first time one of them is read.
+ * output. It is bundled on its own (dist/mlflow-infra.yaml.js); in the bundle, the import
+ * resolves to a stand-in whose exports are getters that require that file the first time one of
+ * them is read (the launcher's require serves it in the single executable too). Bundled as is,
+ * its ~40 modules would be initialised at every start, and its 115 kB read and hashed.
  */
 const lazyYaml = {
   name: "lazy-yaml",
   setup(b) {
-    b.onResolve({ filter: /^yaml$/ }, (a) =>
-      a.namespace === "lazy-yaml" ? undefined : { path: "yaml", namespace: "lazy-yaml" },
-    );
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: "yaml", namespace: "lazy-yaml" }));
+    b.onResolve({ filter: /^\.\/mlflow-infra\.yaml\.js$/ }, (a) => ({ path: a.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: "lazy-yaml" }, () => {
-      const real = require.resolve("yaml");
-      const getters = Object.keys(require(real)).map((k) => `get ${k}() { return load().${k}; }`);
+      const getters = Object.keys(require("yaml")).map((k) => `get ${k}() { return load().${k}; }`);
       return {
         contents:
-          `let m;\nconst load = () => (m ??= require(${JSON.stringify(real)}));\n` +
+          `let m;\nconst load = () => (m ??= require(${JSON.stringify(`./${YAML_CHUNK}`)}));\n` +
           `module.exports = { ${getters.join(", ")} };\n`,
         loader: "js",
-        resolveDir: root,
       };
     });
   },
@@ -122,13 +120,16 @@ const lazyYaml = {
 const BUNDLE = join(root, "dist/mlflow-infra.js");
 const CACHE = join(root, "dist/mlflow-infra.cache");
 const LAUNCHER = join(root, "dist/mlflow-infra");
+const CHUNK = join(root, "dist", YAML_CHUNK);
 
-/** dist/mlflow-infra.js: the function as one CommonJS file in pure ASCII, no runtime dependencies. */
+/**
+ * dist/mlflow-infra.js: the function as one CommonJS file in ASCII, no runtime dependencies but
+ * dist/mlflow-infra.yaml.js, the yaml package (ASCII too).
+ */
 async function bundle() {
   const { version } = require(join(root, "package.json"));
-  await Promise.all([BUNDLE, CACHE, LAUNCHER].map((f) => rm(f, { force: true })));
-  await build({
-    entryPoints: [join(root, "function/main.ts")],
+  await Promise.all([BUNDLE, CACHE, LAUNCHER, CHUNK].map((f) => rm(f, { force: true })));
+  const common = {
     bundle: true,
     platform: "node",
     target: "node20",
@@ -136,17 +137,27 @@ async function bundle() {
     minify: true,
     charset: "ascii",
     legalComments: "none",
+    logLevel: "warning",
+  };
+  await build({ ...common, entryPoints: [require.resolve("yaml")], outfile: CHUNK });
+  await build({
+    ...common,
+    entryPoints: [join(root, "function/main.ts")],
     outfile: BUNDLE,
     define: { __VERSION__: JSON.stringify(version) },
     plugins: [lazyYaml],
-    logLevel: "warning",
   });
   const source = await readFile(BUNDLE, "latin1");
-  // esbuild escapes strings, not regular expression literals: the launchers read the file as latin1.
-  const odd = /[\u0080-\uffff]/.exec(source);
-  if (odd) {
-    const around = source.slice(Math.max(0, odd.index - 40), odd.index + 20);
-    throw new Error(`build: dist/mlflow-infra.js is not ASCII at ${odd.index}: ${JSON.stringify(around)}`);
+  for (const [file, text] of [
+    [BUNDLE, source],
+    [CHUNK, await readFile(CHUNK, "latin1")],
+  ]) {
+    // esbuild escapes strings, not regular expression literals: the launchers read the files as latin1.
+    const odd = /[\u0080-\uffff]/.exec(text);
+    if (odd) {
+      const around = text.slice(Math.max(0, odd.index - 40), odd.index + 20);
+      throw new Error(`build: ${file} is not ASCII at ${odd.index}: ${JSON.stringify(around)}`);
+    }
   }
   const id = createHash("sha256").update(source).digest("hex").slice(0, ID_LENGTH);
   await writeFile(BUNDLE, `${source}${BUILD_MARK}${id}\n`);
@@ -168,8 +179,9 @@ async function makeCodeCache() {
     `const script = new vm.Script(${JSON.stringify(WRAP_HEAD)} + src + ${JSON.stringify(WRAP_TAIL)}, ` +
       `{ filename: "mlflow-infra.js" });`,
     `process.on("exit", () => fs.writeFileSync(${JSON.stringify(`${CACHE}.tmp`)}, script.createCachedData()));`,
-    `const m = { exports: {} }; script.runInThisContext()(m.exports, require, m, ${JSON.stringify(LAUNCHER)}, ` +
-      `${JSON.stringify(dirname(LAUNCHER))});`,
+    // require as from dist/: the bundle requires ./mlflow-infra.yaml.js when it needs the yaml package.
+    `const m = { exports: {} }, req = require("node:module").createRequire(${JSON.stringify(LAUNCHER)});`,
+    `script.runInThisContext()(m.exports, req, m, ${JSON.stringify(LAUNCHER)}, ${JSON.stringify(dirname(LAUNCHER))});`,
   ].join("\n");
   const seedConfig = await readFile(join(root, "examples/seed/mlflow-config.yaml"), "utf8");
   const seed =

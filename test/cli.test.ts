@@ -20,6 +20,7 @@ import { DIST, requireFile, ROOT } from "./helpers/paths.js";
 const BIN = requireFile(DIST, "run `npm run build` first");
 const BUNDLE = requireFile(`${DIST}.js`, "run `npm run build` first");
 const CACHE = requireFile(`${DIST}.cache`, "run `npm run build` first");
+const YAML_CHUNK = requireFile(`${DIST}.yaml.js`, "run `npm run build` first");
 const SEED_CONFIG = join(ROOT, "examples/seed/mlflow-config.yaml");
 const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
 
@@ -52,7 +53,8 @@ describe("the files", () => {
   test("runs with plain node from a folder without node_modules, with or without its cache", () => {
     const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-bundle-"));
     try {
-      for (const f of [BIN, BUNDLE, CACHE]) copyFileSync(f, join(dir, f.slice(DIST.length - "mlflow-infra".length)));
+      for (const f of [BIN, BUNDLE, CACHE, YAML_CHUNK])
+        copyFileSync(f, join(dir, f.slice(DIST.length - "mlflow-infra".length)));
       const env = { PATH: process.env.PATH ?? "", HOME: dir };
       const render = (file: string, args: string[], input: string) =>
         spawnSync(process.execPath, [join(dir, file), ...args], { cwd: dir, env, encoding: "utf8", input });
@@ -69,6 +71,12 @@ describe("the files", () => {
       expect(render("mlflow-infra", [], resourceList(seed)).stdout).toBe(krm.stdout);
       rmSync(join(dir, "mlflow-infra.cache"));
       expect(render("mlflow-infra", [], resourceList(seed)).stdout).toBe(krm.stdout);
+      // An input only the yaml package reads (an anchor), which the bundle loads from mlflow-infra.yaml.js.
+      const anchored = resourceList(seed).replace("items: []", "items:\n- &cm {apiVersion: v1, kind: ConfigMap}");
+      const viaYaml = render("mlflow-infra", [], anchored);
+      expect(viaYaml.status).toBe(0);
+      expect(viaYaml.stdout).toContain("- &cm {apiVersion: v1, kind: ConfigMap}\n");
+      expect(render("mlflow-infra.js", [], anchored).stdout).toBe(viaYaml.stdout);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -95,21 +103,34 @@ describe("the files", () => {
     const bundle = readFileSync(BUNDLE, "latin1");
     const id = /\/\/# mlflow-infra-build ([0-9a-f]{32})\n$/.exec(bundle)?.[1];
 
-    function launch(cache: Buffer | undefined): { source: string; options: { filename: string; cachedData?: Buffer } } {
+    interface Compiled {
+      source: string;
+      options: { filename: string; cachedData?: Buffer };
+      /** The require the compiled module body was run with. */
+      require?: (id: string) => unknown;
+    }
+
+    /** Runs the launcher in a folder holding the bundle, `cache` and a yaml chunk: what it compiled. */
+    function launch(cache: Buffer | undefined, then?: (bundleRequire: (id: string) => unknown) => void): Compiled[] {
       const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-launcher-"));
       try {
         writeFileSync(join(dir, "mlflow-infra.js"), bundle, "latin1");
+        writeFileSync(join(dir, "mlflow-infra.yaml.js"), "module.exports = 'the yaml package';");
         if (cache) writeFileSync(join(dir, "mlflow-infra.cache"), cache);
-        const seen: { source: string; options: { filename: string; cachedData?: Buffer } }[] = [];
+        const seen: Compiled[] = [];
         class Script {
           constructor(source: string, options: { filename: string; cachedData?: Buffer }) {
             seen.push({ source, options });
           }
           runInThisContext() {
-            return () => undefined;
+            const compiled = seen[seen.length - 1];
+            return (_exports: unknown, bundleRequire: (id: string) => unknown, module: { exports: unknown }) => {
+              compiled.require = bundleRequire;
+              if (compiled.options.filename === "mlflow-infra.yaml.js") module.exports = "the yaml package";
+            };
           }
         }
-        const fakeRequire = (m: string) => (m === "node:vm" ? { Script } : m === "node:fs" ? fs : undefined);
+        const fakeRequire = (m: string) => (m === "node:vm" ? { Script } : m === "node:fs" ? fs : `builtin ${m}`);
         new Function("exports", "require", "module", "__filename", "__dirname", body)(
           {},
           fakeRequire,
@@ -117,8 +138,8 @@ describe("the files", () => {
           join(dir, "mlflow-infra"),
           dir,
         );
-        expect(seen).toHaveLength(1);
-        return seen[0];
+        then?.(seen[0].require!);
+        return seen;
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -126,16 +147,30 @@ describe("the files", () => {
 
     test("the bundle's last line names its build", () => expect(id).toMatch(/^[0-9a-f]{32}$/));
 
-    test("compiles the bundle as a CommonJS module body", () => {
-      const { source, options } = launch(undefined);
+    test("compiles the bundle as a CommonJS module body, and nothing else", () => {
+      const compiled = launch(undefined);
+      expect(compiled).toHaveLength(1);
+      const [{ source, options }] = compiled;
       expect(source).toBe(`(function(exports,require,module,__filename,__dirname){${bundle}\n})`);
       expect(options.filename).toBe("mlflow-infra.js");
       expect(options.cachedData).toBeUndefined();
     });
 
+    test("the bundle's require serves the yaml chunk from beside it, once, and built-ins", () => {
+      const compiled = launch(undefined, (bundleRequire) => {
+        expect(bundleRequire("node:path")).toBe("builtin node:path");
+        expect(bundleRequire("./mlflow-infra.yaml.js")).toBe("the yaml package");
+        expect(bundleRequire("./mlflow-infra.yaml.js")).toBe("the yaml package");
+      });
+      expect(compiled.map((c) => c.options.filename)).toEqual(["mlflow-infra.js", "mlflow-infra.yaml.js"]);
+      expect(compiled[1].source).toBe(
+        "(function(exports,require,module,__filename,__dirname){module.exports = 'the yaml package';\n})",
+      );
+    });
+
     test("passes the cache after its id when the id is the bundle's", () => {
       const v8 = Buffer.from("the cache V8 made");
-      expect(launch(Buffer.concat([Buffer.from(id!), v8])).options.cachedData).toEqual(v8);
+      expect(launch(Buffer.concat([Buffer.from(id!), v8]))[0].options.cachedData).toEqual(v8);
       expect(readFileSync(CACHE).subarray(0, 32).toString("latin1")).toBe(id);
     });
 
@@ -144,7 +179,7 @@ describe("the files", () => {
       ["no id", Buffer.from("cache")],
       ["an empty file", Buffer.alloc(0)],
     ])("ignores a cache with %s", (_name, cache) => {
-      expect(launch(cache).options.cachedData).toBeUndefined();
+      expect(launch(cache)[0].options.cachedData).toBeUndefined();
     });
   });
   test("runs directly through its shebang", () => {
