@@ -7,7 +7,7 @@
  *   mlflow-infra install DIR     (single executable) copy itself to DIR/mlflow-infra
  */
 import { fstatSync, readFileSync, readSync, writeSync } from "node:fs";
-import { StringDecoder } from "node:string_decoder";
+import type { StringDecoder } from "node:string_decoder";
 import type { Document } from "yaml";
 import { loadConfig } from "./config/load.js";
 import { mlflowConfigSchema } from "./config/schema.js";
@@ -77,17 +77,20 @@ function writeBuffer(fd: number, buf: Buffer): void {
  * All of standard input. Not readFileSync(0): on a pipe whose writer is slower than the reader
  * and that is non-blocking (as any touch of process.stdin makes it), it fails with EAGAIN
  * ("internal error" on inputs over the 64 KiB pipe buffer); here EAGAIN waits 1 ms and retries.
- * One 1 MiB buffer is read into again and again, each read decoded at once: the input is held
- * as text only, not also as bytes.
+ * One 1 MiB buffer is filled again and again, each time decoded at once: the input is held as
+ * text only, not also as bytes. An input that fits in the buffer is decoded in one go; a larger
+ * one through a StringDecoder, which keeps a character cut at the buffer's end whole (and whose
+ * module and set-up cost start-up time, so it is loaded only then).
  */
 function readStdin(): string {
-  const decoder = new StringDecoder("utf8");
   const chunk = Buffer.allocUnsafe(1 << 20);
+  let decoder: StringDecoder | undefined;
   const parts: string[] = [];
+  let filled = 0;
   for (;;) {
     let n: number;
     try {
-      n = readSync(0, chunk, 0, chunk.length, null);
+      n = readSync(0, chunk, filled, chunk.length - filled, null);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "EAGAIN") {
@@ -98,10 +101,17 @@ function readStdin(): string {
       throw e;
     }
     if (n === 0) break;
-    parts.push(decoder.write(chunk.subarray(0, n)));
+    filled += n;
+    if (filled === chunk.length) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      decoder ??= new (require("node:string_decoder") as typeof import("node:string_decoder")).StringDecoder("utf8");
+      parts.push(decoder.write(chunk));
+      filled = 0;
+    }
   }
-  parts.push(decoder.end());
-  return parts.length === 2 ? parts[0] + parts[1] : parts.join("");
+  if (!decoder) return chunk.toString("utf8", 0, filled);
+  parts.push(decoder.write(chunk.subarray(0, filled)), decoder.end());
+  return parts.join("");
 }
 
 /**

@@ -375,4 +375,20 @@ describe("KRM mode on stdin", () => {
     expect(p.status).toBe(0);
     expect(parseOutput(p.stdout).items.length).toBe(3000 + seedObjects().length);
   });
+
+  test("text over the 1 MiB read buffer, multi-byte characters cut at its end, passes through whole", () => {
+    // 2-, 3- and 4-byte UTF-8 sequences in items of varying length: some straddle each 1 MiB boundary.
+    const items = Array.from(
+      { length: 3000 },
+      (_, i) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  v: "${"\u00e9\u20ac\u{1f600}x".repeat(40 + (i % 7))}"\n`,
+    );
+    const input = resourceList(readFileSync(SEED_CONFIG, "utf8"), items);
+    expect(Buffer.byteLength(input)).toBeGreaterThan(1 << 20);
+    const p = cli([], { input, maxBuffer: 64 * 1024 * 1024 });
+    expect(p.status).toBe(0);
+    const itemsText = input.slice(input.indexOf("items:\n"), input.indexOf("functionConfig:"));
+    expect(p.stdout.startsWith(`apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n${itemsText}`)).toBe(true);
+    expect(p.stdout).not.toContain("\ufffd");
+  });
 });
