@@ -13,7 +13,9 @@
  * prove little. The seed is fixed (SCAN_SEED overrides it; SCAN_RUNS scales the run counts).
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { build } from "esbuild";
 import fc from "fast-check";
 import { Document, isCollection, visit } from "yaml";
 import { mlflowConfigSchema } from "../function/config/schema.js";
@@ -665,5 +667,31 @@ describe("the scanner reads the functionConfig as the parser does", () => {
 
   test.each(Object.keys(SENT))("the functionConfig %s sends is read without the parser", (name) => {
     expect(readsAsParsed(SENT[name])).toBe(true);
+  });
+
+  test("the seed's render does not touch the yaml package (the sources bundled as the build does)", async () => {
+    const result = await build({
+      stdin: { contents: `export { processResourceList } from "./function/processor.ts";`, resolveDir: ROOT },
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      external: ["yaml"],
+      write: false,
+      logLevel: "silent",
+    });
+    const touched = new Set<string>();
+    const yaml = new Proxy(createRequire(import.meta.url)("yaml") as object, {
+      get: (target, name) => (touched.add(String(name)), Reflect.get(target, name)),
+    });
+    const mod = { exports: {} as { processResourceList: typeof processResourceList } };
+    const load = new Function("require", "module", "exports", result.outputFiles[0].text);
+    load((id: string) => (id === "yaml" ? yaml : createRequire(import.meta.url)(id)), mod, mod.exports);
+    const seed = resourceList(readFileSync(join(ROOT, "examples/seed/mlflow-config.yaml"), "utf8"));
+    const outcome = mod.exports.processResourceList(seed);
+    expect(outcome.output).toBe(readFileSync(join(ROOT, "test/golden/seed/expected.yaml"), "utf8"));
+    expect([...touched]).toEqual([]);
+    // The check can fail: a config the scanner leaves to the parser does touch it.
+    mod.exports.processResourceList(seed.replace("name: mlflow", "name: &n mlflow"));
+    expect(touched.size).toBeGreaterThan(0);
   });
 });
