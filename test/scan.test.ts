@@ -12,13 +12,26 @@
  * The generated inputs must mostly take the scanner's path (checked), or the comparison would
  * prove little. The seed is fixed (SCAN_SEED overrides it; SCAN_RUNS scales the run counts).
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { build } from "esbuild";
 import fc from "fast-check";
 import { Document, isCollection, visit } from "yaml";
-import { headOf, parseResourceList, sourceOf, writeResourceList } from "../function/krm/resource-list.js";
+import { mlflowConfigSchema } from "../function/config/schema.js";
+import {
+  headOf,
+  parsedFunctionConfig,
+  parseResourceList,
+  sourceOf,
+  writeResourceList,
+} from "../function/krm/resource-list.js";
 import type { ResourceList } from "../function/krm/resource-list.js";
-import { scanResourceList } from "../function/krm/scan.js";
+import { readFunctionConfig, scanResourceList } from "../function/krm/scan.js";
 import { processResourceList } from "../function/processor.js";
-import { asItem } from "./helpers/krm.js";
+import { asItem, resourceList } from "./helpers/krm.js";
+import { ROOT } from "./helpers/paths.js";
+import { arbitraryFor, fieldPaths, type SchemaNode } from "./helpers/schema-arbitrary.js";
 
 const SEED = Number(process.env.SCAN_SEED ?? 20261202);
 const SCALE = Number(process.env.SCAN_RUNS ?? 1);
@@ -333,5 +346,352 @@ describe("what the scanner declines", () => {
     ["an unknown top-level key", `${HEADER}results: []\n`],
   ])("%s: the whole list is left to the parser", (_, input) => {
     expect(scanResourceList(input)).toBeUndefined();
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// The functionConfig, read by the scanner without the parser
+
+/** Annotations as kpt and kustomize add them to the functionConfig they send. */
+const kptAnnotations = fc.record(
+  {
+    "config.kubernetes.io/local-config": fc.constant("true"),
+    "config.kubernetes.io/index": fc.constantFrom("0", "1"),
+    "internal.config.kubernetes.io/path": fc.constantFrom("mlflow-config.yaml", "gen/mlflow config.yaml"),
+    "internal.config.kubernetes.io/seqindent": fc.constantFrom("compact", "wide"),
+    "config.kubernetes.io/function": fc.constantFrom(
+      "container:\n  image: ghcr.io/example-org/mlflow-infra:0.1.0\n",
+      "exec:\n  path: ./mlflow-infra\n",
+      "container:\n  image: x\n\n  network: false",
+    ),
+  },
+  { requiredKeys: [] },
+);
+const mlflowConfig = fc
+  .tuple(
+    arbitraryFor(mlflowConfigSchema as unknown as SchemaNode, {
+      "metadata.annotations": kptAnnotations,
+      "metadata.labels": labels, // any keys, by the schema
+    }),
+    fc.option(fc.dictionary(key, value, { maxKeys: 3 }), { freq: 3 }),
+  )
+  .map(([config, extra]) => {
+    const o = config as { spec?: Record<string, unknown> };
+    return extra && o.spec ? { ...o, spec: { ...o.spec, ...extra } } : o;
+  });
+/** `kpt fn eval -- key=value` and a Kptfile's `configMap:`: a ConfigMap of strings. */
+const configMap = fc
+  .dictionary(
+    fc.oneof(fc.constantFrom(...fieldPaths(mlflowConfigSchema as unknown as SchemaNode)), key),
+    fc.oneof(word, odd, fc.constantFrom("3", "true", "x y", "a b  c", "it's", "zenml-470505")),
+    { maxKeys: 5 },
+  )
+  .map((data) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data }));
+
+/** Every mapping's keys in another order (kpt keeps the file's, kustomize sorts them). */
+function shuffled(v: unknown, seed: number): unknown {
+  if (Array.isArray(v)) return v.map((x, i) => shuffled(x, seed + i));
+  if (typeof v !== "object" || v === null) return v;
+  const entries = Object.entries(v).map(([k, x], i) => [k, shuffled(x, seed + i)] as const);
+  for (let i = entries.length - 1, s = seed; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const j = s % (i + 1);
+    [entries[i], entries[j]] = [entries[j], entries[i]];
+  }
+  return Object.fromEntries(entries);
+}
+
+/** Configs are mostly block style, written by hand or by kyaml: long lines stay whole. */
+const configStyle = style.chain(
+  (s) =>
+    fc.record({
+      ...Object.fromEntries(Object.entries(s).map(([k, v]) => [k, fc.constant(v)])),
+      flowLevel: fc.constantFrom(99, 99, 99, 99, s.flowLevel),
+      lineWidth: fc.constantFrom(0, 0, 0, 0, s.lineWidth),
+    }) as fc.Arbitrary<Style>,
+);
+
+/** The functionConfig entry of a ResourceList: `functionConfig:` and the config indented under it. */
+const configEntry = fc
+  .tuple(
+    fc.oneof({ weight: 3, arbitrary: mlflowConfig }, configMap),
+    configStyle,
+    decoration,
+    fc.nat(),
+    fc.constantFrom(2, 2, 1, 4),
+    fc.constantFrom("", "", "  # the config"),
+  )
+  .map(([o, s, d, seed, by, comment]) => {
+    const body = decorate(write(seed % 3 === 0 ? o : shuffled(o, seed), s), d);
+    return `functionConfig:${comment}\n${body.replace(/^(?=.)/gm, " ".repeat(by))}`;
+  });
+
+/** Scalars as people write them, plain or quoted, that the core schema reads as many types. */
+const TOKENS = [
+  ...["1", "-1", "+12", "-0", "0755", "0x1f", "0x1F", "0o17", "0o8", "0b11", "1e3", "1E-2", "-2.5e+3", ".5", "1."],
+  ...["1.0", "-.inf", ".Inf", "+.INF", ".NaN", ".nan", "~", "null", "Null", "NULL", "true", "False", "TRUE"],
+  ...["yes", "on", "1_000", "12:30", "2024-01-01", "-x", "x y", "a#b", "x:y", "a  b", "0x", "1e", ".", "+", "-."],
+  ...["e1", "3.14.15", "a{{ b }}", "x]", "a,b", "-x-", "http://a/b?c=d&e", "a b #c", "%x", "@x", "`x", "!x", "&a x"],
+  ...['"1"', "'1'", '"true"', "'it''s'", '""', "''", '"a\\"b"', '"\\x41\\u00e9\\t\\\\"', '"\\N\\_\\L\\P\\e\\0\\a\\ "'],
+  ...['"\\U0001F600"', '"\\U00110000"', '"\\q"', '"#"', "'#'", '"a: b"', "'a'b'", '"a"b', '"a" # c', "'x'  #"],
+  ...["[]", "{}", '[1, two, "3"]', "{a: 1, b: x y}", "[a b,  c ]", "[a,]", "{a: b,}", "[[1], {x: [y]}]"],
+  ...["{a: 1, a: 2}", "[a #b]", "[- x]", "[-x]", "[-]", "[a: b]", "{a: , b: c}", `{"k": 'v'}`, "[~, null, .inf]"],
+  ...["{a: x:y}", "[a", "{a: b}}", "[ ]", "{ }", "[0755, 0o17, +1]", "{__proto__: x}", "[a, {b: [c, {d: e}]}]"],
+];
+const HEADERS = ["|", "|-", "|+", ">", ">-", ">+", "|2", "| # note", ">-  # note", "|#x", "|-+"];
+const BLOCK_LINES = ["x", "y z", "  more", "    most", "", "", "# not a comment", "   ", "- a", "a: b", "x  "];
+/** Replace a line's value by a token, or by a block scalar on the lines below it. */
+const valueEdit = fc.record({
+  line: fc.nat(),
+  token: fc.constantFrom(...TOKENS),
+  block: fc.option(
+    fc.record({
+      header: fc.constantFrom(...HEADERS),
+      lines: fc.array(fc.constantFrom(...BLOCK_LINES), { minLength: 0, maxLength: 5 }),
+      indent: fc.constantFrom(1, 2, 2, 4),
+    }),
+    { freq: 3 },
+  ),
+});
+type ValueEdit = typeof valueEdit extends fc.Arbitrary<infer T> ? T : never;
+
+function editValue(text: string, e: ValueEdit): string {
+  const lines = text.split("\n");
+  const candidates = lines.flatMap((l, i) => (/^ +(?:- )?(?:[\w./-]+: |- )./.test(l) ? [i] : []));
+  if (candidates.length === 0) return text;
+  const at = candidates[e.line % candidates.length];
+  const m = /^( +(?:- )?(?:[\w./-]+: |- ))/.exec(lines[at])!;
+  if (!e.block) {
+    lines[at] = m[1] + e.token;
+    return lines.join("\n");
+  }
+  const parent = m[1].replace(/: $/, "").search(/[^ -]/);
+  const pad = " ".repeat(parent + e.block.indent);
+  const body = e.block.lines.map((l) => (l === "" ? "" : pad + l));
+  lines.splice(at, 1, m[1] + e.block.header, ...body);
+  return lines.join("\n");
+}
+
+const editedEntry = fc
+  .tuple(configEntry, fc.array(valueEdit, { minLength: 1, maxLength: 3 }))
+  .map(([t, edits]) => edits.reduce(editValue, t));
+const fuzzedEntry = fc.tuple(editedEntry, fc.array(edit, { maxLength: 2 })).map(([t, edits]) => {
+  let s = t;
+  for (const e of edits) {
+    const at = "functionConfig:".length + (e.at % (s.length - "functionConfig:".length + 1));
+    if (e.op === "insert") s = s.slice(0, at) + e.c + s.slice(at);
+    else if (e.op === "delete") s = s.slice(0, at) + s.slice(at + 1 + (e.at % 3));
+    else s = s.slice(0, at) + e.c + s.slice(at + e.c.length);
+  }
+  return s;
+});
+
+/** A value with its mappings' key order made visible to toEqual. */
+function ordered(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(ordered);
+  if (typeof v !== "object" || v === null) return v;
+  return { entries: Object.entries(v).map(([k, x]) => [k, ordered(x)]) };
+}
+
+const entryText = (input: string, end: number) => input.slice(0, end).replace(/\n?$/, "\n");
+
+const LIST_HEAD = `${HEADER}items: []\n`;
+
+/** Whether the scanner read the functionConfig; when it did, it must read what the parser reads. */
+function readsAsParsed(fcText: string): boolean {
+  const input = `${LIST_HEAD}${fcText}`;
+  const at = scanResourceList(input)?.functionConfig?.start; // where the scanner hands it to the reader
+  const read = at === undefined ? undefined : readFunctionConfig(input, at);
+  if (!read) return false;
+  const parsed = parsedFunctionConfig(input.slice(at), at);
+  expect(parsed).toBeDefined();
+  expect(ordered(read.value)).toEqual(ordered(parsed!.value));
+  if (read.value !== null) expect(entryText(input, read.end)).toBe(entryText(input, parsed!.end));
+  return true;
+}
+
+describe("the scanner reads the functionConfig as the parser does", () => {
+  test("generated configs in many styles: same value and text; most are read without the parser", () => {
+    const count = { valid: 0, read: 0 };
+    fc.assert(
+      fc.property(configEntry, (fcText) => {
+        if (parsedFunctionConfig(fcText)?.value) count.valid++;
+        if (readsAsParsed(fcText)) count.read++;
+      }),
+      params(800),
+    );
+    process.stderr.write(`scan: ${count.read} of ${count.valid} valid functionConfigs read without the parser\n`);
+    expect(count.read).toBeGreaterThan(count.valid * 0.6);
+  });
+
+  test("edited values (numbers, booleans, nulls, quoting, escapes, flow, block scalars): same or declined", () => {
+    fc.assert(
+      fc.property(editedEntry, (t) => void readsAsParsed(t)),
+      params(1500),
+    );
+  });
+
+  test("fuzzed: same value and text, or declined", () => {
+    fc.assert(
+      fc.property(fuzzedEntry, (t) => void readsAsParsed(t)),
+      params(1500),
+    );
+  });
+
+  test("in a ResourceList: the same list and output as with the parser alone", () => {
+    fc.assert(
+      fc.property(fc.oneof(configEntry, editedEntry), (entry) => {
+        const input = `${LIST_HEAD}${entry}`;
+        sameReading(input);
+        const a = processResourceList(input);
+        const b = processResourceList(input, { scan: false });
+        expect(a.output).toBe(b.output);
+      }),
+      params(200),
+    );
+  });
+
+  test.each([
+    ["plain scalars of every core schema type", "a: 1\nb: -0\nc: 0755\nd: 0x1f\ne: 0o17\nf: 1e3\ng: .inf\nh: -.Inf"],
+    ["null, booleans and strings", "a: ~\nb: null\nc:\nd: true\ne: False\nf: yes\ng: x y  # c\nh: 2024-01-01"],
+    ["quoted", `a: "1"\nb: 'true'\nc: 'it''s'\nd: "\\x41\\u00e9\\t\\"\\\\"\ne: ""`],
+    ["flow", `a: [1, two, "3", 'x y']\nb: {k: x y, n: "0755", e: ""}\nc: []\nd: {}\ne: [[a], {b: c}]`],
+    ["sequences, indented or not", "a:\n- x\n- y: 1\n  z: 2\nb:\n  - []\n  -\n    - 1\nc:\n  -\n    d: 1"],
+    ["block scalars", "a: |\n  x\n\n    y\nb: |-\n  x\nc: >\n  x\n  y\n\n  z\n    w\nd: >-\n  x\ne: |+\n  x\nf: 1"],
+  ])("%s", (_, body) => {
+    const fcText = `functionConfig:\n${body.replace(/^(?=.)/gm, "  ")}\n`;
+    const parsed = parsedFunctionConfig(fcText);
+    const read = readFunctionConfig(fcText);
+    expect(read).toBeDefined();
+    expect(ordered(read!.value)).toEqual(ordered(parsed!.value));
+  });
+
+  test("the values the core schema gives, by type", () => {
+    const fcText =
+      "functionConfig:\n  a: 1\n  b: \"1\"\n  c: 0755\n  d: 0x1f\n  e: .inf\n  f: ~\n  g: 'true'\n  h: 1e3\n";
+    const value = { a: 1, b: "1", c: 755, d: 31, e: Infinity, f: null, g: "true", h: 1000 };
+    expect(readFunctionConfig(fcText)?.value).toEqual(value);
+    expect(readFunctionConfig(`functionConfig:\n  s: |-\n    x\n\n      y\n  f: >\n    x\n    y\n`)?.value).toEqual({
+      s: "x\n\n  y",
+      f: "x y\n",
+    });
+  });
+
+  test.each([
+    ["an anchor and an alias", "a: &x 1\nb: *x"],
+    ["a tag", "a: !!str 1"],
+    ["a duplicate key", "a: 1\na: 2"],
+    ["a multi-line plain scalar", "a: one\n  two"],
+    ["a multi-line quoted scalar", 'a: "one\n  two"'],
+    ["a tab", "a:\tb"],
+    ["non-ASCII text", "a: é"],
+    ["odd indentation", "a:\n    b: 1\n   c: 2"],
+    ["an explicit key", "? a\n: 1"],
+    ["a sequence in a sequence's entry", "a:\n- - x"],
+    ["a null value with a comment at the end", "a:  # c\n   "],
+    ["a block scalar with an indentation indicator", "a: |2\n   x"],
+    ["an empty block scalar at the end", "a: |\n"],
+    ["an empty block scalar keeping its line break", "a: |+\n\nb: 1"],
+    ["kept blank lines after a block scalar", "a: |+\n  x\n\nb: 1"],
+    ["a blank line more indented than a block scalar", "a: |\n  x\n    \nb: 1"],
+    ["a __proto__ key", "__proto__: 1"],
+    ["a value on the line after its key", "a:\n  1"],
+    ["deep nesting", Array.from({ length: 70 }, (_, i) => `${" ".repeat(2 * i)}k:`).join("\n") + " 1"],
+  ])("%s: left to the parser", (_, body) => {
+    expect(readFunctionConfig(`functionConfig:\n${body.replace(/^(?=.)/gm, "  ")}\n`)).toBeUndefined();
+  });
+
+  /** What kpt and kustomize send (captured from kpt fn render/eval and kustomize's exec functions). */
+  const SENT: Record<string, string> = {
+    "kpt fn render": `functionConfig:
+  # Input of the mlflow-infra function (the Kptfile's configPath).
+  apiVersion: mlflow-infra.dev/v1alpha1
+  kind: MlflowConfig
+  metadata:
+    name: mlflow
+    annotations:
+      config.kubernetes.io/local-config: "true"
+      config.kubernetes.io/index: '0'
+      config.kubernetes.io/path: 'mlflow-config.yaml'
+      internal.config.kubernetes.io/index: '0'
+      internal.config.kubernetes.io/package-path: '/tmp/p'
+      internal.config.kubernetes.io/path: 'mlflow-config.yaml'
+      internal.config.kubernetes.io/seqindent: 'compact'
+      internal.config.kubernetes.io/id: '2'
+      config.k8s.io/id: '2'
+  spec:
+    stack: zenml
+    gcp:
+      projectId: zenml-470505
+`,
+    "kpt fn eval -- key=value": `functionConfig:
+  metadata:
+    name: function-input
+  data: {gcp.projectId: zenml-470505, stack: zenml, name: x y, n: "0755", b: "true", e: "", d: ' lead', f: it's}
+  kind: ConfigMap
+  apiVersion: v1
+`,
+    "a Kptfile's configMap": `functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: function-input
+  data: {gcp.projectId: zenml-470505, stack: zenml, argocd.syncWave: "3"}
+`,
+    kustomize: `functionConfig:
+  apiVersion: mlflow-infra.dev/v1alpha1
+  kind: MlflowConfig
+  metadata:
+    annotations:
+      config.kubernetes.io/function: |
+        container:
+          image: ghcr.io/example-org/mlflow-infra:0.1.0
+      config.kubernetes.io/local-config: 'true'
+    name: mlflow
+  spec:
+    gcp:
+      projectId: zenml-470505
+    stack: zenml
+`,
+  };
+  const configFiles = [
+    ...readdirSync(join(ROOT, "test/golden")).map((c) => `test/golden/${c}/config.yaml`),
+    ...readdirSync(join(ROOT, "examples")).map((d) => `examples/${d}/mlflow-config.yaml`),
+    "base/generator/mlflow-config.yaml",
+  ];
+
+  test.each(configFiles)("%s is read without the parser", (file) => {
+    const input = resourceList(readFileSync(join(ROOT, file), "utf8"));
+    expect(readsAsParsed(input.slice(input.indexOf("functionConfig:")))).toBe(true);
+  });
+
+  test.each(Object.keys(SENT))("the functionConfig %s sends is read without the parser", (name) => {
+    expect(readsAsParsed(SENT[name])).toBe(true);
+  });
+
+  test("the seed's render does not touch the yaml package (the sources bundled as the build does)", async () => {
+    const result = await build({
+      stdin: { contents: `export { processResourceList } from "./function/processor.ts";`, resolveDir: ROOT },
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      external: ["yaml"],
+      write: false,
+      logLevel: "silent",
+    });
+    const touched = new Set<string>();
+    const yaml = new Proxy(createRequire(import.meta.url)("yaml") as object, {
+      get: (target, name) => (touched.add(String(name)), Reflect.get(target, name)),
+    });
+    const mod = { exports: {} as { processResourceList: typeof processResourceList } };
+    const load = new Function("require", "module", "exports", result.outputFiles[0].text);
+    load((id: string) => (id === "yaml" ? yaml : createRequire(import.meta.url)(id)), mod, mod.exports);
+    const seed = resourceList(readFileSync(join(ROOT, "examples/seed/mlflow-config.yaml"), "utf8"));
+    const outcome = mod.exports.processResourceList(seed);
+    expect(outcome.output).toBe(readFileSync(join(ROOT, "test/golden/seed/expected.yaml"), "utf8"));
+    expect([...touched]).toEqual([]);
+    // The check can fail: a config the scanner leaves to the parser does touch it.
+    mod.exports.processResourceList(seed.replace("name: mlflow", "name: &n mlflow"));
+    expect(touched.size).toBeGreaterThan(0);
   });
 });

@@ -8,14 +8,16 @@
  *
  * Most items are only passed through, so they are not parsed at all: scan.ts cuts the items
  * out of the text and reads the few fields the function needs (apiVersion, kind, metadata
- * name, namespace, labels, annotations). Only the functionConfig, the items the scanner cannot
- * read with certainty, and (fullItem) the items the function may replace or prune are parsed.
- * When the scanner is unsure of the list's layout, or anything fails to parse, the whole input
- * goes through the full parser below, which also words every error.
+ * name, namespace, labels, annotations), and reads the functionConfig in full, so that a
+ * render of plain block YAML (the seed, what kpt and kustomize send) never runs the `yaml`
+ * package. Only a functionConfig or an item the scanner cannot read with certainty, and
+ * (fullItem) the items the function may replace or prune are parsed. When the scanner is
+ * unsure of the list's layout, or anything fails to parse, the whole input goes through the
+ * full parser below, which also words every error.
  */
 import { isMap, isSeq, type Document, type Node, type Pair, type YAMLSeq } from "yaml";
 import type { Result } from "./results.js";
-import { scanResourceList } from "./scan.js";
+import { readFunctionConfig, scanResourceList } from "./scan.js";
 import { readYaml, toSequenceItem, toYaml, YamlInputError } from "./yaml.js";
 
 export type KubeObject = Record<string, unknown> & {
@@ -128,15 +130,14 @@ function scannedList(text: string): ResourceList | undefined {
   let functionConfig: KubeObject | undefined;
   let functionConfigSource: string | undefined;
   if (scan.functionConfig) {
-    const fcText = text.slice(scan.functionConfig.start, scan.functionConfig.end);
-    const doc = tryReadYaml(fcText);
-    if (!doc || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
-    const node = doc.contents.items[0].value as Node | null;
-    if (node != null && !isNullScalar(node)) {
-      const value = tryToJS(node, doc);
-      if (!isObject(value)) return undefined;
-      functionConfig = value;
-      functionConfigSource = withNewline(fcText.slice(0, node.range![2]));
+    // Read by the scanner (no parser: it is what every run reads), or parsed when the scanner declines.
+    const { start, end } = scan.functionConfig;
+    const fc = readFunctionConfig(text, start) ?? parsedFunctionConfig(text.slice(start, end), start);
+    if (!fc) return undefined;
+    if (fc.value !== null) {
+      if (!isObject(fc.value)) return undefined;
+      functionConfig = fc.value;
+      functionConfigSource = withNewline(text.slice(start, fc.end));
     }
   }
   const items: Item[] = [];
@@ -154,6 +155,18 @@ function scannedList(text: string): ResourceList | undefined {
     items.push({ object, source, span });
   }
   return { items, functionConfig, functionConfigSource, indent: scan.indent, text };
+}
+
+/**
+ * The `functionConfig:` entry's text (from `offset` of the input) parsed alone: its value (null
+ * when it has none) and where its text ends in the input; undefined when it does not parse.
+ */
+export function parsedFunctionConfig(fcText: string, offset = 0): { value: unknown; end: number } | undefined {
+  const doc = tryReadYaml(fcText);
+  if (!doc || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
+  const node = doc.contents.items[0].value as Node | null;
+  if (node == null || isNullScalar(node)) return { value: null, end: offset };
+  return { value: tryToJS(node, doc), end: offset + node.range![2] };
 }
 
 /**

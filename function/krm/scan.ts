@@ -1,17 +1,22 @@
 /**
  * A text scanner over a ResourceList: item boundaries, and the few fields the function reads of
  * each item (apiVersion, kind, metadata name, namespace, labels, annotations), without building
- * a document. Most items are only passed through, so they need no more than that.
+ * a document. Most items are only passed through, so they need no more than that. The same
+ * machinery reads the functionConfig in full (readFunctionConfig): every run reads it, and the
+ * `yaml` package's start-up and first, cold parse cost more than the rest of a small render.
  *
  * It reads a deliberately small subset of YAML, the block style tools write: block mappings
  * and sequences, plain keys, single-line plain and quoted scalars, single-line flow
- * collections, literal and folded block scalars, comments. Whatever it cannot read with
- * certainty (anchors, aliases, tags, flow-style items, multi-line scalars, odd indentation,
- * tabs, non-ASCII text, complex keys, 65+ levels of nesting...) it leaves to the full parser:
- * an item it is unsure of gets no head (the caller parses that item alone), and a ResourceList
- * whose layout it is unsure of is not scanned at all (the caller parses it whole). It never
- * reports an error: when in doubt it declines, and the full parser finds the error and says
- * where. test/scan.test.ts checks it against the `yaml` package on generated and mutated input.
+ * collections, literal and folded block scalars, comments. Values it reads in full are what the
+ * `yaml` package gives under the YAML 1.2 core schema (`0755` is 755, `"1"` a string, escapes
+ * decoded, blocks folded and chomped). Whatever it cannot read with certainty (anchors, aliases,
+ * tags, flow-style items, multi-line scalars, odd indentation, tabs, non-ASCII text, complex
+ * keys, 65+ levels of nesting...) it leaves to the full parser: an item it is unsure of gets no
+ * head (the caller parses that item alone), a functionConfig it is unsure of is parsed, and a
+ * ResourceList whose layout it is unsure of is not scanned at all (the caller parses it whole).
+ * It never reports an error: when in doubt it declines, and the full parser finds the error and
+ * says where. test/scan.test.ts checks it against the `yaml` package on generated and mutated
+ * input.
  */
 import type { KubeObject } from "./resource-list.js";
 
@@ -39,6 +44,7 @@ const SPACE = 32;
 const HASH = 35;
 const DASH = 45;
 const COLON = 58;
+const PLUS = 43;
 
 /**
  * The layout of a block-style ResourceList at column 0 (apiVersion, kind ResourceList, items,
@@ -186,15 +192,16 @@ function isBlankOrComment(text: string, pos: number, eol: number): boolean {
 }
 
 // -----------------------------------------------------------------------------------------------
-// One item
+// One item, or the functionConfig
 
-/** Which of the fields the function reads a mapping holds. */
+/** Which of the fields the function reads a mapping holds; All: every value, in full (the functionConfig). */
 const enum Field {
   None,
   Root,
   Metadata,
   Labels,
   Annotations,
+  All,
 }
 
 const enum Kind {
@@ -202,12 +209,22 @@ const enum Kind {
   Seq,
 }
 
+/** What a scalar is read for: not at all, as a string (a field of the head), or as any value (Field.All). */
+const enum Want {
+  Nothing,
+  String,
+  Any,
+}
+
+/** Where values read in full go: a mapping, or a sequence (appended to). */
+type Target = Record<string, unknown> | unknown[];
+
 interface Level {
   kind: Kind;
   indent: number;
   field: Field;
   keys: Set<string> | undefined;
-  target: Record<string, unknown> | undefined;
+  target: Target | undefined;
 }
 
 interface ItemScan {
@@ -217,11 +234,28 @@ interface ItemScan {
 
 interface Pending {
   indent: number;
+  /** Map: the value of a `key:`; Seq: an entry `-`. */
   kind: Kind;
   field: Field;
   want: boolean;
   key: string;
-  target?: Record<string, unknown>;
+  target?: Target;
+}
+
+/** A block scalar: the indentation of its parent, and of its content once known. */
+interface Block {
+  parent: number;
+  content: number;
+  blankIndent: number;
+  /** Read in full: where its value goes (`target[key]`), from its first line on. */
+  target: Target | undefined;
+  key: string;
+  from: number;
+  folded: boolean;
+  /** `-`, `+` or 0 (clip). */
+  chomp: number;
+  /** A blank line since its last line of content. */
+  blankAfter: boolean;
 }
 
 /** Thrown inside the scanner when it meets what it does not read with certainty. */
@@ -233,21 +267,41 @@ const UNSURE = new Error("unsure");
  */
 export function scanItem(text: string, start: number, end: number, seqIndent: number): ItemScan | undefined {
   try {
-    return new ItemScanner(text, end, seqIndent).run(start);
+    return new BlockScanner(text, end, seqIndent).run(start);
   } catch (e) {
     if (e === UNSURE) return undefined;
     throw e;
   }
 }
 
-class ItemScanner {
+/**
+ * The functionConfig, read in full without the parser: its value (null when it has none) and
+ * where its text ends (what the parser's node range gives), from the `functionConfig:` line at
+ * `start` (checked by scanResourceList) to the end of the text; undefined when the parser must
+ * read it. Values are what the `yaml` package gives under the YAML 1.2 core schema.
+ */
+export function readFunctionConfig(text: string, start = 0): { value: unknown; end: number } | undefined {
+  ODD.lastIndex = start;
+  if (ODD.test(text)) return undefined;
+  try {
+    return new BlockScanner(text, text.length, 0).readValue(start);
+  } catch (e) {
+    if (e === UNSURE) return undefined;
+    throw e;
+  }
+}
+
+class BlockScanner {
   private levels: Level[] = [];
   private head: KubeObject = {};
   /** `key:` or `-` with nothing after it: the value is on the next lines, or null. */
   private pending: Pending | undefined;
-  /** In a block scalar: the indentation of its parent, and of its content once known. */
-  private block: { parent: number; content: number; blankIndent: number } | undefined;
+  private block: Block | undefined;
   private lastWasBlock = false;
+  /** The end of the last line of content (a block scalar's lines included). */
+  private last = 0;
+  /** That line was a `key:` or `-` with nothing after it (but perhaps a comment). */
+  private nullAtEnd = false;
 
   constructor(
     private readonly text: string,
@@ -256,9 +310,9 @@ class ItemScanner {
   ) {}
 
   run(start: number): ItemScan {
-    const { text, end } = this;
+    const { text } = this;
     // The item's first line: `- key: ...` (a compact mapping; anything else is left to the parser).
-    let eol = lineEnd(text, start);
+    const eol = lineEnd(text, start);
     let p = start + this.seqIndent + 1;
     while (text.charCodeAt(p) === SPACE) p++;
     if (p >= eol || text.charCodeAt(p) === HASH) {
@@ -270,13 +324,45 @@ class ItemScanner {
       this.push(Kind.Map, p - start, Field.Root, this.head);
       this.entry(keyEnd, eol);
     }
-    for (let pos = eol + 1; pos < end; pos = eol + 1) {
+    this.lines(eol + 1);
+    return { head: this.head, endsInBlockScalar: this.lastWasBlock };
+  }
+
+  /** The value under the `key:` line at `start` (column 0), in full, and where its text ends. */
+  readValue(start: number): { value: unknown; end: number } {
+    const { text, end } = this;
+    const holder: Record<string, unknown> = {};
+    this.pending = { indent: 0, kind: Kind.Map, field: Field.All, want: false, key: "value", target: holder };
+    this.lines(lineEnd(text, start) + 1);
+    if (holder.value === null) return { value: null, end: start };
+    // The last line a `key:` or `-` with a null value and a comment: the parser's range then
+    // takes in whatever follows; left to it.
+    if (this.nullAtEnd && text.lastIndexOf("#", this.last) > text.lastIndexOf("\n", this.last - 1)) throw UNSURE;
+    // Its text ends with its last line of content, or, when a comment after it is indented as
+    // far as the value, at the end of the text (the parser's node range); a comment indented
+    // further than the innermost collection ends it otherwise: left to the parser.
+    const [outer, inner] = [this.levels[0].indent, this.levels[this.levels.length - 1].indent];
+    let to = Math.min(this.last + 1, end);
+    for (let pos = this.last + 1, eol; pos < end; pos = eol + 1) {
       eol = lineEnd(text, pos);
-      if (eol > end) eol = end;
+      let i = pos;
+      while (text.charCodeAt(i) === SPACE) i++;
+      if (i === eol || i - pos < outer) continue;
+      if (i - pos > inner) throw UNSURE;
+      to = end;
+    }
+    return { value: holder.value, end: to };
+  }
+
+  private lines(from: number): void {
+    const { text, end } = this;
+    for (let pos = from, eol; pos < end; pos = eol + 1) {
+      eol = Math.min(lineEnd(text, pos), end);
       this.line(pos, eol);
     }
+    this.endBlock(true);
+    this.nullAtEnd = this.pending !== undefined;
     this.resolvePending(-1);
-    return { head: this.head, endsInBlockScalar: this.lastWasBlock };
   }
 
   private line(pos: number, eol: number): void {
@@ -287,20 +373,32 @@ class ItemScanner {
     const block = this.block;
     if (block) {
       if (i === eol) {
-        if (block.content < 0 && indent > block.blankIndent) block.blankIndent = indent;
+        if (block.content < 0) {
+          if (indent > block.blankIndent) block.blankIndent = indent;
+        } else if (block.target) {
+          // A blank line more indented than the content is content (trailing spaces): left to the parser.
+          if (indent > block.content) throw UNSURE;
+          block.blankAfter = true;
+        }
         return;
       }
-      if (block.content < 0) {
-        if (indent <= block.parent || block.blankIndent > indent) throw UNSURE; // empty, or odd leading lines
+      if (block.content < 0 && indent > block.parent) {
+        if (block.blankIndent > indent) throw UNSURE; // odd leading lines
         block.content = indent;
+        this.last = eol;
         return;
       }
-      if (indent >= block.content) return;
-      this.block = undefined;
+      if (block.content >= 0 && indent >= block.content) {
+        block.blankAfter = false;
+        this.last = eol;
+        return;
+      }
+      this.endBlock(false);
       // A comment between the parent's and the content's indentation: left to the parser.
       if (text.charCodeAt(i) === HASH && indent > block.parent) throw UNSURE;
     }
     if (i === eol || text.charCodeAt(i) === HASH) return;
+    this.last = eol;
     this.lastWasBlock = false;
     if (indent <= this.seqIndent) throw UNSURE;
     const dash = isDashAt(text, i, eol);
@@ -330,11 +428,17 @@ class ItemScanner {
     if (!pending) return;
     this.pending = undefined;
     const nested = indent > pending.indent || (indent === pending.indent && dash && pending.kind === Kind.Map);
+    const kind = dash ? Kind.Seq : Kind.Map;
+    if (pending.field === Field.All) {
+      const value = !nested ? null : kind === Kind.Map ? {} : [];
+      put(pending.target!, pending.key, value);
+      if (value) this.push(kind, indent, Field.All, value);
+      return;
+    }
     if (!nested) {
       if (pending.want) throw UNSURE; // a null where the function reads a value
       return;
     }
-    const kind = dash ? Kind.Seq : Kind.Map;
     const mapField = pending.field !== Field.None;
     if (pending.want && !(mapField && kind === Kind.Map)) throw UNSURE;
     let target: Record<string, unknown> | undefined;
@@ -342,12 +446,12 @@ class ItemScanner {
       target = this.head;
     } else if (mapField && pending.target) {
       target = {};
-      pending.target[pending.key] = target;
+      (pending.target as Record<string, unknown>)[pending.key] = target;
     }
     this.push(kind, indent, kind === Kind.Map ? pending.field : Field.None, target);
   }
 
-  private push(kind: Kind, indent: number, field: Field, target: Record<string, unknown> | undefined): void {
+  private push(kind: Kind, indent: number, field: Field, target: Target | undefined): void {
     if (this.levels.length >= MAX_DEPTH) throw UNSURE;
     this.levels.push({ kind, indent, field, keys: kind === Kind.Map ? new Set() : undefined, target });
   }
@@ -355,20 +459,26 @@ class ItemScanner {
   /** A `- ` entry of a block sequence: a compact mapping, a scalar or a flow collection. */
   private seqEntry(pos: number, i: number, eol: number): void {
     const { text } = this;
+    const level = this.levels[this.levels.length - 1];
+    const all = level.field === Field.All;
     let p = i + 1;
     while (text.charCodeAt(p) === SPACE) p++;
     if (p >= eol || text.charCodeAt(p) === HASH) {
-      this.pending = { indent: i - pos, kind: Kind.Seq, field: Field.None, want: false, key: "" };
+      const { field, target } = level;
+      this.pending = { indent: i - pos, kind: Kind.Seq, field, want: false, key: "", target };
       return;
     }
     if (isDashAt(text, p, eol)) throw UNSURE; // `- - x`
     const keyEnd = keyAt(text, p, eol);
     if (keyEnd >= 0) {
-      this.push(Kind.Map, p - pos, Field.None, undefined);
+      const target = all ? {} : undefined;
+      if (target) put(level.target!, "", target);
+      this.push(Kind.Map, p - pos, level.field, target);
       this.entry(keyEnd, eol);
       return;
     }
-    this.value(p, eol, false);
+    if (all) this.keep(level.target!, "", this.value(p, eol, Want.Any));
+    else this.value(p, eol, Want.Nothing);
   }
 
   /** `key: value` at i (the key ends at keyEnd) in the innermost mapping. */
@@ -376,12 +486,15 @@ class ItemScanner {
     const { text } = this;
     const level = this.levels[this.levels.length - 1];
     const key = keyText;
-    if (level.keys!.has(key)) throw UNSURE; // a duplicate: the parser reports it
+    // A duplicate (the parser reports it), or the one key a plain object cannot hold as it is.
+    if (level.keys!.has(key) || key === "__proto__") throw UNSURE;
     level.keys!.add(key);
     const field = level.field;
     let want = false;
     let childField = Field.None;
-    if (field === Field.Root) {
+    if (field === Field.All) {
+      childField = Field.All;
+    } else if (field === Field.Root) {
       if (key === "metadata") childField = Field.Metadata;
       want = key === "apiVersion" || key === "kind" || key === "metadata";
     } else if (field === Field.Metadata) {
@@ -397,42 +510,53 @@ class ItemScanner {
       this.pending = { indent: level.indent, kind: Kind.Map, field: childField, want, key, target: level.target };
       return;
     }
-    if (want && childField !== Field.None) {
-      // metadata, labels or annotations: a block mapping, or `{}`
-      if (!EMPTY_MAP.test(text.slice(p, eol)) || !level.target) throw UNSURE;
-      level.target[key] = {};
+    if (field === Field.All) {
+      this.keep(level.target!, key, this.value(p, eol, Want.Any));
       return;
     }
-    const value = this.value(p, eol, want);
-    if (want && level.target) {
+    const target = level.target as Record<string, unknown> | undefined;
+    if (want && childField !== Field.None) {
+      // metadata, labels or annotations: a block mapping, or `{}`
+      if (!EMPTY_MAP.test(text.slice(p, eol)) || !target) throw UNSURE;
+      target[key] = {};
+      return;
+    }
+    const value = this.value(p, eol, want ? Want.String : Want.Nothing) as string | undefined;
+    if (want && target) {
       // apiVersion, kind, namespace and label values repeat from item to item: one string each
       const shared = field === Field.Root || field === Field.Labels || key === "namespace";
-      level.target[key] = shared ? intern(value!) : value;
+      target[key] = shared ? intern(value!) : value;
     }
   }
 
-  /** A scalar or flow value from p to the end of the line; its string when `want`. */
-  private value(p: number, eol: number, want: boolean): string | undefined {
+  /** A value read in full, into its place; a block scalar's is filled in at its end (endBlock). */
+  private keep(target: Target, key: string, value: unknown): void {
+    const at = put(target, key, value);
+    if (this.block) {
+      this.block.target = target;
+      this.block.key = at;
+    }
+  }
+
+  /** A scalar or flow value from p to the end of the line: its string (want String) or value (Any). */
+  private value(p: number, eol: number, want: Want): unknown {
     const { text } = this;
     const c = text.charCodeAt(p);
     let q: number;
-    let result: string | undefined;
+    let result: unknown;
     if (c === 34 /* " */) {
       q = doubleQuoted(text, p, eol);
-      if (want) {
-        const raw = text.slice(p + 1, q - 1);
-        if (raw.includes("\\")) throw UNSURE;
-        result = raw;
-      }
+      if (want !== Want.Nothing) result = unescape(text.slice(p + 1, q - 1));
     } else if (c === 39 /* ' */) {
       q = singleQuoted(text, p, eol);
-      if (want) result = text.slice(p + 1, q - 1).replace(/''/g, "'");
+      if (want !== Want.Nothing) result = text.slice(p + 1, q - 1).replace(/''/g, "'");
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
-      if (want) throw UNSURE;
-      q = flow(text, p, eol, this.levels.length);
+      if (want === Want.String) throw UNSURE;
+      q = flow(text, p, eol, this.levels.length, want === Want.Any);
+      result = flowValue;
     } else if (c === 124 /* | */ || c === 62 /* > */) {
-      if (want) throw UNSURE;
-      this.blockHeader(p + 1, eol);
+      if (want === Want.String) throw UNSURE;
+      this.blockHeader(p + 1, eol, c === 62);
       return undefined;
     } else if (!PLAIN_FIRST[c] || (c === DASH && (p + 1 === eol || text.charCodeAt(p + 1) === SPACE))) {
       throw UNSURE;
@@ -448,11 +572,11 @@ class ItemScanner {
         } else last = q;
         q++;
       }
-      if (want) {
-        result = text.slice(p, last + 1);
-        if (!isPlainString(result)) throw UNSURE;
-      }
-      return result;
+      if (want === Want.Nothing) return undefined;
+      const s = text.slice(p, last + 1);
+      if (want === Want.Any) return plainValue(s);
+      if (!isPlainString(s)) throw UNSURE;
+      return s;
     }
     // After a quoted or flow value: spaces, then the end of the line or a comment.
     let r = q;
@@ -462,17 +586,98 @@ class ItemScanner {
   }
 
   /** `|` or `>`, with `-` or `+` (an indentation indicator is left to the parser). */
-  private blockHeader(p: number, eol: number): void {
+  private blockHeader(p: number, eol: number, folded: boolean): void {
     const { text } = this;
     const c = text.charCodeAt(p);
-    if (c === DASH || c === 43 /* + */) p++;
+    const chomp = c === DASH || c === PLUS ? c : 0;
+    if (chomp) p++;
     let r = p;
     while (text.charCodeAt(r) === SPACE) r++;
     if (r < eol && !(r > p && text.charCodeAt(r) === HASH)) throw UNSURE;
     const level = this.levels[this.levels.length - 1];
-    this.block = { parent: level.indent, content: -1, blankIndent: -1 };
+    this.block = {
+      parent: level.indent,
+      content: -1,
+      blankIndent: -1,
+      target: undefined,
+      key: "",
+      from: eol + 1,
+      folded,
+      chomp,
+      blankAfter: false,
+    };
     this.lastWasBlock = true;
   }
+
+  /**
+   * The end of a block scalar, at a line less indented than its content or at the end of the
+   * text: its value, when it is read in full.
+   */
+  private endBlock(atEnd: boolean): void {
+    const block = this.block;
+    if (!block) return;
+    this.block = undefined;
+    const empty = block.content < 0;
+    // Empty (some writers put `""` so): certain only when a line of its parent follows it.
+    if (empty && (atEnd ? block.target : block.blankIndent > block.parent)) throw UNSURE;
+    if (!block.target) return;
+    // Keeping blank lines, whose number depends on where the parser ends the scalar: left to it.
+    if (block.chomp === PLUS && (empty || block.blankAfter)) throw UNSURE;
+    const lines = this.text.slice(block.from, this.last);
+    (block.target as Record<string, unknown>)[block.key] = empty
+      ? ""
+      : blockScalar(lines, block.content, block.folded, block.chomp);
+  }
+}
+
+/** Appends to a sequence, or sets a mapping's key; the key (index) the value went to. */
+function put(target: Target, key: string, value: unknown): string {
+  if (!Array.isArray(target)) {
+    target[key] = value;
+    return key;
+  }
+  target.push(value);
+  return String(target.length - 1);
+}
+
+/**
+ * A block scalar's value from its lines (the first after the header to the last with content;
+ * none more indented than `indent` but for content): the `yaml` package's folding and chomping.
+ */
+function blockScalar(lines: string, indent: number, folded: boolean, chomp: number): string {
+  let value = "";
+  let sep = "";
+  let moreIndented = false;
+  let leading = true;
+  for (const line of lines.split("\n")) {
+    let n = 0;
+    while (line.charCodeAt(n) === SPACE) n++;
+    const empty = n === line.length;
+    if (leading && empty) {
+      value += "\n";
+      continue;
+    }
+    leading = false;
+    if (!folded) {
+      value += sep + line.slice(indent);
+      sep = "\n";
+    } else if (n > indent) {
+      // more-indented lines are kept as they are, on lines of their own
+      if (sep === " ") sep = "\n";
+      else if (!moreIndented && sep === "\n") sep = "\n\n";
+      value += sep + line.slice(indent);
+      sep = "\n";
+      moreIndented = true;
+    } else if (empty) {
+      if (sep === "\n") value += "\n";
+      else sep = "\n";
+    } else {
+      value += sep + line.slice(n);
+      sep = " ";
+      moreIndented = false;
+    }
+  }
+  return chomp === DASH ? value : `${value}\n`;
 }
 
 const interned = new Map<string, string>();
@@ -489,7 +694,8 @@ let keyText = "";
 
 /**
  * The end (the `:`) of a key at p followed by `:` and a space or the end of the line: plain (a
- * letter or `_`, then letters, digits and `_./-`) or quoted without escapes; -1 for anything else.
+ * letter, digit or `_`, then letters, digits and `_./-`, read as a string) or quoted without
+ * escapes; -1 for anything else.
  */
 function keyAt(text: string, p: number, eol: number): number {
   const first = text.charCodeAt(p);
@@ -503,10 +709,10 @@ function keyAt(text: string, p: number, eol: number): number {
     keyText = text.slice(p + 1, q);
     q++;
   } else {
-    if (!(isLetter(first) || first === 95)) return -1;
+    if (!(isLetter(first) || first === 95 || (first >= 48 && first <= 57))) return -1;
     while (q < eol && KEY_CHAR[text.charCodeAt(q)]) q++;
     keyText = text.slice(p, q);
-    if (RESERVED_KEY.test(keyText)) return -1;
+    if (typeof plainValue(keyText) !== "string") return -1; // null, a boolean or a number
   }
   if (text.charCodeAt(q) !== COLON || (q + 1 < eol && text.charCodeAt(q + 1) !== SPACE)) return -1;
   if (q - p > MAX_KEY) return -1;
@@ -515,8 +721,8 @@ function keyAt(text: string, p: number, eol: number): number {
 
 const EMPTY_MAP = /^\{\}(?: +#.*)? *$/;
 
-/** Words the YAML 1.2 core schema reads as null or a boolean: not string keys. */
-const RESERVED_KEY = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
+/** Words the YAML 1.2 core schema reads as null or a boolean. */
+const NULL_OR_BOOL = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
 
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -537,8 +743,25 @@ PLAIN_FIRST[DASH] = true; // `-x` is plain; `- ` and a lone `-` are checked wher
 function isPlainString(s: string): boolean {
   const c = s.charCodeAt(0);
   if ((c >= 48 && c <= 57) || c === 43 || c === DASH || c === 46 || c === 126) return false;
-  return !RESERVED_KEY.test(s);
+  return !NULL_OR_BOOL.test(s);
 }
+
+/** A plain scalar's value under the YAML 1.2 core schema, tried in the `yaml` package's order. */
+function plainValue(s: string): unknown {
+  if (isPlainString(s)) return s;
+  if (s === "~" || /^(?:null|Null|NULL)$/.test(s)) return null;
+  if (NULL_OR_BOOL.test(s)) return s[0] === "t" || s[0] === "T";
+  if (/^0o[0-7]+$/.test(s)) return parseInt(s.slice(2), 8);
+  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.slice(2), 16);
+  if (/^[-+]?\.(?:inf|Inf|INF)$/.test(s)) return s[0] === "-" ? -Infinity : Infinity;
+  if (/^\.(?:nan|NaN|NAN)$/.test(s)) return NaN;
+  if (FLOAT.test(s)) return parseFloat(s);
+  return s;
+}
+
+/** The core schema's floats, with and without an exponent. */
+const FLOAT = /^[-+]?(?:(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
 /** The end (after the closing quote) of a double-quoted scalar on one line, with only known escapes. */
 function doubleQuoted(text: string, p: number, eol: number): number {
@@ -554,13 +777,45 @@ function doubleQuoted(text: string, p: number, eol: number): number {
         q += 2 + hex;
         continue;
       }
-      if (q + 1 >= eol || !'0abtnvfre "/\\N_LP'.includes(e)) throw UNSURE;
+      if (q + 1 >= eol || ESCAPES[e] === undefined) throw UNSURE;
       q += 2;
       continue;
     }
     q++;
   }
   throw UNSURE; // continues on the next line
+}
+
+/** What each escape of a double-quoted scalar stands for (YAML 1.2, as the `yaml` package reads them). */
+const ESCAPES: Record<string, string> = {
+  "0": "\0",
+  a: "\x07",
+  b: "\b",
+  t: "\t",
+  n: "\n",
+  v: "\v",
+  f: "\f",
+  r: "\r",
+  e: "\x1b",
+  " ": " ",
+  '"': '"',
+  "/": "/",
+  "\\": "\\",
+  N: "\u0085",
+  _: "\u00a0",
+  L: "\u2028",
+  P: "\u2029",
+};
+
+/** A double-quoted scalar's text (checked by doubleQuoted) with its escapes decoded. */
+function unescape(raw: string): string {
+  if (!raw.includes("\\")) return raw;
+  return raw.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, e: string) => {
+    if (e.length === 1) return ESCAPES[e];
+    const code = parseInt(e.slice(1), 16);
+    if (code > 0x10ffff) throw UNSURE;
+    return String.fromCodePoint(code);
+  });
 }
 
 function singleQuoted(text: string, p: number, eol: number): number {
@@ -576,44 +831,68 @@ function singleQuoted(text: string, p: number, eol: number): number {
   throw UNSURE;
 }
 
-/** Characters of a plain scalar inside a flow collection, here. */
+/** Characters of a plain scalar inside a flow collection after its first (PLAIN_FIRST), here. */
 const FLOW_PLAIN: boolean[] = [];
-for (let c = 0; c < 128; c++) FLOW_PLAIN[c] = KEY_CHAR[c] || "=+~@%".includes(String.fromCharCode(c));
+for (let c = 0; c < 128; c++) FLOW_PLAIN[c] = c > 32 && c < 127 && !",[]{}:".includes(String.fromCharCode(c));
+
+/** The value of the flow collection flow() read last, when it was asked to build it. */
+let flowValue: unknown;
 
 /**
- * The end of a flow sequence or mapping that closes on the same line: plain tokens without
- * spaces, quoted scalars, nested collections, plain keys (unique) followed by `: `.
+ * The end of a flow sequence or mapping that closes on the same line: plain scalars (words of
+ * the characters above, spaces between them), quoted scalars, nested collections, plain keys
+ * (unique) followed by `: `. With `build`, its value is left in flowValue.
  */
-function flow(text: string, p: number, eol: number, depth: number): number {
+function flow(text: string, p: number, eol: number, depth: number, build: boolean): number {
   if (depth >= MAX_DEPTH) throw UNSURE;
   const isMap = text.charCodeAt(p) === 123;
   const close = isMap ? 125 : 93;
+  const out: Target | undefined = build ? (isMap ? {} : []) : undefined;
   let keys: Set<string> | undefined;
+  let key = "";
   let q = p + 1;
   for (;;) {
     while (text.charCodeAt(q) === SPACE) q++;
     if (q >= eol) throw UNSURE;
-    if (text.charCodeAt(q) === close) return q + 1;
+    if (text.charCodeAt(q) === close) {
+      flowValue = out;
+      return q + 1;
+    }
     if (isMap) {
       const keyEnd = keyAt(text, q, eol);
       if (keyEnd < 0 || text.charCodeAt(keyEnd + 1) !== SPACE) throw UNSURE;
-      const key = keyText;
+      key = keyText;
       keys ??= new Set();
-      if (keys.has(key)) throw UNSURE;
+      if (keys.has(key) || key === "__proto__") throw UNSURE;
       keys.add(key);
       q = keyEnd + 1;
       while (text.charCodeAt(q) === SPACE) q++;
     }
     const c = text.charCodeAt(q);
-    if (c === 91 || c === 123) q = flow(text, q, eol, depth + 1);
-    else if (c === 34) q = doubleQuoted(text, q, eol);
-    else if (c === 39) q = singleQuoted(text, q, eol);
-    else {
-      const from = q;
-      if (!FLOW_PLAIN[c] || c === 64 || c === 37) throw UNSURE; // not a plain first character
-      while (q < eol && FLOW_PLAIN[text.charCodeAt(q)]) q++;
-      if (c === DASH && q === from + 1) throw UNSURE;
+    const from = q;
+    let value: unknown;
+    if (c === 91 || c === 123) {
+      q = flow(text, q, eol, depth + 1, build);
+      value = flowValue;
+    } else if (c === 34) {
+      q = doubleQuoted(text, q, eol);
+      if (build) value = unescape(text.slice(from + 1, q - 1));
+    } else if (c === 39) {
+      q = singleQuoted(text, q, eol);
+      if (build) value = text.slice(from + 1, q - 1).replace(/''/g, "'");
+    } else {
+      // not a plain first character, a lone `-`, or `- x`
+      if (!PLAIN_FIRST[c] || (c === DASH && !FLOW_PLAIN[text.charCodeAt(q + 1)])) throw UNSURE;
+      let last = q;
+      for (; q < eol; q++) {
+        const ch = text.charCodeAt(q);
+        if (FLOW_PLAIN[ch]) last = q;
+        else if (ch !== SPACE) break;
+        else if (text.charCodeAt(q + 1) === HASH) throw UNSURE; // a comment: the collection goes on below
+      }
+      if (build) value = plainValue(text.slice(from, last + 1));
     }
+    if (out) put(out, key, value);
     while (text.charCodeAt(q) === SPACE) q++;
     const after = text.charCodeAt(q);
     if (after === 44 /* , */) q++;
