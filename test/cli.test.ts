@@ -82,6 +82,30 @@ describe("the files", () => {
     }
   });
 
+  test("the yaml package is read from disk only for an input that needs it", () => {
+    // A preload that reports, at exit, whether the launcher read dist/mlflow-infra.yaml.js.
+    const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-chunk-"));
+    try {
+      const hook = join(dir, "hook.cjs");
+      writeFileSync(
+        hook,
+        'const fs = require("node:fs"), read = fs.readFileSync; let seen = false;\n' +
+          "fs.readFileSync = function (p, ...rest) { if (String(p).endsWith('mlflow-infra.yaml.js')) seen = true; " +
+          "return read.call(this, p, ...rest); };\n" +
+          'process.on("exit", () => fs.writeSync(2, `yaml-chunk-read=${seen}\\n`));\n',
+      );
+      const seed = resourceList(readFileSync(SEED_CONFIG, "utf8"));
+      const run = (input: string) =>
+        spawnSync(process.execPath, ["--require", hook, BIN], { input, encoding: "utf8" }).stderr.trim();
+      expect(run(seed)).toBe("yaml-chunk-read=false");
+      expect(run(seed.replace("items: []", "items:\n- &cm {apiVersion: v1, kind: ConfigMap}"))).toBe(
+        "yaml-chunk-read=true",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("V8 takes the code cache for the bundle", () => {
     // As the launcher compiles it; in a child process, since jest may run with other V8 flags.
     const check =
@@ -378,10 +402,10 @@ describe("KRM mode on stdin", () => {
 
   test("text over the 1 MiB read buffer, multi-byte characters cut at its end, passes through whole", () => {
     // 2-, 3- and 4-byte UTF-8 sequences in items of varying length: some straddle each 1 MiB boundary.
+    const text = (i: number) => "\u00e9\u20ac\u{1f600}x".repeat(40 + (i % 7));
     const items = Array.from(
       { length: 3000 },
-      (_, i) =>
-        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  v: "${"\u00e9\u20ac\u{1f600}x".repeat(40 + (i % 7))}"\n`,
+      (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  v: "${text(i)}"\n`,
     );
     const input = resourceList(readFileSync(SEED_CONFIG, "utf8"), items);
     expect(Buffer.byteLength(input)).toBeGreaterThan(1 << 20);
