@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Build: compile the MlflowConfig JSON Schema into standalone validation code, then write dist/:
+// Build: write dist/:
 //   mlflow-infra.js     function/main.ts bundled into one CommonJS file (ASCII only, no runtime
 //                       dependencies); `node dist/mlflow-infra.js` runs it as it is
 //   mlflow-infra        the executable: a launcher (scripts/lib/launcher.mjs) that runs the bundle
 //                       with its code cache
 //   mlflow-infra.cache  a V8 code cache of the bundle (--no-code-cache: none; the launcher then
 //                       compiles the bundle)
-// `node scripts/build.mjs --validator-only` stops after the validator.
+//   mlflow-infra.yaml.js  the yaml package, which the bundle requires the first time it needs it
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -14,83 +14,9 @@ import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { BUILD_MARK, ID_LENGTH, launcher, WRAP_HEAD, WRAP_TAIL, YAML_CHUNK } from "./lib/launcher.mjs";
-import { loadSchemaModule, root } from "./lib/load-schema.mjs";
+import { root } from "./lib/load-schema.mjs";
 
 const require = createRequire(import.meta.url);
-const Ajv = require("ajv").default;
-const standaloneCode = require("ajv/dist/standalone").default;
-
-/**
- * The standalone validator, as small as ajv makes it: it is a large part of the bundle, and every
- * byte costs start-up. Its errors carry instancePath, schemaPath, keyword and params (and
- * propertyName), without ajv's messages or its verbose schema and data, which validate.ts derives
- * from schema.ts and the input. The schema is compiled without its annotations. The code reads a
- * few parts of the schema at run time (property lists, enums, required lists): the module imports
- * them from schema.ts, which the bundle has anyway, instead of embedding a second copy.
- */
-async function compileValidator() {
-  const { mlflowConfigSchema } = await loadSchemaModule();
-  // unicode: false keeps the generated code free of runtime requires (every pattern is ASCII).
-  const logger = {
-    log() {},
-    warn: (m) => String(m).includes("option unicode") || console.warn(m),
-    error: console.error,
-  };
-  // loopRequired: a required list of two or more is checked in a loop, the same errors in the same order.
-  const ajv = new Ajv({
-    allErrors: true,
-    verbose: false,
-    messages: false,
-    loopRequired: 2,
-    strict: true,
-    unicode: false,
-    logger,
-    code: { source: true, esm: true },
-  });
-  // Annotations, which ajv checks nothing with; const, enum and required hold data; the keys of
-  // properties and the like are names (a field may be called `default`).
-  const annotations = new Set(["title", "description", "default", "examples", "$comment", "x-rule"]);
-  const data = new Set(["const", "enum", "required"]);
-  const maps = new Set(["properties", "patternProperties", "definitions", "$defs", "dependencies"]);
-  const strip = (schema) => {
-    if (Array.isArray(schema)) return schema.map(strip);
-    if (typeof schema !== "object" || schema === null) return schema;
-    const kept = Object.entries(schema).filter(([keyword]) => !annotations.has(keyword));
-    return Object.fromEntries(
-      kept.map(([keyword, value]) => {
-        if (data.has(keyword)) return [keyword, value];
-        if (maps.has(keyword))
-          return [keyword, Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strip(v)]))];
-        return [keyword, strip(value)];
-      }),
-    );
-  };
-  const compiled = strip(mlflowConfigSchema);
-  let code = standaloneCode(ajv, ajv.compile(compiled));
-  const embedded = /^"use strict";(.*?)const (schema\d+) = (\{.*?\});(?=const |function )/.exec(code);
-  if (!embedded || embedded[3] !== JSON.stringify(compiled))
-    throw new Error("build: the schema embedded in the validator was not where expected");
-  const name = embedded[2];
-  code = embedded[1] + code.slice(embedded[0].length);
-  // Each part the code reads must be the same in schema.ts's schema as in the one compiled.
-  const at = (schema, keys) => keys.reduce((node, key) => node?.[key], schema);
-  const json = (value) => (value === undefined ? "none" : JSON.stringify(value));
-  for (const [ref, path, bracket] of code.matchAll(new RegExp(`\\b${name}((?:\\.\\w+)*)(?![\\w$])(\\[)?`, "g"))) {
-    const keys = path.split(".").slice(1);
-    const [ours, theirs] = [at(compiled, keys), at(mlflowConfigSchema, keys)];
-    const same =
-      keys.at(-1) === "properties"
-        ? json(Object.keys(ours ?? {})) === json(Object.keys(theirs ?? {}))
-        : ["enum", "required"].includes(keys.at(-1)) && json(ours) === json(theirs);
-    if (bracket || !same)
-      throw new Error(`build: the validator reads ${ref}, which schema.ts may not hold as compiled`);
-  }
-  code = `"use strict";import { mlflowConfigSchema as ${name} } from "./schema.js";${code}`;
-  const header =
-    "// Generated by scripts/build.mjs from function/config/schema.ts: do not edit.\n// @ts-nocheck\n/* " +
-    "eslint-disable */\n";
-  await writeFile(join(root, "function/config/validator.generated.ts"), header + code);
-}
 
 /**
  * The `yaml` package, loaded on first use. A render of an ordinary ResourceList never needs it:
@@ -225,9 +151,6 @@ async function writeLauncher() {
   await chmod(LAUNCHER, 0o755);
 }
 
-await compileValidator();
-if (!process.argv.includes("--validator-only")) {
-  await bundle();
-  await writeLauncher();
-  if (!process.argv.includes("--no-code-cache")) await makeCodeCache();
-}
+await bundle();
+await writeLauncher();
+if (!process.argv.includes("--no-code-cache")) await makeCodeCache();

@@ -7,8 +7,8 @@
  *   default value is written twice. Defaults that derive from other fields (names, secret ids)
  *   are computed in defaults.ts and stated in the field's description.
  * - `x-rule` states a pattern's rule in words; error messages quote it next to the pattern.
- * At build time this object is compiled into standalone validation code (scripts/build.mjs),
- * so the function never compiles a schema at start-up.
+ * The function checks a config by walking this object (schema-check.ts, which reports what ajv
+ * would), so it never compiles a schema, at build time or at start-up.
  */
 
 /** A string field with a pattern and its rule in words (generic, so the literal types survive for FromSchema). */

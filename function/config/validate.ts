@@ -1,5 +1,5 @@
 /**
- * Validation of a MlflowConfig: the precompiled JSON Schema validator first (types, patterns,
+ * Validation of a MlflowConfig: the JSON Schema check first (types, patterns,
  * unknown fields), then the rules a schema cannot state (GCS bucket rules, derived names,
  * cross-field limits) and warnings for values that are legal but risky.
  * Every result names the field (`spec.gcp.projectId`) and the rule.
@@ -18,27 +18,13 @@ import {
   serviceAccountEmail,
 } from "./defaults.js";
 import { mlflowConfigSchema, PATTERNS } from "./schema.js";
+import { schemaCheck, type SchemaCheckError } from "./schema-check.js";
 import type { DatabaseDriver, MlflowConfig, Spec } from "./types.js";
 import { exposureChecks, usesProxyOnlySubnet } from "./validate-exposure.js";
 import { operationsChecks } from "./validate-operations.js";
-import { validate as schemaValidate } from "./validator.generated.js";
-
-/**
- * What an error of the generated validator needs to hold: nothing of ajv's messages and verbose
- * fields, which double the validator's size (schemaErrors derives what they held).
- */
-interface AjvError {
-  instancePath: string;
-  /** The failed keyword in the schema, a URI fragment: #/properties/spec/properties/stack/pattern. */
-  schemaPath: string;
-  /** Set on the errors of a propertyNames subschema: the key that failed. */
-  propertyName?: string;
-  keyword: string;
-  params: Record<string, unknown>;
-}
 
 /** An error with what ajv's `verbose` option would add: the schema object holding the keyword, and the value. */
-export interface SchemaError extends AjvError {
+export interface SchemaError extends SchemaCheckError {
   parentSchema?: Record<string, unknown>;
   data: unknown;
 }
@@ -63,8 +49,8 @@ export function validateConfig(input: unknown): Validation {
  * in a propertyNames subschema, the key).
  */
 export function schemaErrors(input: unknown): SchemaError[] {
-  if ((schemaValidate as (d: unknown) => boolean)(input)) return [];
-  const errors = (schemaValidate as unknown as { errors: AjvError[] | null }).errors ?? [];
+  const errors = schemaCheck(mlflowConfigSchema, input);
+  if (errors === null) return [];
   return errors.map((e) => ({
     ...e,
     parentSchema: at(mlflowConfigSchema, fragmentKeys(e.schemaPath).slice(0, -1)) as Record<string, unknown>,
@@ -271,7 +257,7 @@ function toResult(field: string, e: SchemaError): Result {
 }
 
 /** ajv's English message, for the keywords toResult words no better: the array bounds and uniqueness. */
-export function keywordMessage(e: Pick<AjvError, "keyword" | "params">): string {
+export function keywordMessage(e: Pick<SchemaCheckError, "keyword" | "params">): string {
   const { limit, i, j } = e.params;
   switch (e.keyword) {
     case "minItems":

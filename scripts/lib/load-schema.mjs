@@ -1,5 +1,5 @@
 // Loads function/config/schema.ts from a build script: bundles it with esbuild into
-// .cache/build and imports the result. Shared by the validator build and the docs generator.
+// .cache/build and imports the result, for the docs generator.
 import { build } from "esbuild";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";

@@ -10,25 +10,9 @@
  * are legal but rarely meaningful together.
  */
 import fc from "fast-check";
+import type { SchemaNode } from "../../function/config/schema-check.js";
 
-export interface SchemaNode {
-  type?: string;
-  const?: unknown;
-  enum?: readonly unknown[];
-  pattern?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  items?: SchemaNode;
-  minItems?: number;
-  maxItems?: number;
-  uniqueItems?: boolean;
-  properties?: Record<string, SchemaNode>;
-  required?: readonly string[];
-  additionalProperties?: boolean | SchemaNode;
-  propertyNames?: SchemaNode;
-}
+export type { SchemaNode };
 
 export type Overrides = Record<string, fc.Arbitrary<unknown>>;
 
