@@ -10,14 +10,16 @@
  * out of the text and reads the few fields the function needs (apiVersion, kind, metadata
  * name, namespace, labels, annotations), and reads the functionConfig in full, so that a
  * render of plain block YAML (the seed, what kpt and kustomize send) never runs the `yaml`
- * package. Only a functionConfig or an item the scanner cannot read with certainty, and
- * (fullItem) the items the function may replace or prune are parsed. When the scanner is
+ * package. The items the function may replace or prune (fullItem) and those whose head the
+ * scanner declined are read whole by the scanner too (readItem), so that re-rendering a package
+ * that holds the generated objects does not either; only what the scanner cannot read with
+ * certainty is parsed. When the scanner is
  * unsure of the list's layout, or anything fails to parse, the whole input goes through the
  * full parser below, which also words every error.
  */
 import { isMap, isSeq, type Document, type Node, type Pair, type YAMLSeq } from "yaml";
 import type { Result } from "./results.js";
-import { readFunctionConfig, scanResourceList } from "./scan.js";
+import { readFunctionConfig, readItemValue, scanResourceList } from "./scan.js";
 import { readYaml, toSequenceItem, toYaml, YamlInputError } from "./yaml.js";
 
 export type KubeObject = Record<string, unknown> & {
@@ -171,9 +173,16 @@ export function parsedFunctionConfig(fcText: string, offset = 0): { value: unkno
 
 /**
  * One item's text alone, as a YAML document (a sequence of one mapping): its value, or
- * undefined unless it reads without error (and its content ends at `end` when given).
+ * undefined unless it reads without error (and its content ends at `end` when given). The
+ * scanner reads it when it can (the objects this function wrote, as kpt sends them back, on
+ * every re-render), the `yaml` package when the scanner declines.
  */
-function readItem(itemText: string, end?: number): KubeObject | undefined {
+export function readItem(itemText: string, end?: number): KubeObject | undefined {
+  return readItemValue(itemText, end) ?? parsedItem(itemText, end);
+}
+
+/** readItem() by the `yaml` package alone. */
+export function parsedItem(itemText: string, end?: number): KubeObject | undefined {
   const doc = tryReadYaml(itemText);
   if (!doc || !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
   const node = doc.contents.items[0] as Node;

@@ -3,7 +3,8 @@
  * each item (apiVersion, kind, metadata name, namespace, labels, annotations), without building
  * a document. Most items are only passed through, so they need no more than that. The same
  * machinery reads the functionConfig in full (readFunctionConfig): every run reads it, and the
- * `yaml` package's start-up and first, cold parse cost more than the rest of a small render.
+ * `yaml` package's start-up and first, cold parse cost more than the rest of a small render; and
+ * whole items (readItemValue): the objects the function owns, fed back on every re-render.
  *
  * It reads a deliberately small subset of YAML, the block style tools write: block mappings
  * and sequences, plain keys, single-line plain and quoted scalars, single-line flow
@@ -291,6 +292,51 @@ export function readFunctionConfig(text: string, start = 0): { value: unknown; e
   }
 }
 
+/**
+ * One item's whole value, read without the parser: `itemText` is a block sequence of one entry
+ * (`- ` at some column, perhaps after blank and comment lines), and what follows its content
+ * from `end` on must be blank lines (the gap before the next item). The value is what the
+ * `yaml` package gives for that text (readItem in resource-list.ts); undefined when the parser
+ * must read it: the entry is not a mapping, the text holds what the scanner leaves to the parser,
+ * or the parser could end the entry elsewhere (after a block scalar or a null, or with comments
+ * in the gap).
+ */
+export function readItemValue(itemText: string, endAt?: number): Record<string, unknown> | undefined {
+  const endGiven = endAt !== undefined;
+  const end = endAt ?? itemText.length;
+  ODD.lastIndex = 0;
+  if (ODD.test(itemText)) return undefined;
+  let dash = 0;
+  let column = 0;
+  for (let eol; dash < end; dash = eol + 1) {
+    eol = lineEnd(itemText, dash);
+    let i = dash;
+    while (itemText.charCodeAt(i) === SPACE) i++;
+    if (i === eol || itemText.charCodeAt(i) === HASH) continue;
+    if (!isDashAt(itemText, i, eol)) return undefined;
+    column = i - dash;
+    break;
+  }
+  if (dash >= end) return undefined;
+  const gap = itemText.slice(end);
+  if (end > 0 && itemText.charCodeAt(end - 1) !== 10 && gap !== "") return undefined;
+  if (!/^[ \n]*$/.test(gap)) return undefined; // comments after the entry: the parser's range may take them in
+  try {
+    const scanner = new BlockScanner(itemText, end, column);
+    const value = scanner.readEntry(dash);
+    // The entry's range may take in blank lines after a block scalar or a null, or end before
+    // comments at the end of the text: left to the parser.
+    if (gap !== "" && scanner.openAtEnd) return undefined;
+    if (endGiven && Math.min(scanner.lastLineEnd + 1, itemText.length) !== end) return undefined;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch (e) {
+    if (e === UNSURE) return undefined;
+    throw e;
+  }
+}
+
 class BlockScanner {
   private levels: Level[] = [];
   private head: KubeObject = {};
@@ -352,6 +398,28 @@ class BlockScanner {
       to = end;
     }
     return { value: holder.value, end: to };
+  }
+
+  /** The value of the sequence entry whose `-` line starts at `start`, read in full. */
+  readEntry(start: number): unknown {
+    const { text } = this;
+    const holder: unknown[] = [];
+    this.push(Kind.Seq, this.seqIndent, Field.All, holder);
+    const eol = Math.min(lineEnd(text, start), this.end);
+    this.seqEntry(start, start + this.seqIndent, eol);
+    this.lines(eol + 1);
+    if (holder.length !== 1) throw UNSURE;
+    return holder[0];
+  }
+
+  /** The end of the last line of content (before its line feed). */
+  get lastLineEnd(): number {
+    return this.last;
+  }
+
+  /** The last line of content was a block scalar's, or a `key:` or `-` with a null value. */
+  get openAtEnd(): boolean {
+    return this.lastWasBlock || this.nullAtEnd;
   }
 
   private lines(from: number): void {
