@@ -303,6 +303,18 @@ describe("tricky items come back byte for byte", () => {
     expect(withoutResults(run(outcome.output).outcome.output)).toBe(withoutResults(outcome.output));
   });
 
+  test("a first item whose `-` line has a comment with a `-` in it: generated items line up with the list", () => {
+    // The item's value starts on the next line; the list's column is that of its first `-`, not the comment's.
+    const item = "  - # a - b\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: x\n";
+    const config = CONFIG.replace(/^(?=.)/gm, "  ");
+    const input = `${HEADER}items:\n${item}functionConfig:\n${config}`;
+    for (const scan of [true, false]) {
+      const outcome = processResourceList(input, { scan });
+      expect(outcome.ok).toBe(true);
+      expect(outcome.output.startsWith(`${HEADER}items:\n${item}  - apiVersion: v1\n    kind: Namespace\n`)).toBe(true);
+    }
+  });
+
   test("Windows line ends (CRLF) in the input are kept in the items", () => {
     const text = TRICKY["numbers, dates and booleans that YAML 1.1 and 1.2 read differently"].replace(/\n/g, "\r\n");
     const input = resourceList(CONFIG, [TRICKY.comments])

@@ -276,7 +276,7 @@ function readItems(doc: Document, text: string, seq: YAMLSeq, firstStart: number
     items[i].source = withNewline(text.slice(start, end));
     start = end;
   });
-  return { items, indent: dashColumn(text, nodes[0].range![0]) };
+  return { items, indent: column(text, seq.range![0]) };
 }
 
 /** The output ResourceList: items and functionConfig as they came, generated items serialized. */
@@ -358,11 +358,9 @@ function lineBoundary(text: string, pos: number): number {
   return text.slice(start, pos).trim() === "" ? start : lineEnd(text, pos);
 }
 
-/** Column of the `-` indicator that introduces the sequence item whose value starts at `pos`. */
-function dashColumn(text: string, pos: number): number {
-  let i = pos - 1;
-  while (i >= 0 && text[i] !== "-") i--;
-  return i - lineStart(text, i);
+/** Column of `pos` (a block sequence's range starts at its first `-`). */
+function column(text: string, pos: number): number {
+  return pos - lineStart(text, pos);
 }
 
 /**
