@@ -82,6 +82,25 @@ describe("the files", () => {
     }
   });
 
+  test("the launcher copied without its bundle: exit 1, one line saying what is missing, nothing on stdout", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-alone-"));
+    try {
+      copyFileSync(BIN, join(dir, "mlflow-infra"));
+      const p = spawnSync(process.execPath, [join(dir, "mlflow-infra")], {
+        input: resourceList(readFileSync(SEED_CONFIG, "utf8")),
+        encoding: "utf8",
+      });
+      expect(p.status).toBe(1);
+      expect(p.stdout).toBe("");
+      expect(p.stderr).toBe(
+        "mlflow-infra: cannot read mlflow-infra.js beside it (ENOENT): keep the files npm run build writes in " +
+          "dist/ together\n",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the yaml package is read from disk only for an input that needs it", () => {
     // A preload that reports, at exit, whether the launcher read dist/mlflow-infra.yaml.js.
     const dir = mkdtempSync(join(tmpdir(), "mlflow-infra-chunk-"));

@@ -38,7 +38,10 @@ export function launcher(read) {
     `const req=(id)=>id===${JSON.stringify(`./${YAML_CHUNK}`)}?(yaml??=(()=>{const m={exports:{}};` +
     `${compiled(read(YAML_CHUNK, false), YAML_CHUNK)}(m.exports,req,m,__filename,__dirname);return m.exports})())` +
     `:require(id);` +
-    `const src=${read(BUNDLE, false)};let cache;try{cache=${read("mlflow-infra.cache", true)}}catch{}` +
+    `let src;try{src=${read(BUNDLE, false)}}catch(e){process.stderr.write("mlflow-infra: cannot read ` +
+    `${BUNDLE} beside it ("+e.code+"): keep the files npm run build writes in dist/ together\\n");` +
+    `process.exit(1)}` +
+    `let cache;try{cache=${read("mlflow-infra.cache", true)}}catch{}` +
     `${compiled("src", BUNDLE, `${fits}?cache.subarray(${ID_LENGTH}):undefined`)}` +
     `(exports,req,module,__filename,__dirname)}\n`
   );
