@@ -41,6 +41,14 @@ const itemsPart = (output: string) => output.split(/^functionConfig:/m)[0];
 const withoutResults = (output: string) => output.split(/^results:\n/m)[0];
 const ids = (output: string) => parseOutput(output).items.map((o) => `${String(o.kind)}/${String(o.metadata?.name)}`);
 
+/** `value` with its keys shuffled by `seed`, written as block YAML, flow YAML or JSON. */
+function restyled(value: unknown, seed: number, style: "block" | "flow" | "json"): string {
+  const shuffled = shuffleKeys(value, seeded(seed));
+  if (style === "block") return stringify(shuffled);
+  if (style === "flow") return stringify(shuffled, { collectionStyle: "flow" });
+  return JSON.stringify(shuffled, null, 1);
+}
+
 /** The same value with the keys of every mapping in another order. */
 function shuffleKeys(value: unknown, random: () => number): unknown {
   if (Array.isArray(value)) return value.map((v) => shuffleKeys(v, random));
@@ -105,13 +113,7 @@ describe.each(cases)("golden %s", (name) => {
     const value = parse(config);
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.constantFrom("block", "flow", "json"), (seed, style) => {
-        const shuffled = shuffleKeys(value, seeded(seed));
-        const text =
-          style === "block"
-            ? stringify(shuffled)
-            : style === "flow"
-              ? stringify(shuffled, { collectionStyle: "flow" })
-              : JSON.stringify(shuffled, null, 1);
+        const text = restyled(value, seed, style);
         const out = processResourceList(resourceList(text, USER_ITEMS));
         expect(out.ok).toBe(true);
         expect(itemsPart(out.output)).toBe(itemsPart(first.output));
@@ -134,13 +136,7 @@ describe.each(refused)("refused %s", (name) => {
     const value = parse(config);
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.constantFrom("block", "flow", "json"), (seed, style) => {
-        const shuffled = shuffleKeys(value, seeded(seed));
-        const text =
-          style === "block"
-            ? stringify(shuffled)
-            : style === "flow"
-              ? stringify(shuffled, { collectionStyle: "flow" })
-              : JSON.stringify(shuffled, null, 1);
+        const text = restyled(value, seed, style);
         const out = processResourceList(resourceList(text, USER_ITEMS));
         expect(out.ok).toBe(false);
         expect(itemsPart(out.output)).toBe(itemsPart(first.output));
