@@ -26,12 +26,9 @@ import { allSchemaErrors } from "./helpers/schemas.js";
 import { arbitraryFor, fieldPaths, type SchemaNode } from "./helpers/schema-arbitrary.js";
 import { canonicalCidr } from "../function/config/kube-rules.js";
 import { mlflowConfigSchema } from "../function/config/schema.js";
+import { atLeast, runs, seed } from "./helpers/fuzz.js";
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
-const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
-const runs = (n: number) => Math.max(10, Math.round(n * SCALE));
-/** A coverage minimum for runs(n) runs: it scales down with FUZZ_RUNS (npm run test:unit runs fewer). */
-const atLeast = (n: number) => Math.floor(n * Math.min(SCALE, 1));
+const SEED = seed(20261127);
 const HEADER = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
 
 // -------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  * - the same bytes out, through the writer and through the whole function (upserting and
  *   pruning included).
  * The generated inputs must mostly take the scanner's path (checked), or the comparison would
- * prove little. The seed is fixed (SCAN_SEED overrides it; SCAN_RUNS scales the run counts).
+ * prove little. The seed is fixed (FUZZ_SEED overrides it; FUZZ_RUNS scales the run counts).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -34,10 +34,9 @@ import { processResourceList } from "../function/processor.js";
 import { asItem, resourceList } from "./helpers/krm.js";
 import { ROOT } from "./helpers/paths.js";
 import { arbitraryFor, fieldPaths, type SchemaNode } from "./helpers/schema-arbitrary.js";
+import { runs, seed } from "./helpers/fuzz.js";
 
-const SEED = Number(process.env.SCAN_SEED ?? 20261202);
-const SCALE = Number(process.env.SCAN_RUNS ?? 1);
-const runs = (n: number) => Math.max(10, Math.round(n * SCALE));
+const SEED = seed(20261202);
 
 const HEADER = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
 const CONFIG = `apiVersion: mlflow-infra.dev/v1alpha1

@@ -26,10 +26,9 @@ import { ANNOTATIONS, KEYWORDS, schemaCheck } from "../function/config/schema-ch
 import { keywordMessage, schemaErrors, type SchemaError } from "../function/config/validate.js";
 import { ROOT } from "./helpers/paths.js";
 import { arbitraryFor, type SchemaNode } from "./helpers/schema-arbitrary.js";
+import { runs, seed } from "./helpers/fuzz.js";
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
-const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
-const runs = (n: number) => Math.max(10, Math.round(n * SCALE));
+const SEED = seed(20261127);
 
 /** ajv with every error's message, schema and data (verbose), as validate.ts once read them. */
 const verbose = new Ajv({

@@ -11,10 +11,9 @@ import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { Document, parseAllDocuments, parseDocument } from "yaml";
 import { toSequenceItem, toYaml, toYamlStream } from "../function/krm/yaml.js";
+import { runs, seed } from "./helpers/fuzz.js";
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
-const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
-const runs = (n: number) => Math.max(10, Math.round(n * SCALE));
+const SEED = seed(20261128);
 const VERSIONS = ["1.1", "1.2"] as const;
 
 /** The value of one YAML document read strictly; any error or warning fails the test. */
