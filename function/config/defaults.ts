@@ -151,8 +151,9 @@ export function defaultBucket(config: MlflowConfig): string {
   return `${cloudPrefix(config)}${config.metadata.name}-artifacts`;
 }
 
-export function resolve(input: MlflowConfig): ResolvedConfig {
-  const config = applyDefaults(input);
+/** `defaulted`: applyDefaults(input), when the caller has it already (validation does). */
+export function resolve(input: MlflowConfig, defaulted?: Defaulted): ResolvedConfig {
+  const config = defaulted ?? applyDefaults(input);
   const { spec } = config;
   const name = config.metadata.name;
   const cloud = `${cloudPrefix(input)}${name}`;

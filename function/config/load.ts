@@ -48,7 +48,7 @@ export function loadConfig(input: unknown): Loaded {
       ...validation.results.map(inConfigMapTerms).filter((r) => !converted.explained.has(r.field?.path ?? "")),
     ];
     if (!validation.config || results.some((r) => r.severity === "error")) return { results };
-    return { config: resolve(validation.config), results };
+    return { config: resolve(validation.config, validation.defaulted), results };
   }
   if (input.kind !== KIND) {
     return {
@@ -65,5 +65,5 @@ export function loadConfig(input: unknown): Loaded {
   }
   const validation = validateConfig(input);
   if (!validation.config) return { results: validation.results };
-  return { config: resolve(validation.config), results: validation.results };
+  return { config: resolve(validation.config, validation.defaulted), results: validation.results };
 }

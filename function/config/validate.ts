@@ -19,7 +19,7 @@ import {
 } from "./defaults.js";
 import { mlflowConfigSchema, PATTERNS } from "./schema.js";
 import { schemaCheck, type SchemaCheckError } from "./schema-check.js";
-import type { DatabaseDriver, MlflowConfig, Spec } from "./types.js";
+import type { DatabaseDriver, Defaulted, MlflowConfig, Spec } from "./types.js";
 import { exposureChecks, usesProxyOnlySubnet } from "./validate-exposure.js";
 import { operationsChecks } from "./validate-operations.js";
 
@@ -31,6 +31,8 @@ export interface SchemaError extends SchemaCheckError {
 
 export interface Validation {
   config?: MlflowConfig;
+  /** The config with the schema's defaults (set with `config`), for resolve(). */
+  defaulted?: Defaulted;
   results: Result[];
 }
 
@@ -39,8 +41,9 @@ export function validateConfig(input: unknown): Validation {
   const errors = schemaErrors(input);
   if (errors.length) return { results: schemaResults(errors) };
   const config = input as MlflowConfig;
-  const results = semanticChecks(config);
-  return results.some((r) => r.severity === "error") ? { results } : { config, results };
+  const defaulted = applyDefaults(config);
+  const results = semanticChecks(config, defaulted.spec);
+  return results.some((r) => r.severity === "error") ? { results } : { config, defaulted, results };
 }
 
 /**
@@ -335,10 +338,9 @@ function collector() {
   return { results, error: add("error"), warn: add("warning") };
 }
 
-function semanticChecks(config: MlflowConfig): Result[] {
+function semanticChecks(config: MlflowConfig, defaulted: Defaulted["spec"]): Result[] {
   const { results, error, warn } = collector();
   const { spec } = config;
-  const defaulted = applyDefaults(config).spec;
 
   // Derived cloud-side names must be valid too.
   if (spec.gcp.serviceAccount === undefined) {
