@@ -4,7 +4,6 @@
  * read ResourceList -> load and validate the config -> build manifests -> upsert -> write.
  * On any error, the items go back exactly as they came and nothing is generated.
  */
-import { MANAGED_BY } from "./config/defaults.js";
 import { loadConfig } from "./config/load.js";
 import type { ResolvedConfig } from "./config/types.js";
 import type { Item, KubeObject, ReadOptions, ResourceList } from "./krm/resource-list.js";
@@ -19,7 +18,7 @@ import {
 import type { Result } from "./krm/results.js";
 import { hasErrors } from "./krm/results.js";
 import { identity, refOf, upsert } from "./krm/upsert.js";
-import { buildAll, ownedBy, ownerLabels } from "./resources/index.js";
+import { buildAll, carriesInstanceLabels, ownedBy, ownerLabels } from "./resources/index.js";
 
 export interface Outcome {
   /** The ResourceList to write to stdout. */
@@ -102,10 +101,7 @@ function withFullObjects(list: ResourceList, generated: readonly KubeObject[], c
   const ids = new Set(generated.map(identity));
   return list.items.map((item) => {
     if (!item.partial) return item;
-    const md = isObject(item.object.metadata) ? item.object.metadata : {};
-    const labels = isObject(md.labels) ? md.labels : {};
-    const mine =
-      labels["app.kubernetes.io/managed-by"] === MANAGED_BY && labels["app.kubernetes.io/instance"] === config.name;
+    const mine = carriesInstanceLabels(item.object, config);
     return mine || ids.has(identity(item.object)) ? fullItem(item, list) : item;
   });
 }

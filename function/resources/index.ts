@@ -39,6 +39,13 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
   return JSON.parse(JSON.stringify(objects.filter((o) => o !== undefined))) as KubeObject[];
 }
 
+/** Whether `o` carries this instance's managed-by and instance labels: the first test of ownedBy. */
+export function carriesInstanceLabels(o: KubeObject, config: ResolvedConfig): boolean {
+  const md = isObject(o.metadata) ? o.metadata : {};
+  const labels = isObject(md.labels) ? md.labels : {};
+  return labels["app.kubernetes.io/managed-by"] === MANAGED_BY && labels["app.kubernetes.io/instance"] === config.name;
+}
+
 /**
  * Which objects belong to this instance, so that stale ones can be pruned: those with its
  * managed-by and instance labels in its namespace (or its Config Connector namespace), its
@@ -49,10 +56,8 @@ export function buildAll(config: ResolvedConfig): KubeObject[] {
 export function ownedBy(config: ResolvedConfig): (o: KubeObject) => boolean {
   return (o) => {
     const md = isObject(o.metadata) ? o.metadata : {};
-    const labels = isObject(md.labels) ? md.labels : {};
     if (!OWNED_KINDS.has(`${groupOf(String(o.apiVersion ?? ""))}/${String(o.kind)}`)) return false;
-    if (labels["app.kubernetes.io/managed-by"] !== MANAGED_BY || labels["app.kubernetes.io/instance"] !== config.name)
-      return false;
+    if (!carriesInstanceLabels(o, config)) return false;
     if (o.kind === "Namespace") return md.name === config.namespace;
     if (o.kind === "Application") {
       const spec = isObject(o.spec) ? o.spec : {};
