@@ -20,7 +20,8 @@ import type { ResolvedConfig } from "../../config/types.js";
 import { meta, SERVER_WAVE, syncWaves } from "../meta.js";
 import type { OwnedKind } from "../registry.js";
 import { iapOAuthClient, iapSecretName } from "./auth.js";
-import { BACKEND_TIMEOUT_SECONDS, HEALTH_CHECK_PATH } from "./gateway.js";
+import { BACKEND_TIMEOUT_SECONDS } from "./gateway.js";
+import { HEALTH_CHECK_PATH } from "./pod.js";
 import { server } from "./pod.js";
 
 /** Whether the server is behind GKE's own Ingress, which reads a BackendConfig. */

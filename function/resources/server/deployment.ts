@@ -22,7 +22,7 @@ import { authServerArgs, authServerEnv, authVolumeMounts, authVolumes } from "./
 import { cloudSqlProxySidecar } from "./cloud-sql-proxy.js";
 import { metricsArgs } from "./monitoring.js";
 import { poolEnv, uvicornArgs } from "./tuning.js";
-import { CONTAINER_PORT, mlflowContainer, PORT_NAME, podBasics, server, tmpVolume } from "./pod.js";
+import { CONTAINER_PORT, HEALTH_CHECK_PATH, mlflowContainer, PORT_NAME, podBasics, server, tmpVolume } from "./pod.js";
 
 export const MLFLOW_CONTAINER = "mlflow";
 
@@ -66,7 +66,7 @@ function spread(config: ResolvedConfig): ITopologySpreadConstraint[] {
 }
 
 /** /health answers without the database and is exempt from MLflow's Host check. */
-const healthProbe = () => ({ httpGet: { path: "/health", port: PORT_NAME } });
+const healthProbe = () => ({ httpGet: { path: HEALTH_CHECK_PATH, port: PORT_NAME } });
 
 export function buildServerDeployment(config: ResolvedConfig): IDeployment {
   const s = server(config);

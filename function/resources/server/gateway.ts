@@ -27,7 +27,7 @@ import type { ResolvedConfig } from "../../config/types.js";
 import { meta, SERVER_WAVE, syncWaves } from "../meta.js";
 import type { OwnedKind } from "../registry.js";
 import { iapOAuthClient, iapSecretName } from "./auth.js";
-import { SERVICE_PORT, server } from "./pod.js";
+import { HEALTH_CHECK_PATH, SERVICE_PORT, server } from "./pod.js";
 
 const GATEWAY_API = "gateway.networking.k8s.io/v1";
 const GKE_NETWORKING = "networking.gke.io/v1";
@@ -38,9 +38,6 @@ const GKE_NETWORKING = "networking.gke.io/v1";
  * (ingress.ts), so that large artifact uploads and downloads through the server complete.
  */
 export const BACKEND_TIMEOUT_SECONDS = 600;
-
-/** The path GKE's health checks request: MLflow answers it without the database or the Host check. */
-export const HEALTH_CHECK_PATH = "/health";
 
 export function tlsSecretName(config: ResolvedConfig): string {
   return `${config.names.server}-tls`;

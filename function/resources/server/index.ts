@@ -17,9 +17,9 @@ import { buildPodMonitoring, MONITORING_KINDS } from "./monitoring.js";
 import { buildHorizontalPodAutoscaler, buildNetworkPolicy, buildPodDisruptionBudget } from "./policy.js";
 import { buildServerService } from "./service.js";
 
-export function buildServer(config: ResolvedConfig): object[] {
+export function buildServer(config: ResolvedConfig): (object | undefined)[] {
   if (!config.server) return [];
-  const objects: (object | undefined)[] = [
+  const objects = [
     buildNetworkPolicy(config),
     buildAuthExternalSecret(config),
     buildIapOAuthExternalSecret(config),
@@ -33,8 +33,8 @@ export function buildServer(config: ResolvedConfig): object[] {
     buildHorizontalPodAutoscaler(config),
     buildPodMonitoring(config),
   ];
-  // buildAll copies what this returns (resources/index.ts), so shared sub-objects are fine here.
-  return objects.filter((o): o is object => o !== undefined);
+  // buildAll copies what this returns and drops the undefined ones (resources/index.ts).
+  return objects;
 }
 
 const serverKind = (apiVersion: string, kind: string, wave: OwnedKind["wave"], description: string): OwnedKind => ({

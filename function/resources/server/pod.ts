@@ -22,6 +22,11 @@ export const CONTAINER_PORT = 5000;
 /** The Service port; clients in the cluster use http://<service>.<namespace> without a port. */
 export const SERVICE_PORT = 80;
 export const PORT_NAME = "http";
+/**
+ * The path the pod's probes and GKE's load balancer health checks request: MLflow answers it
+ * without the database or the Host check.
+ */
+export const HEALTH_CHECK_PATH = "/health";
 /** The secret key holding the SQLAlchemy URL (assembled by the ExternalSecret). */
 export const CONNECTION_URL_KEY = "connection-url";
 export const TMP_VOLUME = "tmp";
