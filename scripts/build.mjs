@@ -14,7 +14,7 @@ import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { BUILD_MARK, ID_LENGTH, launcher, WRAP_HEAD, WRAP_TAIL, YAML_CHUNK } from "./lib/launcher.mjs";
-import { root } from "./lib/load-schema.mjs";
+import { root } from "./lib/load-module.mjs";
 
 const require = createRequire(import.meta.url);
 

@@ -8,12 +8,10 @@
 //   (Namespace by name: one entry per namespace of the project's destinations).
 // Each part sits between BEGIN and END markers. `--check` writes nothing and exits 1 when a
 // file is out of date (a test runs that).
-import { build } from "esbuild";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
-import { loadSchemaModule, root } from "./lib/load-schema.mjs";
+import { loadModule, root } from "./lib/load-module.mjs";
 
 function typeOf(s) {
   if (s.enum) return s.enum.map((v) => `\`${v}\``).join(" \\| ");
@@ -54,7 +52,7 @@ function rows(schema, path, required, out) {
 }
 
 async function fieldsTable() {
-  const { mlflowConfigSchema: schema } = await loadSchemaModule();
+  const { mlflowConfigSchema: schema } = await loadModule("function/config/schema.ts");
   const name = schema.properties.metadata.properties.name;
   const out = ["| field | type | required | default | meaning and rule |", "| --- | --- | --- | --- | --- |"];
   out.push(`| \`metadata.name\` | string | yes |  | ${cell(name.description)} Rule: ${cell(name["x-rule"])}. |`);
@@ -63,17 +61,7 @@ async function fieldsTable() {
 }
 
 async function loadRegistry() {
-  const out = join(root, ".cache", "build", "registry.mjs");
-  await build({
-    entryPoints: [join(root, "function/resources/index.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    outfile: out,
-    packages: "external",
-    logLevel: "warning",
-  });
-  const { MODULES } = await import(`${pathToFileURL(out).href}?t=${Date.now()}`);
+  const { MODULES } = await loadModule("function/resources/index.ts");
   return MODULES;
 }
 

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { root } from "../lib/load-schema.mjs";
+import { root } from "../lib/load-module.mjs";
 
 const LIMIT = 120;
 const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "*.ts", "*.mjs", "*.cjs", "*.js"], {
