@@ -17,7 +17,6 @@
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { resolve } from "../function/config/defaults.js";
@@ -26,7 +25,7 @@ import { UPGRADE_MARKER } from "../function/resources/server/migration.js";
 import { connectionUrlTemplate } from "../function/resources/secrets.js";
 import { HEAD, migrationStandIn } from "./helpers/mlflow-standin.js";
 import { ROOT } from "./helpers/paths.js";
-import { MARIADB_INSTALL_DB, MYSQLD, PG_BIN, PYTHON } from "./helpers/databases.js";
+import { freePort, MARIADB_INSTALL_DB, MYSQLD, PG_BIN, PYTHON } from "./helpers/databases.js";
 import { withServer } from "./helpers/server.js";
 import { stagingDir } from "./helpers/stage.js";
 
@@ -54,16 +53,6 @@ function ownedDir(name: string, user: "mysql" | "postgres"): string {
     chownSync(path, id("-u"), id("-g"));
   }
   return path;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-    s.on("error", fail);
-  });
 }
 
 function python(request: object): any {

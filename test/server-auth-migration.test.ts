@@ -15,10 +15,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { AUTH_MIGRATION_SCRIPT, UPGRADE_MARKER } from "../function/resources/server/migration.js";
-import { PG_BIN, PYTHON } from "./helpers/databases.js";
+import { freePort, MARIADB_INSTALL_DB, MYSQLD, PG_BIN, PYTHON } from "./helpers/databases.js";
 import { stagingDir } from "./helpers/stage.js";
 
 const NOBODY = 65534;
@@ -27,7 +26,7 @@ const deps = spawnSync(PYTHON, ["-c", "import sqlalchemy, psycopg2, pymysql"], {
 if (deps.status !== 0) {
   throw new Error(`Debian's python3-sqlalchemy, python3-psycopg2 and python3-pymysql are needed: ${deps.stderr}`);
 }
-for (const tool of [`${PG_BIN}/initdb`, `${PG_BIN}/pg_ctl`, "/usr/sbin/mariadbd", "/usr/bin/mariadb-install-db"]) {
+for (const tool of [`${PG_BIN}/initdb`, `${PG_BIN}/pg_ctl`, MYSQLD, MARIADB_INSTALL_DB]) {
   if (!existsSync(tool))
     throw new Error(`${tool} is missing: run scripts/ci/install-tools.sh (postgresql, mariadb-server)`);
 }
@@ -71,17 +70,6 @@ def migrate(engine, revision):
 );
 file("bin/python", `#!/bin/sh\nexec ${PYTHON} "$@"\n`, 0o755);
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
-
 function must(cmd: string, args: string[], opts: Parameters<typeof spawnSync>[2] = {}) {
   const r = spawnSync(cmd, args, { encoding: "utf8", ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${String(r.stderr)}${String(r.stdout)}`);
@@ -120,13 +108,9 @@ beforeAll(async () => {
   must(PYTHON, ["-c", ["import psycopg2", ...createPg].join("\n")]);
 
   maria.port = await freePort();
-  must("/usr/bin/mariadb-install-db", [
-    `--datadir=${maria.dir}`,
-    "--user=root",
-    "--auth-root-authentication-method=normal",
-  ]);
+  must(MARIADB_INSTALL_DB, [`--datadir=${maria.dir}`, "--user=root", "--auth-root-authentication-method=normal"]);
   maria.proc = spawn(
-    "/usr/sbin/mariadbd",
+    MYSQLD,
     [
       `--datadir=${maria.dir}`,
       "--user=root",

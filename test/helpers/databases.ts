@@ -3,6 +3,7 @@
  * programs, for the tests that start MariaDB and PostgreSQL on loopback.
  */
 import { existsSync, readdirSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 
 /**
@@ -25,3 +26,14 @@ export const PG_BIN = (() => {
 /** MariaDB's server and its data directory initialiser, by absolute path (/usr/sbin is not on every PATH). */
 export const MYSQLD = "/usr/sbin/mysqld";
 export const MARIADB_INSTALL_DB = "/usr/bin/mariadb-install-db";
+
+/** A TCP port on 127.0.0.1 that was free a moment ago, for a server a test starts. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+    s.on("error", fail);
+  });
+}
