@@ -26,8 +26,7 @@
  */
 import { instanceNamespace } from "./defaults.js";
 import type { MlflowConfig, ResourceRequirements, Spec } from "./types.js";
-
-type Report = (path: string, message: string, currentValue?: unknown) => void;
+import type { Report } from "./report.js";
 
 /** Exact value of a Kubernetes quantity (the schema's pattern) as a fraction n / d, in units of 1/1000. */
 function quantity(q: string): { n: bigint; d: bigint } {

@@ -13,6 +13,7 @@ import {
   RETIRED_INGRESS_CLASSES,
 } from "./defaults.js";
 import type { DefaultedServer, ServerSpec } from "./types.js";
+import { collector } from "./report.js";
 
 const EXPOSURE_WORDS = {
   cluster: "only inside the cluster (no gateway or ingress)",
@@ -44,11 +45,7 @@ export function usesProxyOnlySubnet(server: Exposed): boolean {
  * schema's defaults (to know the values that apply).
  */
 export function exposureChecks(server: ServerSpec, d: DefaultedServer): Result[] {
-  const results: Result[] = [];
-  const error = (path: string, message: string, currentValue?: unknown) =>
-    results.push({ severity: "error", message: `${path} ${message}`, field: { path, currentValue } });
-  const warn = (path: string, message: string, currentValue?: unknown) =>
-    results.push({ severity: "warning", message: `${path} ${message}`, field: { path, currentValue } });
+  const { results, error, warn } = collector();
 
   const g = server.gateway;
   if (g && server.ingress) {

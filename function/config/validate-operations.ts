@@ -5,6 +5,7 @@
 import type { Result } from "../krm/results.js";
 import { defaultAuthMode } from "./defaults.js";
 import type { DefaultedServer } from "./types.js";
+import { collector } from "./report.js";
 
 /** SQLAlchemy's QueuePool defaults (pool_size 5, max_overflow 10), which MLflow keeps unless told. */
 const POOL_DEFAULTS = { size: 5, maxOverflow: 10 } as const;
@@ -32,30 +33,26 @@ export function maxConnections(server: DefaultedServer): { total: number; formul
 }
 
 export function operationsChecks(server: DefaultedServer): Result[] {
-  const results: Result[] = [];
+  const { results, error, warn } = collector();
   const mode = server.auth?.mode ?? defaultAuthMode(server);
   if (server.metrics?.enabled && mode === "basic-auth") {
-    const path = "spec.server.metrics.enabled";
-    results.push({
-      severity: "error",
-      message:
-        `${path} cannot be used with spec.server.auth.mode basic-auth: MLflow's basic-auth app requires a user ` +
-        "for /metrics too, which Managed Service for Prometheus would have to scrape with a password",
-      field: { path, currentValue: true },
-    });
+    error(
+      "spec.server.metrics.enabled",
+      "cannot be used with spec.server.auth.mode basic-auth: MLflow's basic-auth app requires a user for " +
+        "/metrics too, which Managed Service for Prometheus would have to scrape with a password",
+      true,
+    );
   }
   const limit = server.databasePool?.connectionLimit;
   if (limit !== undefined) {
     const { total, formula } = maxConnections(server);
     if (total > limit) {
-      const path = "spec.server.databasePool.connectionLimit";
-      results.push({
-        severity: "warning",
-        message:
-          `${path} (${limit}) is below the ${total} database connections the server can open (${formula}); ` +
+      warn(
+        "spec.server.databasePool.connectionLimit",
+        `(${limit}) is below the ${total} database connections the server can open (${formula}); ` +
           "lower databasePool.size or maxOverflow, or workers or replicas",
-        field: { path, currentValue: limit },
-      });
+        limit,
+      );
     }
   }
   return results;

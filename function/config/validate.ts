@@ -19,6 +19,7 @@ import {
 } from "./defaults.js";
 import { mlflowConfigSchema, PATTERNS } from "./schema.js";
 import { schemaCheck, type SchemaCheckError } from "./schema-check.js";
+import { collector, type Report } from "./report.js";
 import type { DatabaseDriver, Defaulted, MlflowConfig, Spec } from "./types.js";
 import { exposureChecks, usesProxyOnlySubnet } from "./validate-exposure.js";
 import { operationsChecks } from "./validate-operations.js";
@@ -330,14 +331,6 @@ const RESERVED_LABELS: Record<string, string> = {
   "app.kubernetes.io/component": "",
 };
 
-/** Results of semantic checks, each "<field path> <rule>" and naming the field. */
-function collector() {
-  const results: Result[] = [];
-  const add = (severity: "error" | "warning") => (path: string, message: string, currentValue?: unknown) =>
-    results.push({ severity, message: `${path} ${message}`, field: { path, currentValue } });
-  return { results, error: add("error"), warn: add("warning") };
-}
-
 function semanticChecks(config: MlflowConfig, defaulted: Defaulted["spec"]): Result[] {
   const { results, error, warn } = collector();
   const { spec } = config;
@@ -537,8 +530,6 @@ function semanticChecks(config: MlflowConfig, defaulted: Defaulted["spec"]): Res
  * reference without an @sha256: digest is a warning; without a digest, no tag or `latest` is
  * one more.
  */
-type Report = (path: string, message: string, value?: unknown) => void;
-
 function checkImage(path: string, image: string, warn: Report, which = ""): void {
   if (image.includes("@sha256:")) return;
   const noDigest = `${which} has no digest: pin it (image:tag@sha256:...) so every render deploys the same bytes`;
