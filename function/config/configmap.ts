@@ -10,8 +10,7 @@ import { isObject } from "../krm/resource-list.js";
 import { mlflowConfigSchema } from "./schema.js";
 import { API_VERSION, KIND } from "./types.js";
 import { closest } from "./validate.js";
-
-type SchemaNode = { type?: string; properties?: Record<string, SchemaNode>; additionalProperties?: unknown };
+import type { SchemaNode } from "./schema-check.js";
 
 export interface FromConfigMap {
   config: Record<string, unknown>;

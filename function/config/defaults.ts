@@ -18,11 +18,7 @@ import type {
   ResolvedGateway,
   ResolvedServer,
 } from "./types.js";
-
-interface SchemaNode {
-  default?: unknown;
-  properties?: Record<string, SchemaNode>;
-}
+import type { SchemaNode } from "./schema-check.js";
 
 /**
  * A copy of `value` with the schema's defaults filled in, at every depth: an absent property

@@ -44,8 +44,12 @@ export interface SchemaCheckError {
   propertyName?: string;
 }
 
-/** A node of the schema, as far as it is evaluated (test/helpers/schema-arbitrary.ts draws values from it too). */
+/**
+ * A node of the schema, as far as it is evaluated, and its `default` (defaults.ts applies it;
+ * test/helpers/schema-arbitrary.ts draws values from the same nodes).
+ */
 export interface SchemaNode {
+  default?: unknown;
   type?: string;
   const?: unknown;
   enum?: readonly unknown[];
