@@ -50,7 +50,8 @@ import { mlflowContainer, podBasics, server, tmpVolume } from "./pod.js";
 /** The table that marks an upgrade in progress (see above); never one of MLflow's names. */
 export const UPGRADE_MARKER = "mlflow_infra_upgrade";
 
-export const MIGRATION_SCRIPT = `set -eu
+/** The checks before the upgrade (above): they refuse, or record the upgrade with the marker. */
+const CHECKS = `set -eu
 python - <<'PY'
 import datetime
 import os
@@ -134,7 +135,10 @@ if "creating" in action:
         )
         raise
 PY
-if mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"; then
+`;
+
+/** The tracking schema's upgrade, which drops the marker when it succeeds. */
+const UPGRADE = `if mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"; then
   python - <<'PY'
 import os
 
@@ -157,6 +161,8 @@ else
   exit "$status"
 fi
 `;
+
+export const MIGRATION_SCRIPT = CHECKS + UPGRADE;
 
 /**
  * With auth.mode basic-auth, run before the tracking schema's upgrade: create the auth
@@ -203,15 +209,9 @@ server.dispose()
 PY
 `;
 
-/** Where the tracking schema's upgrade starts in MIGRATION_SCRIPT (after its checks). */
-const UPGRADE_STEP = 'if mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"; then';
-
 /** The Job's script: the tracking schema's, with the auth database's step just before its upgrade. */
 export function migrationScript(basicAuth: boolean): string {
-  if (!basicAuth) return MIGRATION_SCRIPT;
-  const at = MIGRATION_SCRIPT.indexOf(UPGRADE_STEP);
-  if (at < 0) throw new Error("the migration script has no upgrade step to put the auth database's before");
-  return MIGRATION_SCRIPT.slice(0, at) + AUTH_MIGRATION_SCRIPT + MIGRATION_SCRIPT.slice(at);
+  return basicAuth ? CHECKS + AUTH_MIGRATION_SCRIPT + UPGRADE : MIGRATION_SCRIPT;
 }
 
 export const MIGRATION_HOOK_ANNOTATIONS = {
