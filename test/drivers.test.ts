@@ -4,19 +4,13 @@
  * other driver, or the base image, is refused naming the field, unless spec.server.customImage
  * says the image is a build of one's own.
  */
-import { stringify } from "yaml";
 import type { DatabaseDriver, MlflowConfig } from "../function/config/types.js";
-import { processResourceList } from "../function/processor.js";
-import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
-import { IMAGE, withServer } from "./helpers/server.js";
+import { IMAGE, withServer, renderList } from "./helpers/server.js";
 
 function run(config: MlflowConfig) {
-  const outcome = processResourceList(resourceList(stringify(config)));
-  const parsed = parseOutput(outcome.output);
-  const errors = parsed.results
-    .filter((r: any) => r.severity === "error")
-    .map((r: any) => `${r.field?.path}: ${r.message}`);
-  return { ok: outcome.ok, errors, generated: generatedItems(parsed.items).length };
+  const { ok, results, generated } = renderList(config);
+  const errors = results.filter((r) => r.severity === "error").map((r) => `${r.field?.path}: ${r.message}`);
+  return { ok, errors, generated: generated.length };
 }
 const withDriver = (driver: DatabaseDriver, server: Parameters<typeof withServer>[0] = {}) =>
   withServer(server, { database: { driver } });

@@ -2,25 +2,17 @@
  * Images by digest: every image (the server's and the proxy's, the proxy's default included)
  * may be pinned with @sha256:, and a tag-only reference is a warning naming its field.
  */
-import { stringify } from "yaml";
 import type { ServerSpec } from "../function/config/types.js";
-import { processResourceList } from "../function/processor.js";
-import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
-import { find, IMAGE, withServer, type Obj } from "./helpers/server.js";
+import { find, IMAGE, withServer, type Obj, renderList } from "./helpers/server.js";
 
 const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 const PROXY = "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.25.3";
 const CONNECTION = "zenml-470505:australia-southeast1:zenml-mysql";
 
 function run(server: Partial<ServerSpec>) {
-  const outcome = processResourceList(resourceList(stringify(withServer(server))));
-  const parsed = parseOutput(outcome.output);
-  const warnings = parsed.results.filter((r: any) => r.severity === "warning" && /image/.test(r.field?.path ?? ""));
-  return {
-    ok: outcome.ok,
-    warnings: warnings.map((r: any) => `${r.field.path}: ${r.message}`),
-    objects: generatedItems(parsed.items) as Obj[],
-  };
+  const { ok, results, generated } = renderList(withServer(server));
+  const warnings = results.filter((r) => r.severity === "warning" && /image/.test(r.field?.path ?? ""));
+  return { ok, warnings: warnings.map((r) => `${r.field.path}: ${r.message}`), objects: generated };
 }
 const images = (objects: Obj[]) => {
   const pod = find(objects, "Deployment").spec.template.spec;

@@ -6,21 +6,18 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import type { MlflowConfig } from "../function/config/types.js";
-import { processResourceList } from "../function/processor.js";
 import { canonicalCidr, quantityAbove } from "../function/config/kube-rules.js";
-import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
+import { generatedItems, parseOutput } from "./helpers/krm.js";
 import { ROOT } from "./helpers/paths.js";
-import { withServer } from "./helpers/server.js";
+import { withServer, renderList } from "./helpers/server.js";
 
 const CONNECTION = "zenml-470505:australia-southeast1:zenml-mysql";
 
 function run(config: MlflowConfig) {
-  const outcome = processResourceList(resourceList(stringify(config)));
-  const parsed = parseOutput(outcome.output);
-  const errors = parsed.results.filter((r: any) => r.severity === "error").map((r: any) => [r.field?.path, r.message]);
-  return { ok: outcome.ok, errors, generated: generatedItems(parsed.items) };
+  const { ok, results, generated } = renderList(config);
+  const errors = results.filter((r) => r.severity === "error").map((r) => [r.field?.path, r.message]);
+  return { ok, errors, generated };
 }
 const fieldsOf = (r: ReturnType<typeof run>) => r.errors.map((e) => e[0]);
 

@@ -5,12 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import type { MlflowConfig } from "../function/config/types.js";
-import { processResourceList } from "../function/processor.js";
-import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
+import { generatedItems, parseOutput } from "./helpers/krm.js";
 import { ROOT } from "./helpers/paths.js";
-import { render, withServer, type Obj } from "./helpers/server.js";
+import { render, withServer, type Obj, renderList } from "./helpers/server.js";
 
 const PART_OF = "app.kubernetes.io/part-of";
 const everything = (partOf?: string): MlflowConfig => {
@@ -59,8 +57,8 @@ test("selectors do not depend on it, and never use it", () => {
 });
 
 function results(config: unknown) {
-  const outcome = processResourceList(resourceList(stringify(config)));
-  return { ok: outcome.ok, results: parseOutput(outcome.output).results.filter((r: any) => r.severity === "error") };
+  const { ok, results } = renderList(config);
+  return { ok, results: results.filter((r) => r.severity === "error") };
 }
 
 test("through the function: accepted, and a bad value refused naming spec.partOf", () => {

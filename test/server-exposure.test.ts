@@ -3,15 +3,12 @@
  * it (spec.server.auth): the objects each choice generates, the NetworkPolicy's sources, every
  * refusal and warning, and the schemas of the new kinds (CRDs, and the transcribed BackendConfig).
  */
-import { stringify } from "yaml";
 import { resolve } from "../function/config/defaults.js";
 import type { ServerSpec } from "../function/config/types.js";
-import { processResourceList } from "../function/processor.js";
 import { corsAllowedOrigins, allowedHosts } from "../function/resources/server/allowed-hosts.js";
 import { AUTH_MIGRATION_SCRIPT, MIGRATION_SCRIPT, migrationScript } from "../function/resources/server/migration.js";
-import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 import { allSchemaErrors, schemaErrors } from "./helpers/schemas.js";
-import { find, IMAGE, render, withServer, type Obj } from "./helpers/server.js";
+import { find, IMAGE, render, withServer, type Obj, renderList } from "./helpers/server.js";
 
 const lb = [{ ipBlock: { cidr: "35.191.0.0/16" } }, { ipBlock: { cidr: "130.211.0.0/22" } }];
 const shared = { host: "mlflow.example.com", parentRef: { name: "shared", namespace: "gateways" } };
@@ -22,12 +19,7 @@ const kinds = (out: Obj[]) => out.map((o) => o.kind);
 const named = (out: Obj[], kind: string) => out.filter((o) => o.kind === kind);
 const from = (out: Obj[]) => find(out, "NetworkPolicy", "mlflow").spec.ingress[0].from;
 
-function run(server: Record<string, unknown>) {
-  const config = withServer(server as Partial<ServerSpec>);
-  const outcome = processResourceList(resourceList(stringify(config)));
-  const parsed = parseOutput(outcome.output);
-  return { ok: outcome.ok, results: parsed.results, generated: generatedItems(parsed.items) };
-}
+const run = (server: Record<string, unknown>) => renderList(withServer(server as Partial<ServerSpec>));
 
 describe("spec.server.gateway", () => {
   test("a shared Gateway: an HTTPRoute attached to it, the two policies on the Service, no Gateway", () => {

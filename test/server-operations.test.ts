@@ -3,15 +3,12 @@
  * allowed hosts), the database pool settings and their warning, and uvicorn's proxy headers
  * and keepalive behind Google's load balancers.
  */
-import { stringify } from "yaml";
 import { applyDefaults, resolve } from "../function/config/defaults.js";
 import type { ServerSpec } from "../function/config/types.js";
 import { maxConnections } from "../function/config/validate-operations.js";
-import { processResourceList } from "../function/processor.js";
 import { allowedHosts } from "../function/resources/server/allowed-hosts.js";
-import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
 import { allSchemaErrors, schemaErrors } from "./helpers/schemas.js";
-import { find, IMAGE, render, withServer, type Obj } from "./helpers/server.js";
+import { find, IMAGE, render, withServer, type Obj, renderList } from "./helpers/server.js";
 
 const shared = { host: "mlflow.example.com", parentRef: { name: "shared", namespace: "gateways" } };
 const defaulted = (server: Record<string, unknown>) =>
@@ -19,11 +16,7 @@ const defaulted = (server: Record<string, unknown>) =>
 const mlflow = (out: Obj[]) => find(out, "Deployment").spec.template.spec.containers[0];
 const env = (out: Obj[]) => Object.fromEntries(mlflow(out).env.map((e: any) => [e.name, e.value]));
 
-function run(server: Record<string, unknown>) {
-  const outcome = processResourceList(resourceList(stringify(withServer(server as Partial<ServerSpec>))));
-  const parsed = parseOutput(outcome.output);
-  return { ok: outcome.ok, results: parsed.results, generated: generatedItems(parsed.items) };
-}
+const run = (server: Record<string, unknown>) => renderList(withServer(server as Partial<ServerSpec>));
 
 describe("metrics", () => {
   const out = render(withServer({ gateway: shared, metrics: { enabled: true } }));

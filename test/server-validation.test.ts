@@ -3,20 +3,15 @@
  * rule, and no object is generated (the function exits non-zero on error results). Legal but
  * risky values get warnings and render.
  */
-import { stringify } from "yaml";
 import { mlflowConfigSchema } from "../function/config/schema.js";
-import { processResourceList } from "../function/processor.js";
-import { generatedItems, parseOutput, resourceList } from "./helpers/krm.js";
-import { withServer } from "./helpers/server.js";
+import { withServer, renderList } from "./helpers/server.js";
 
 type Server = Record<string, unknown>;
 
 function run(server: Server) {
   const config = withServer();
   (config.spec as unknown as { server: Server }).server = server;
-  const outcome = processResourceList(resourceList(stringify(config)));
-  const parsed = parseOutput(outcome.output);
-  return { ok: outcome.ok, results: parsed.results, generated: generatedItems(parsed.items) };
+  return renderList(config);
 }
 
 const image = "ghcr.io/mlflow/mlflow:v3.10.0-full";

@@ -1,11 +1,13 @@
 /** MlflowConfigs and lookups shared by the server tests. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { resolve } from "../../function/config/defaults.js";
 import type { MlflowConfig, ServerSpec } from "../../function/config/types.js";
 import type { KubeObject } from "../../function/krm/resource-list.js";
+import { processResourceList } from "../../function/processor.js";
 import { buildAll } from "../../function/resources/index.js";
+import { generatedItems, parseOutput, resourceList } from "./krm.js";
 import { ROOT } from "./paths.js";
 
 export const IMAGE = "ghcr.io/mlflow/mlflow:v3.10.0-full";
@@ -24,6 +26,13 @@ export type Obj = KubeObject & { spec: any };
 
 export function render(config: MlflowConfig): Obj[] {
   return buildAll(resolve(config)) as Obj[];
+}
+
+/** `config` through the whole KRM function, as YAML: whether it passed, its results and the objects it generated. */
+export function renderList(config: unknown): { ok: boolean; results: any[]; generated: Obj[] } {
+  const outcome = processResourceList(resourceList(stringify(config)));
+  const parsed = parseOutput(outcome.output);
+  return { ok: outcome.ok, results: parsed.results, generated: generatedItems(parsed.items) as Obj[] };
 }
 
 /** The first object of `kind` (and `name`, when given). */
