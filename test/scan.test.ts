@@ -193,16 +193,18 @@ const edit = fc.record({
   op: fc.constantFrom("insert", "delete", "replace"),
   c: fc.constantFrom(...SIGNIFICANT, "&a ", "*a", "!t ", "|", ">", "?", "\t", "\r", "é", "\\", "---\n", "\u0085"),
 });
-const fuzzed = fc.tuple(list, fc.array(edit, { minLength: 1, maxLength: 3 })).map(([t, edits]) => {
-  let s = t;
+/** `text` with the edits applied in turn, each at a place from `from` on. */
+function applyEdits(text: string, edits: readonly { at: number; op: string; c: string }[], from = 0): string {
+  let s = text;
   for (const e of edits) {
-    const at = e.at % (s.length + 1);
+    const at = from + (e.at % (s.length - from + 1));
     if (e.op === "insert") s = s.slice(0, at) + e.c + s.slice(at);
     else if (e.op === "delete") s = s.slice(0, at) + s.slice(at + 1 + (e.at % 3));
     else s = s.slice(0, at) + e.c + s.slice(at + e.c.length);
   }
   return s;
-});
+}
+const fuzzed = fc.tuple(list, fc.array(edit, { minLength: 1, maxLength: 3 })).map(([t, edits]) => applyEdits(t, edits));
 
 // -------------------------------------------------------------------------------------------
 // The comparison
@@ -476,16 +478,9 @@ function editValue(text: string, e: ValueEdit): string {
 const editedEntry = fc
   .tuple(configEntry, fc.array(valueEdit, { minLength: 1, maxLength: 3 }))
   .map(([t, edits]) => edits.reduce(editValue, t));
-const fuzzedEntry = fc.tuple(editedEntry, fc.array(edit, { maxLength: 2 })).map(([t, edits]) => {
-  let s = t;
-  for (const e of edits) {
-    const at = "functionConfig:".length + (e.at % (s.length - "functionConfig:".length + 1));
-    if (e.op === "insert") s = s.slice(0, at) + e.c + s.slice(at);
-    else if (e.op === "delete") s = s.slice(0, at) + s.slice(at + 1 + (e.at % 3));
-    else s = s.slice(0, at) + e.c + s.slice(at + e.c.length);
-  }
-  return s;
-});
+const fuzzedEntry = fc
+  .tuple(editedEntry, fc.array(edit, { maxLength: 2 }))
+  .map(([t, edits]) => applyEdits(t, edits, "functionConfig:".length));
 
 /** A value with its mappings' key order made visible to toEqual. */
 function ordered(v: unknown): unknown {
@@ -798,14 +793,7 @@ describe("the scanner reads whole items as the parser does", () => {
     const fuzzedItem = fc
       .tuple(itemWithGap, fc.array(valueEdit, { maxLength: 3 }), fc.array(edit, { maxLength: 2 }))
       .map(([[t, gap], values, edits]) => {
-        let s = values.reduce(editValue, t);
-        for (const e of edits) {
-          const at = e.at % (s.length + 1);
-          if (e.op === "insert") s = s.slice(0, at) + e.c + s.slice(at);
-          else if (e.op === "delete") s = s.slice(0, at) + s.slice(at + 1 + (e.at % 3));
-          else s = s.slice(0, at) + e.c + s.slice(at + e.c.length);
-        }
-        return [s, gap] as const;
+        return [applyEdits(values.reduce(editValue, t), edits), gap] as const;
       });
     fc.assert(
       fc.property(fuzzedItem, ([t, gap]) => void itemReadsAsParsed(t + gap, gap === "" ? undefined : t.length)),
